@@ -1,0 +1,115 @@
+namespace Hermes.Domain
+
+open System.Text.Json
+
+/// Why a generation failed, as the `error_type` callers switch on.
+[<RequireQualifiedAccess>]
+type ErrorKind =
+    | InvalidArgument
+    | NotAvailable
+    | Auth
+    | InvalidRequest
+    | RateLimited
+    | ProviderError
+    | NoImage
+    | Network
+    | Timeout
+    | Cache
+    | Cancelled
+    | ProviderNotRegistered
+
+module ErrorKind =
+
+    let toWire =
+        function
+        | ErrorKind.InvalidArgument -> "invalid_argument"
+        | ErrorKind.NotAvailable -> "not_available"
+        | ErrorKind.Auth -> "auth"
+        | ErrorKind.InvalidRequest -> "invalid_request"
+        | ErrorKind.RateLimited -> "rate_limited"
+        | ErrorKind.ProviderError -> "provider_error"
+        | ErrorKind.NoImage -> "no_image"
+        | ErrorKind.Network -> "network"
+        | ErrorKind.Timeout -> "timeout"
+        | ErrorKind.Cache -> "cache"
+        | ErrorKind.Cancelled -> "cancelled"
+        | ErrorKind.ProviderNotRegistered -> "provider_not_registered"
+
+module ApiError =
+
+    /// The error kind an HTTP status stands for.
+    let kindOfStatus (status: int) =
+        match status with
+        | 400
+        | 404
+        | 409
+        | 413
+        | 415
+        | 422 -> ErrorKind.InvalidRequest
+        | 401
+        | 402
+        | 403 -> ErrorKind.Auth
+        | 408
+        | 504 -> ErrorKind.Timeout
+        | 429 -> ErrorKind.RateLimited
+        | _ -> ErrorKind.ProviderError
+
+    /// One line, at most `limit` characters, so a provider's page never floods a terminal.
+    let oneLine (limit: int) (text: string) =
+        let flat =
+            (if isNull text then "" else text).Split([| '\r'; '\n'; '\t' |], System.StringSplitOptions.RemoveEmptyEntries)
+            |> Array.map _.Trim()
+            |> String.concat " "
+
+        if flat.Length <= limit then flat else flat.Substring(0, limit) + "…"
+
+    let private stringOf (element: JsonElement) =
+        match element.ValueKind with
+        | JsonValueKind.String -> Validation.nonBlank (element.GetString())
+        | JsonValueKind.Array ->
+            element.EnumerateArray()
+            |> Seq.choose (fun item ->
+                match item.ValueKind with
+                | JsonValueKind.String -> Validation.nonBlank (item.GetString())
+                | JsonValueKind.Object ->
+                    match item.TryGetProperty "msg" with
+                    | true, msg when msg.ValueKind = JsonValueKind.String -> Validation.nonBlank (msg.GetString())
+                    | _ -> None
+                | _ -> None)
+            |> Seq.tryHead
+        | _ -> None
+
+    let private property (name: string) (element: JsonElement) =
+        match element.ValueKind with
+        | JsonValueKind.Object ->
+            match element.TryGetProperty name with
+            | true, value -> Some value
+            | _ -> None
+        | _ -> None
+
+    /// The provider's own message: JSON `error.message`, `error`, `detail` or `message`, else the body text.
+    let providerMessage (body: string) =
+        let fromJson =
+            try
+                use doc = JsonDocument.Parse(if isNull body then "" else body)
+                let root = doc.RootElement
+
+                [ root |> property "error" |> Option.bind (property "message") |> Option.bind stringOf
+                  root |> property "error" |> Option.bind stringOf
+                  root |> property "detail" |> Option.bind stringOf
+                  root |> property "message" |> Option.bind stringOf ]
+                |> List.choose id
+                |> List.tryHead
+            with :? JsonException ->
+                None
+
+        match fromJson with
+        | Some message -> oneLine 300 message
+        | None ->
+            match Validation.nonBlank body with
+            | Some text -> oneLine 300 text
+            | None -> "no message"
+
+    /// "<Provider> returned HTTP <status>: <message>".
+    let describe (provider: string) (status: int) (body: string) =
+        sprintf "%s returned HTTP %d: %s" provider status (providerMessage body)

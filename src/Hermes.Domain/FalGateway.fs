@@ -1,0 +1,44 @@
+namespace Hermes.Domain
+
+/// The environment facts that decide the managed FAL queue gateway.
+type GatewayFacts =
+    { QueueGatewayUrl: string option
+      Scheme: string option
+      Domain: string option
+      UserToken: string option
+      /// The Nous sign-in token from auth.json, when there is one.
+      NousToken: string option }
+
+[<RequireQualifiedAccess>]
+type FalRoute =
+    | Direct
+    | Gateway
+    | Unavailable
+
+module FalGateway =
+
+    let defaultDomain = "nousresearch.com"
+
+    /// FAL_QUEUE_GATEWAY_URL, else <scheme|https>://fal-queue-gateway.<TOOL_GATEWAY_DOMAIN|nousresearch.com>.
+    let origin (facts: GatewayFacts) =
+        match facts.QueueGatewayUrl |> Option.bind Validation.nonBlank with
+        | Some url -> url.TrimEnd('/')
+        | None ->
+            let scheme = facts.Scheme |> Option.bind Validation.nonBlank |> Option.defaultValue "https"
+            let domain = facts.Domain |> Option.bind Validation.nonBlank |> Option.defaultValue defaultDomain
+            sprintf "%s://fal-queue-gateway.%s" scheme domain
+
+    /// TOOL_GATEWAY_USER_TOKEN, else the Nous sign-in.
+    let token (facts: GatewayFacts) =
+        facts.UserToken
+        |> Option.bind Validation.nonBlank
+        |> Option.orElse (facts.NousToken |> Option.bind Validation.nonBlank)
+
+    let resolves (facts: GatewayFacts) = (token facts).IsSome
+
+    /// FAL_KEY goes direct unless image_gen.use_gateway asks for the gateway; without a key the gateway, else nothing.
+    let route (falKey: bool) (gateway: bool) (useGateway: bool) =
+        if falKey && not useGateway then FalRoute.Direct
+        elif gateway then FalRoute.Gateway
+        elif falKey then FalRoute.Direct
+        else FalRoute.Unavailable

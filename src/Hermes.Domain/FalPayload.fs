@@ -1,0 +1,105 @@
+namespace Hermes.Domain
+
+open System.Collections.Generic
+open System.Text.Json.Nodes
+
+/// Caller overrides; only the ones that are set reach the payload, and only if the model accepts them.
+type FalOverrides =
+    { Seed: int option
+      Steps: int option
+      Guidance: float option
+      NumImages: int option
+      OutputFormat: string option }
+
+module FalPayload =
+
+    let noOverrides =
+        { Seed = None
+          Steps = None
+          Guidance = None
+          NumImages = None
+          OutputFormat = None }
+
+    let upscalerModel = "fal-ai/clarity-upscaler"
+
+    let private toNode =
+        function
+        | FalParam.Int i -> JsonValue.Create(i) :> JsonNode
+        | FalParam.Float f -> JsonValue.Create(f) :> JsonNode
+        | FalParam.Text s -> JsonValue.Create(s) :> JsonNode
+        | FalParam.Flag b -> JsonValue.Create(b) :> JsonNode
+        | FalParam.Dimensions(w, h) ->
+            JsonObject(
+                [ KeyValuePair.Create("width", JsonValue.Create(w) :> JsonNode)
+                  KeyValuePair.Create("height", JsonValue.Create(h) :> JsonNode) ]
+            )
+            :> JsonNode
+
+    let private pick (aspect: AspectRatio) (landscape, square, portrait) =
+        match aspect with
+        | AspectRatio.Landscape -> landscape
+        | AspectRatio.Square -> square
+        | AspectRatio.Portrait -> portrait
+
+    /// The size entry for a model: (key, value).
+    let size (model: FalModel) (aspect: AspectRatio) : string * FalParam =
+        match model.Size with
+        | FalSize.Preset(l, s, p) -> "image_size", FalParam.Text(pick aspect (l, s, p))
+        | FalSize.Literal(l, s, p) -> "image_size", FalParam.Text(pick aspect (l, s, p))
+        | FalSize.Dimensions(l, s, p) ->
+            let w, h = pick aspect (l, s, p)
+            "image_size", FalParam.Dimensions(w, h)
+        | FalSize.AspectRatioField -> "aspect_ratio", FalParam.Text(AspectRatio.xaiAspect aspect)
+
+    /// Defaults, then prompt, size, seed and overrides; keys the model does not accept are dropped.
+    let entries (model: FalModel) (prompt: string) (aspect: AspectRatio) (overrides: FalOverrides) =
+        let optional =
+            [ overrides.Seed |> Option.map (fun s -> "seed", FalParam.Int s)
+              overrides.Steps |> Option.map (fun s -> "num_inference_steps", FalParam.Int s)
+              overrides.Guidance |> Option.map (fun g -> "guidance_scale", FalParam.Float g)
+              overrides.NumImages |> Option.map (fun n -> "num_images", FalParam.Int n)
+              overrides.OutputFormat |> Option.map (fun f -> "output_format", FalParam.Text f) ]
+            |> List.choose id
+
+        let layered =
+            model.Defaults @ [ "prompt", FalParam.Text(prompt.Trim()); size model aspect ] @ optional
+
+        let accepted key =
+            key = "prompt" || List.contains key model.Supports
+
+        // Later entries win, first position is kept so the payload reads in a stable order.
+        layered
+        |> List.filter (fst >> accepted)
+        |> List.fold
+            (fun acc (key, value) ->
+                if List.exists (fst >> (=) key) acc then
+                    acc |> List.map (fun (k, v) -> if k = key then k, value else k, v)
+                else
+                    acc @ [ key, value ])
+            []
+
+    let private toObject (entries: (string * FalParam) list) =
+        let body = JsonObject()
+
+        for key, value in entries do
+            body[key] <- toNode value
+
+        body
+
+    /// The request body for a FAL text-to-image model.
+    let build (model: FalModel) (prompt: string) (aspect: AspectRatio) (overrides: FalOverrides) =
+        entries model prompt aspect overrides |> toObject
+
+    /// The Clarity upscaler request for one generated image.
+    let upscale (imageUrl: string) (prompt: string) =
+        JsonObject(
+            [ KeyValuePair.Create("image_url", JsonValue.Create(imageUrl) :> JsonNode)
+              KeyValuePair.Create("prompt", JsonValue.Create("masterpiece, best quality, highres, " + prompt.Trim()) :> JsonNode)
+              KeyValuePair.Create("upscale_factor", JsonValue.Create(2) :> JsonNode)
+              KeyValuePair.Create("negative_prompt", JsonValue.Create("(worst quality, low quality, normal quality:2)") :> JsonNode)
+              KeyValuePair.Create("creativity", JsonValue.Create(0.35) :> JsonNode)
+              KeyValuePair.Create("resemblance", JsonValue.Create(0.6) :> JsonNode)
+              KeyValuePair.Create("guidance_scale", JsonValue.Create(4) :> JsonNode)
+              KeyValuePair.Create("num_inference_steps", JsonValue.Create(18) :> JsonNode)
+              KeyValuePair.Create("enable_safety_checker", JsonValue.Create(false) :> JsonNode) ]
+        )

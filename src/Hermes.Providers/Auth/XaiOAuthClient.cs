@@ -1,0 +1,69 @@
+using Flurl.Http;
+using Hermes.Domain;
+using Hermes.Providers.Core;
+using LanguageExt;
+using Microsoft.FSharp.Core;
+
+namespace Hermes.Providers.Auth;
+
+/// <summary>The HTTP half of xAI OAuth: discovery, code exchange and refresh. Every endpoint passes the host allowlist before a byte is sent.</summary>
+public sealed class XaiOAuthClient(HermesContext ctx)
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    public async Task<Either<AuthError, Discovery>> DiscoverAsync(CancellationToken ct)
+    {
+        var checkedUrl = HostAllowlist.check(ctx.EndpointPolicy, ctx.XaiDiscoveryUrl);
+        if (checkedUrl.IsError)
+        {
+            return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
+        }
+        var answer = await Send(AuthStep.Discovery,
+            token => ctx.Http.Request(ctx.XaiDiscoveryUrl).WithHeader("Accept", "application/json").AllowAnyHttpStatus()
+                .GetAsync(HttpCompletionOption.ResponseContentRead, token), ct);
+        return answer.Bind(a => ToEither(XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Body)));
+    }
+
+    public Task<Either<AuthError, TokenSet>> ExchangeCodeAsync(string tokenEndpoint, string code, string redirectUri, string verifier, CancellationToken ct) =>
+        PostFormAsync(AuthStep.TokenExchange, tokenEndpoint, new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = redirectUri,
+            ["client_id"] = XaiOAuth.clientId,
+            ["code_verifier"] = verifier,
+        }, FSharpOption<string>.None, ct);
+
+    public Task<Either<AuthError, TokenSet>> RefreshAsync(string tokenEndpoint, string refreshToken, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(refreshToken)
+            ? Task.FromResult<Either<AuthError, TokenSet>>(AuthError.NewMissingField(AuthStep.Store, "refresh_token"))
+            : PostFormAsync(AuthStep.Refresh, tokenEndpoint, new Dictionary<string, string>
+            {
+                ["grant_type"] = "refresh_token",
+                ["refresh_token"] = refreshToken,
+                ["client_id"] = XaiOAuth.clientId,
+            }, FSharpOption<string>.Some(refreshToken), ct);
+
+    private async Task<Either<AuthError, TokenSet>> PostFormAsync(
+        AuthStep step, string endpoint, Dictionary<string, string> form, FSharpOption<string> previousRefresh, CancellationToken ct)
+    {
+        var checkedUrl = HostAllowlist.check(ctx.EndpointPolicy, endpoint);
+        if (checkedUrl.IsError)
+        {
+            return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
+        }
+        var answer = await Send(step,
+            token => ctx.Http.Request(endpoint).WithHeader("Accept", "application/json").AllowAnyHttpStatus()
+                .PostUrlEncodedAsync(form, HttpCompletionOption.ResponseContentRead, token), ct);
+        return answer.Bind(a => ToEither(XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Body)));
+    }
+
+    private async Task<Either<AuthError, HttpAnswer>> Send(AuthStep step, Func<CancellationToken, Task<IFlurlResponse>> send, CancellationToken ct)
+    {
+        var answer = await ProviderHttp.SendAsync(send, "xAI accounts", Timeout, ct);
+        return answer.MapLeft(error => error.Kind.IsTimeout ? AuthError.NewTimeout(step) : AuthError.NewNetwork(step, error.Message));
+    }
+
+    private static Either<AuthError, T> ToEither<T>(FSharpResult<T, AuthError> result) =>
+        result.IsOk ? result.ResultValue : result.ErrorValue;
+}

@@ -1,0 +1,33 @@
+using Hermes.Domain;
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+
+namespace Hermes.Providers.Core;
+
+/// <summary>A provider's model for a call: the caller's (checked against the catalog) or the config/env/default rule of the domain.</summary>
+public static class ModelChoice
+{
+    public static Either<HermesError, string> Resolve(HermesContext ctx, ProviderCatalog catalog, string? requested, ILogger logger)
+    {
+        var pairs = new List<Tuple<string, string>>();
+        if (catalog.ModelEnvVar is { } envVar)
+        {
+            ctx.Environment.Get(envVar.Value).IfSome(value => pairs.Add(System.Tuple.Create(envVar.Value, value)));
+        }
+        var env = MapModule.OfSeq(pairs);
+        var resolved = Dispatch.resolveModel(catalog, ctx.Config.ImageGen,
+            string.IsNullOrWhiteSpace(requested) ? FSharpOption<string>.None : FSharpOption<string>.Some(requested), env);
+        if (resolved.IsError)
+        {
+            return HermesError.Of(resolved.ErrorValue);
+        }
+        var (model, warnings) = resolved.ResultValue;
+        foreach (var warning in warnings)
+        {
+            logger.LogWarning("{Warning}", warning.Message);
+        }
+        return model;
+    }
+}

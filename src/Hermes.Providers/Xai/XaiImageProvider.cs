@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Flurl.Http;
+using Hermes.Domain;
+using Hermes.Providers.Auth;
+using Hermes.Providers.Core;
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+
+namespace Hermes.Providers.Xai;
+
+/// <summary>xAI grok-imagine-image: POST {base}/images/generations, text-to-image only, one refresh-and-retry on a 401 with a sign-in token.</summary>
+public sealed class XaiImageProvider : IImageGenProvider
+{
+    private const string Label = "xAI";
+    private readonly HermesContext ctx;
+    private readonly XaiTokenManager tokens;
+    private readonly ILogger logger;
+
+    public XaiImageProvider(HermesContext ctx)
+    {
+        this.ctx = ctx;
+        tokens = new XaiTokenManager(ctx, new XaiOAuthClient(ctx));
+        logger = ctx.Logging.CreateLogger<XaiImageProvider>();
+    }
+
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public string Name => "xai";
+    public string DisplayName => Catalog.DisplayName;
+    public ProviderCatalog Catalog => Hermes.Domain.Catalog.xai;
+
+    public SetupSchema SetupSchema => new("xAI Grok Imagine", "paid",
+        "grok-imagine-image text-to-image; signs in with xAI Grok OAuth (SuperGrok) or uses XAI_API_KEY",
+        [new SetupEnvVar("XAI_API_KEY", "xAI API key", "https://console.x.ai")]);
+
+    public Availability IsAvailable() => tokens.Peek().IsSome
+        ? Availability.Ready
+        : Availability.Missing("xAI needs a key or a sign-in: set XAI_API_KEY (https://console.x.ai) or run `hermes auth add xai-oauth`");
+
+    public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
+    {
+        var text = (prompt ?? "").Trim();
+        if (text.Length == 0)
+        {
+            return this.Fail(new HermesError(ErrorKind.InvalidArgument, "the prompt is empty: give a text prompt"), options.Model, text, aspectRatio);
+        }
+        var chosen = ModelChoice.Resolve(ctx, Catalog, options.Model, logger);
+        if (chosen.Case is HermesError invalidModel)
+        {
+            return this.Fail(invalidModel, options.Model, text, aspectRatio);
+        }
+        var model = (string)chosen.Case!;
+        var resolution = options.Resolution ?? ResolutionFromConfig();
+
+        var resolved = await tokens.ResolveAsync(ct);
+        if (resolved.Case is AuthError authError)
+        {
+            return this.Fail(new HermesError(ErrorKind.Auth, AuthErrorModule.message(authError)), model, text, aspectRatio);
+        }
+        if (((Option<XaiCredential>)resolved.Case!).Case is not XaiCredential credential)
+        {
+            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
+        }
+
+        var body = Requests.xai(model, text, aspectRatio, resolution);
+        var answer = await PostAsync(credential, body, ct);
+        if (answer.Case is HttpAnswer { Status: 401 } && credential.IsOAuth)
+        {
+            logger.LogInformation("xAI answered 401; refreshing the sign-in token once and retrying");
+            var refreshed = await tokens.RefreshAsync(credential, force: true, ct);
+            if (refreshed.Case is AuthError refreshError)
+            {
+                return this.Fail(new HermesError(ErrorKind.Auth, AuthErrorModule.message(refreshError), 401), model, text, aspectRatio);
+            }
+            answer = await PostAsync((XaiCredential)refreshed.Case!, body, ct);
+        }
+        if (answer.Case is HermesError failure)
+        {
+            return this.Fail(failure, model, text, aspectRatio);
+        }
+        var response = (HttpAnswer)answer.Case!;
+        if (!response.IsSuccess)
+        {
+            return this.Fail(ProviderHttp.StatusError(Label, response), model, text, aspectRatio);
+        }
+        var image = ProviderHttp.JsonObjectOf(Label, response)
+            .Bind(json => ImagePayload.FirstImage(json) is { } first
+                ? Either<HermesError, JsonObject>.Right(first)
+                : new HermesError(ErrorKind.NoImage, "xAI returned no image data"));
+        var saved = await image.BindAsync(first => ImagePayload.MaterializeAsync(ctx.Cache, first, $"xai_{model}", Label, ct));
+        return saved.Match<ImageGenResult>(
+            Right: path => new ImageGenResult.Success(path, Name, model, text, AspectRatioModule.toWire(aspectRatio),
+                new Dictionary<string, object> { ["resolution"] = ResolutionModule.toWire(resolution) }),
+            Left: error => this.Fail(error, model, text, aspectRatio));
+    }
+
+    private Resolution ResolutionFromConfig()
+    {
+        var (resolution, fallback) = ResolutionModule.fromConfig(ctx.Config.XaiResolution.Match(
+            Some: Microsoft.FSharp.Core.FSharpOption<string>.Some, None: () => Microsoft.FSharp.Core.FSharpOption<string>.None));
+        if (fallback is { } note)
+        {
+            logger.LogWarning("{Warning}", note.Value.Message);
+        }
+        return resolution;
+    }
+
+    private Task<Either<HermesError, HttpAnswer>> PostAsync(XaiCredential credential, JsonObject body, CancellationToken ct)
+    {
+        var baseUrl = tokens.BaseUrlFor(credential, warning => logger.LogWarning("{Warning}", warning));
+        var request = ctx.Http.Request(baseUrl + "/images/generations")
+            .WithOAuthBearerToken(credential.Token)
+            .WithHeader("User-Agent", HermesVersion.UserAgent);
+        return ProviderHttp.PostJsonAsync(request, body, Label, RequestTimeout, ct);
+    }
+}

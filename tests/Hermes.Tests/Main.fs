@@ -1,0 +1,4 @@
+module Hermes.Tests.Main
+
+[<EntryPoint>]
+let main _ = 0

@@ -1,0 +1,73 @@
+namespace Hermes.Tests.Support
+
+open System
+open System.Collections.Concurrent
+open System.IO
+open Hermes.Providers.Config
+open Hermes.Providers.Core
+open Microsoft.Extensions.Logging
+
+/// Log lines a test can assert on (warnings the providers emit).
+type CapturedLogs() =
+    let entries = ConcurrentQueue<LogLevel * string>()
+
+    member _.Entries = entries |> List.ofSeq
+    member this.Warnings = this.Entries |> List.filter (fun (l, _) -> l = LogLevel.Warning) |> List.map snd
+
+    interface ILogger with
+        member _.BeginScope _ = { new IDisposable with member _.Dispose() = () }
+        member _.IsEnabled _ = true
+        member _.Log(level, _, state, error, formatter) = entries.Enqueue(level, formatter.Invoke(state, error))
+
+    interface ILoggerFactory with
+        member this.CreateLogger _ = this :> ILogger
+        member _.AddProvider _ = ()
+        member _.Dispose() = ()
+
+/// A private HERMES_HOME (and HOME) per test, deleted afterwards; no test touches the real ~/.hermes.
+type TestHome() =
+    let root = Path.Combine(Path.GetTempPath(), "hermes-tests", Guid.NewGuid().ToString("N"))
+    do Directory.CreateDirectory root |> ignore
+
+    member _.Path = root
+    member _.CacheDir = Path.Combine(root, "cache", "images")
+    member _.AuthPath = Path.Combine(root, "auth.json")
+
+    member _.WriteConfig(yaml: string) =
+        File.WriteAllText(Path.Combine(root, "config.yaml"), yaml)
+
+    member _.Environment(extra: (string * string) list) =
+        HermesEnvironment.Of(
+            [ "HERMES_HOME", root; "HOME", root ] @ extra
+            |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
+        )
+
+    member this.Context(extra: (string * string) list, ?logs: CapturedLogs, ?clock: TimeProvider) =
+        let env = this.Environment extra
+        let config =
+            match HermesConfig.Load(root).Case with
+            | :? HermesConfig as c -> c
+            | other -> failwithf "config did not load: %A" other
+
+        HermesContext(
+            env,
+            config,
+            HermesContext.CreateHttpClient(),
+            (match logs with
+             | Some l -> l :> ILoggerFactory
+             | None -> null),
+            Option.toObj clock
+        )
+
+    member _.CachedFiles() =
+        if Directory.Exists(Path.Combine(root, "cache", "images")) then
+            Directory.GetFiles(Path.Combine(root, "cache", "images")) |> Array.sort
+        else
+            [||]
+
+    interface IDisposable with
+        member _.Dispose() =
+            try
+                Directory.Delete(root, true)
+            with _ ->
+                ()
