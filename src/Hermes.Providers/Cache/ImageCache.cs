@@ -68,6 +68,10 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
         {
             return failure with { Message = $"downloading {Redact.Url(url)}: {failure.Message}" };
         }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("the caller cancelled", e, ct);
+        }
 
         using (response)
         {
@@ -81,7 +85,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
                 return TooLarge(maxBytes, $"announces {announced} bytes");
             }
             var extension = ImageFile.extensionFor(
-                content.Headers.ContentType?.ToString() is { } type ? FSharpOption<string>.Some(type) : FSharpOption<string>.None,
+                Fs.Opt(content.Headers.ContentType?.ToString()),
                 uri.AbsolutePath);
             return await WriteNewAsync(prefix, extension, (file, token) => CopyBodyAsync(content, file, maxBytes, timer, token), ct);
         }
@@ -121,6 +125,10 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
                 {
                     return failure with { Message = $"{failure.Message} after {total} bytes" };
                 }
+                catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+                {
+                    throw new OperationCanceledException("the caller cancelled", e, ct);
+                }
                 if (read == 0)
                 {
                     break;
@@ -150,7 +158,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
     /// <summary>Network failures and timeouts as values; the caller's own cancellation stays an exception.</summary>
     private static CacheError? Failed(Exception e, CancellationToken ct) => e switch
     {
-        OperationCanceledException when ct.IsCancellationRequested => null,
+        _ when ct.IsCancellationRequested => null,
         OperationCanceledException or FlurlHttpTimeoutException => new CacheError(CacheFailure.Timeout, "timed out"),
         FlurlHttpException { InnerException: OperationCanceledException } when !ct.IsCancellationRequested => new CacheError(CacheFailure.Timeout, "timed out"),
         FlurlHttpException f => new CacheError(CacheFailure.Network, (f.InnerException ?? f).Message),

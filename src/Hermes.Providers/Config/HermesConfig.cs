@@ -12,9 +12,9 @@ using static LanguageExt.Prelude;
 namespace Hermes.Providers.Config;
 
 /// <summary>$HERMES_HOME/config.yaml: the image_gen section Hermes reads, and dotted get/set that keeps every other key.</summary>
-public sealed record HermesConfig(ImageGenSettings ImageGen, Option<string> XaiResolution)
+public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolution)
 {
-    public static readonly HermesConfig Empty = new(Dispatch.emptySettings, None);
+    public static readonly HermesConfig Empty = new(Dispatch.emptySettings, null);
 
     public static string PathIn(string hermesHome) => Path.Combine(hermesHome, "config.yaml");
 
@@ -36,16 +36,13 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, Option<string> XaiR
 
         var useGateway = Scalar(imageGen, "use_gateway")?.Trim().ToLowerInvariant() is "true" or "yes" or "on" or "1";
         var settings = new ImageGenSettings(
-            Opt(Scalar(imageGen, "provider")),
-            Opt(Scalar(imageGen, "model")),
+            Fs.Opt(Scalar(imageGen, "provider")?.Trim()),
+            Fs.Opt(Scalar(imageGen, "model")?.Trim()),
             providerModels,
             useGateway);
         var xai = Child(imageGen, "xai") as YamlMappingNode;
-        return new HermesConfig(settings, Optional(Scalar(xai, "resolution")?.Trim()).Filter(s => s.Length > 0));
+        return new HermesConfig(settings, Scalar(xai, "resolution")?.Trim());
     }
-
-    private static FSharpOption<string> Opt(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? FSharpOption<string>.None : FSharpOption<string>.Some(value.Trim());
 
     private static YamlNode? Child(YamlMappingNode? node, string key) =>
         node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;

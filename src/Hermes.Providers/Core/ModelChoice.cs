@@ -18,7 +18,7 @@ public static class ModelChoice
         }
         var env = MapModule.OfSeq(pairs);
         var resolved = Dispatch.resolveModel(catalog, ctx.Config.ImageGen,
-            string.IsNullOrWhiteSpace(requested) ? FSharpOption<string>.None : FSharpOption<string>.Some(requested), env);
+            Fs.Opt(requested), env);
         if (resolved.IsError)
         {
             return HermesError.Of(resolved.ErrorValue);

@@ -28,6 +28,10 @@ public static class ProviderHttp
         {
             return error;
         }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException("the caller cancelled", e, ct);
+        }
     }
 
     public static Task<Either<HermesError, HttpAnswer>> PostJsonAsync(IFlurlRequest request, JsonNode body, string label, TimeSpan timeout, CancellationToken ct) =>
@@ -43,7 +47,7 @@ public static class ProviderHttp
     /// <summary>Timeouts and network failures as values; the caller's own cancellation stays an exception.</summary>
     public static HermesError? Failure(Exception e, string label, TimeSpan timeout, CancellationToken ct) => e switch
     {
-        OperationCanceledException when ct.IsCancellationRequested => null,
+        _ when ct.IsCancellationRequested => null,
         OperationCanceledException or FlurlHttpTimeoutException =>
             new HermesError(ErrorKind.Timeout, $"{label} did not answer within {timeout.TotalSeconds:0.#} s"),
         FlurlHttpException { InnerException: OperationCanceledException } =>

@@ -52,7 +52,7 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         var tier = TierModule.parse(model).ResultValue;
         var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
         var body = Requests.openAi(tier, text, aspectRatio,
-            options.OutputFormat is null ? Microsoft.FSharp.Core.FSharpOption<string>.None : Microsoft.FSharp.Core.FSharpOption<string>.Some(options.OutputFormat));
+            Fs.Opt(options.OutputFormat));
         var request = ctx.Http.Request(baseUrl + "/images/generations").WithOAuthBearerToken(key).WithHeader("User-Agent", HermesVersion.UserAgent);
         options.Progress?.Report(new GenerationProgress("generating", $"{model} ({Catalog.Models.First(m => m.Id == model).Speed})"));
         var answer = await ProviderHttp.PostJsonAsync(request, body, Label, RequestTimeout, ct);

@@ -96,8 +96,7 @@ public sealed class XaiImageProvider : IImageGenProvider
 
     private Resolution ResolutionFromConfig()
     {
-        var (resolution, fallback) = ResolutionModule.fromConfig(ctx.Config.XaiResolution.Match(
-            Some: Microsoft.FSharp.Core.FSharpOption<string>.Some, None: () => Microsoft.FSharp.Core.FSharpOption<string>.None));
+        var (resolution, fallback) = ResolutionModule.fromConfig(Fs.Opt(ctx.Config.XaiResolution));
         if (fallback is { } note)
         {
             logger.LogWarning("{Warning}", note.Value.Message);

@@ -14,15 +14,17 @@ type CapturedLogs() =
     member _.Entries = entries |> List.ofSeq
     member this.Warnings = this.Entries |> List.filter (fun (l, _) -> l = LogLevel.Warning) |> List.map snd
 
-    interface ILogger with
-        member _.BeginScope _ = { new IDisposable with member _.Dispose() = () }
-        member _.IsEnabled _ = true
-        member _.Log(level, _, state, error, formatter) = entries.Enqueue(level, formatter.Invoke(state, error))
+    member _.Logger =
+        { new ILogger with
+            member _.BeginScope _ = { new IDisposable with member _.Dispose() = () }
+            member _.IsEnabled _ = true
+            member _.Log(level, _, state, error, formatter) = entries.Enqueue(level, formatter.Invoke(state, error)) }
 
-    interface ILoggerFactory with
-        member this.CreateLogger _ = this :> ILogger
-        member _.AddProvider _ = ()
-        member _.Dispose() = ()
+    member this.Factory =
+        { new ILoggerFactory with
+            member _.CreateLogger _ = this.Logger
+            member _.AddProvider _ = ()
+            member _.Dispose() = () }
 
 /// A private HERMES_HOME (and HOME) per test, deleted afterwards; no test touches the real ~/.hermes.
 type TestHome() =
@@ -54,7 +56,7 @@ type TestHome() =
             config,
             HermesContext.CreateHttpClient(),
             (match logs with
-             | Some l -> l :> ILoggerFactory
+             | Some l -> l.Factory
              | None -> null),
             Option.toObj clock
         )

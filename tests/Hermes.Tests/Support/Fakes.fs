@@ -1,0 +1,51 @@
+module Hermes.Tests.Support.Fakes
+
+open System
+open System.IO
+open System.Text.Json.Nodes
+open Hermes.Domain
+open Hermes.Providers.Core
+open Xunit
+
+/// Bytes that start like a PNG, then `n` pseudo-random bytes.
+let png (n: int) =
+    let body = Array.zeroCreate<byte> n
+    Random(n).NextBytes body
+    Array.append [| 0x89uy; 0x50uy; 0x4Euy; 0x47uy; 0x0Duy; 0x0Auy; 0x1Auy; 0x0Auy |] body
+
+let jpeg (n: int) =
+    Array.append [| 0xFFuy; 0xD8uy; 0xFFuy; 0xE0uy |] (Array.create n 7uy)
+
+let b64Response (bytes: byte[]) =
+    sprintf """{"created":1,"data":[{"b64_json":"%s"}]}""" (Convert.ToBase64String bytes)
+
+let urlResponse (url: string) =
+    sprintf """{"created":1,"data":[{"url":"%s"}]}""" url
+
+let success (result: ImageGenResult) =
+    match result with
+    | :? ImageGenResult.Success as s -> s
+    | :? ImageGenResult.Failure as f -> failwithf "expected success, got %s: %s" f.ErrorType f.Error.Message
+    | _ -> failwith "unknown result"
+
+let failure (result: ImageGenResult) =
+    match result with
+    | :? ImageGenResult.Failure as f -> f
+    | :? ImageGenResult.Success as s -> failwithf "expected failure, got image %s" s.Image
+    | _ -> failwith "unknown result"
+
+let json (text: string) = JsonNode.Parse(text)
+
+/// A string field of a JSON object text.
+let jsonField (text: string) (key: string) = (JsonNode.Parse text).[key].GetValue<string>()
+
+/// The keys of a JSON object text, in order.
+let jsonKeys (text: string) = (JsonNode.Parse text).AsObject() |> Seq.map _.Key |> List.ofSeq
+
+/// Asserts that two JSON texts are the same document (key order included).
+let assertJson (expected: string) (actual: string) =
+    Assert.Equal(json(expected).ToJsonString(), json(actual).ToJsonString())
+
+let assertLocalFile (home: TestHome) (path: string) (bytes: byte[]) =
+    Assert.StartsWith(home.CacheDir, path)
+    Assert.Equal<byte[]>(bytes, File.ReadAllBytes path)
