@@ -20,6 +20,15 @@ module ImageFile =
             | "image/gif" -> Some "gif"
             | _ -> None
 
+    /// The media type of a cached file's extension.
+    let mediaTypeOf (extension: string) =
+        match (if isNull extension then "" else extension.TrimStart('.').ToLowerInvariant()) with
+        | "jpg"
+        | "jpeg" -> "image/jpeg"
+        | "webp" -> "image/webp"
+        | "gif" -> "image/gif"
+        | _ -> "image/png"
+
     let private ofSuffix (suffix: string) =
         match suffix.ToLowerInvariant() with
         | "png" -> Some "png"
