@@ -1,5 +1,6 @@
 namespace Hermes.Domain
 
+open System
 open System.Text.Json
 
 [<RequireQualifiedAccess>]
@@ -18,6 +19,7 @@ type AuthError =
     | NotAnObject of step: AuthStep
     | MissingField of step: AuthStep * field: string
     | StateMismatch
+    | NonceMismatch
     | HostileEndpoint of rejection: EndpointRejection
     | Timeout of step: AuthStep
     | UserDenied of error: string * description: string
@@ -67,6 +69,7 @@ module AuthError =
         | AuthError.MissingField(AuthStep.Store, field) -> sprintf "xai_auth_missing_%s" field
         | AuthError.MissingField(step, field) -> sprintf "xai_%s_missing_%s" (stepCode step) field
         | AuthError.StateMismatch -> "xai_state_mismatch"
+        | AuthError.NonceMismatch -> "xai_nonce_mismatch"
         | AuthError.HostileEndpoint _ -> "xai_discovery_invalid"
         | AuthError.Timeout AuthStep.Callback -> "xai_callback_timeout"
         | AuthError.Timeout step -> sprintf "xai_%s_timeout" (stepCode step)
@@ -95,6 +98,7 @@ module AuthError =
             sprintf "the xAI sign-in in auth.json has no %s; run `hermes auth add xai-oauth`" field
         | AuthError.MissingField(step, field) -> sprintf "xAI %s response has no %s" (stepName step) field
         | AuthError.StateMismatch -> "the OAuth callback's state does not match this sign-in; refusing it"
+        | AuthError.NonceMismatch -> "the ID token's nonce does not match this sign-in; refusing it"
         | AuthError.HostileEndpoint r -> sprintf "refusing endpoint '%s': %s" r.Url r.Reason
         | AuthError.Timeout AuthStep.Callback -> "timed out waiting for the browser to return to Hermes"
         | AuthError.Timeout step -> sprintf "xAI %s timed out" (stepName step)
@@ -106,6 +110,33 @@ module AuthError =
         | AuthError.StoreCorrupt detail -> sprintf "auth.json cannot be read: %s" detail
         | AuthError.LockTimeout path -> sprintf "timed out waiting for the lock on %s" path
 
+    /// The error kind callers and exit codes switch on.
+    let kind =
+        function
+        | AuthError.Network _
+        | AuthError.Timeout AuthStep.Discovery
+        | AuthError.Timeout AuthStep.TokenExchange
+        | AuthError.Timeout AuthStep.Refresh -> ErrorKind.Network
+        | AuthError.NotSignedIn -> ErrorKind.NotAvailable
+        | AuthError.RedirectInvalid _ -> ErrorKind.InvalidArgument
+        | AuthError.StoreCorrupt _
+        | AuthError.LockTimeout _ -> ErrorKind.Cache
+        | AuthError.HttpStatus _
+        | AuthError.MalformedJson _
+        | AuthError.NotAnObject _
+        | AuthError.MissingField _ -> ErrorKind.ProviderError
+        | AuthError.StateMismatch
+        | AuthError.NonceMismatch
+        | AuthError.HostileEndpoint _
+        | AuthError.Timeout _
+        | AuthError.UserDenied _ -> ErrorKind.Auth
+
+    /// An ID token whose `nonce` claim differs from the one sent is refused; one without the claim cannot be checked.
+    let checkNonce (expected: string) (idToken: string) =
+        match Jwt.tryString [ "nonce" ] idToken with
+        | Some nonce when nonce <> expected -> Error AuthError.NonceMismatch
+        | _ -> Ok()
+
 module XaiOAuth =
 
     let clientId = "b1a00492-073a-47ea-816f-4c329264a828"
@@ -115,6 +146,30 @@ module XaiOAuth =
     let apiBaseUrl = "https://api.x.ai/v1"
     let providerId = "xai-oauth"
     let pickerLabel = "xAI Grok OAuth (SuperGrok Subscription)"
+
+    /// HERMES_XAI_OAUTH_ISSUER: another *.x.ai issuer, or a local one on 127.0.0.1 (trusted exactly, for development fakes).
+    let issuerOverride (value: string) : Result<string * EndpointPolicy, BadValue> =
+        let trimmed = (if isNull value then "" else value.Trim()).TrimEnd('/')
+        let discovery = trimmed + "/.well-known/openid-configuration"
+        let bad () =
+            Error
+                { Field = "HERMES_XAI_OAUTH_ISSUER"
+                  Value = trimmed
+                  Allowed = [ "https://<x.ai or a subdomain>"; "http://127.0.0.1:<port>" ] }
+
+        match HostAllowlist.check HostAllowlist.strict trimmed with
+        | Ok _ when not (trimmed.Substring(8).Contains '/') -> Ok(discovery, HostAllowlist.strict)
+        | Ok _ -> bad ()
+        | Error _ ->
+            let prefix = "http://127.0.0.1:"
+
+            if trimmed.StartsWith prefix then
+                match System.Int32.TryParse(trimmed.Substring prefix.Length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+                | true, port when port >= 1 && port <= 65535 && string port = trimmed.Substring prefix.Length ->
+                    Ok(discovery, { TrustedOrigins = [ trimmed ] })
+                | _ -> bad ()
+            else
+                bad ()
 
     /// The authorization code from the callback's query, after the error and state checks.
     let evaluateCallback (expectedState: string) (query: Map<string, string>) : Result<string, AuthError> =

@@ -57,6 +57,28 @@ public sealed class HermesContext
     }
 
     /// <summary>The context of this process: its environment, $HERMES_HOME/config.yaml and a new HTTP client.</summary>
-    public static Either<HermesError, HermesContext> FromEnvironment(HermesEnvironment environment, ILoggerFactory? logging = null) =>
-        HermesConfig.Load(environment.HermesHome).Map(config => new HermesContext(environment, config, CreateHttpClient(), logging));
+    /// <remarks>HERMES_XAI_OAUTH_ISSUER points sign-in at another *.x.ai issuer or at a local one on 127.0.0.1.</remarks>
+    public static Either<HermesError, HermesContext> FromEnvironment(HermesEnvironment environment, ILoggerFactory? logging = null)
+    {
+        var issuer = environment.Get("HERMES_XAI_OAUTH_ISSUER").Map(XaiOAuth.issuerOverride);
+        if (issuer.Case is Microsoft.FSharp.Core.FSharpResult<Tuple<string, EndpointPolicy>, BadValue> { IsError: true } bad)
+        {
+            return HermesError.Invalid(bad.ErrorValue);
+        }
+        return HermesConfig.Load(environment.HermesHome).Map(config =>
+        {
+            var context = new HermesContext(environment, config, CreateHttpClient(), logging);
+            return issuer.Case is Microsoft.FSharp.Core.FSharpResult<Tuple<string, EndpointPolicy>, BadValue> { IsOk: true } ok
+                ? context.WithIssuer(ok.ResultValue.Item1, ok.ResultValue.Item2)
+                : context;
+        });
+    }
+
+    private HermesContext WithIssuer(string discoveryUrl, EndpointPolicy policy) =>
+        new(Environment, Config, Http, Logging, Clock)
+        {
+            XaiDiscoveryUrl = discoveryUrl,
+            EndpointPolicy = policy,
+            RuntimeXaiToken = RuntimeXaiToken,
+        };
 }

@@ -20,10 +20,10 @@ public static class FalRouting
 
     public static GatewayFacts Gateway(HermesContext ctx)
     {
-        string? nous = ctx.Auth.Read().Match(
-            Right: root => root["providers"]?["nous"]?["access_token"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null,
-            Left: _ => null);
-        string? Env(string name) => ctx.Environment.Get(name).Match(v => v, () => (string?)null);
+        var nous = ctx.Auth.Read().Case is JsonObject root && root["providers"]?["nous"]?["access_token"] is JsonValue v && v.TryGetValue<string>(out var s)
+            ? s
+            : null;
+        string? Env(string name) => ctx.Environment.Get(name).Case as string;
         return new GatewayFacts(Fs.Opt(Env("FAL_QUEUE_GATEWAY_URL")), Fs.Opt(Env("TOOL_GATEWAY_SCHEME")), Fs.Opt(Env("TOOL_GATEWAY_DOMAIN")),
             Fs.Opt(Env("TOOL_GATEWAY_USER_TOKEN")), Fs.Opt(nous));
     }

@@ -36,6 +36,10 @@ let failure (result: ImageGenResult) =
 
 let json (text: string) = JsonNode.Parse(text)
 
+/// The string at a path of property names.
+let textAt (node: JsonNode) (path: string list) =
+    (path |> List.fold (fun (n: JsonNode) (key: string) -> n.[key]) node).GetValue<string>()
+
 /// A string field of a JSON object text.
 let jsonField (text: string) (key: string) = (JsonNode.Parse text).[key].GetValue<string>()
 

@@ -61,6 +61,11 @@ type TestHome() =
             Option.toObj clock
         )
 
+    /// A context whose xAI sign-in talks to a local fake of accounts.x.ai (trusted exactly by origin).
+    member this.OAuthContext(discoveryUrl: string, policy: Hermes.Domain.EndpointPolicy, extra: (string * string) list, ?logs: CapturedLogs, ?clock: TimeProvider) =
+        let plain = this.Context(extra, ?logs = logs, ?clock = clock)
+        HermesContext(plain.Environment, plain.Config, plain.Http, plain.Logging, plain.Clock, XaiDiscoveryUrl = discoveryUrl, EndpointPolicy = policy)
+
     member _.CachedFiles() =
         if Directory.Exists(Path.Combine(root, "cache", "images")) then
             Directory.GetFiles(Path.Combine(root, "cache", "images")) |> Array.sort

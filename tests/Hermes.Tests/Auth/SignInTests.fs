@@ -1,0 +1,218 @@
+module Hermes.Tests.Auth.SignInTests
+
+open System
+open System.IO
+open System.Net
+open System.Net.Http
+open System.Text.Json.Nodes
+open System.Threading
+open System.Threading.Tasks
+open Xunit
+open Hermes.Domain
+open Hermes.Providers.Auth
+open Hermes.Tests.Support
+open Hermes.Tests.Support.Fakes
+
+let browser () =
+    new HttpClient(new HttpClientHandler(AllowAutoRedirect = false, UseProxy = false))
+
+/// Follows the authorize redirect back to the loopback callback, as a browser would.
+let follow (origin: string option) (url: string) =
+    task {
+        use client = browser ()
+        let! authorize = client.GetAsync url
+        Assert.Equal(HttpStatusCode.Found, authorize.StatusCode)
+        use request = new HttpRequestMessage(HttpMethod.Get, authorize.Headers.Location)
+        origin |> Option.iter (fun o -> request.Headers.Add("Origin", o))
+        let! callback = client.SendAsync request
+        let! page = callback.Content.ReadAsStringAsync()
+        return callback.StatusCode, page
+    }
+
+let signIn (fake: FakeXaiAccounts) (home: TestHome) (browse: string -> Task) =
+    task {
+        let shown = TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously)
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let options = SignInOptions(ShowUrl = (fun url -> shown.TrySetResult url |> ignore), PreferredPort = 0, Timeout = TimeSpan.FromSeconds 10.0)
+        let running = XaiSignIn(ctx).SignInAsync(options, CancellationToken.None)
+        let! _ = Task.WhenAny(shown.Task, Task.Delay 10000)
+        Assert.True(shown.Task.IsCompleted, "the sign-in URL was never shown")
+        do! browse shown.Task.Result
+        let! outcome = running
+        return outcome, shown.Task.Result
+    }
+
+let authJson (home: TestHome) = JsonNode.Parse(File.ReadAllText home.AuthPath)
+
+[<Fact>]
+let ``a full PKCE loopback sign-in stores the tokens in auth.json, mode 0600`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let mutable page = ""
+        let! outcome, url = signIn fake home (fun url -> task { let! status, body = follow None url in Assert.Equal(HttpStatusCode.OK, status); page <- body } :> Task)
+        match outcome.Case with
+        | :? SignInResult as result ->
+            Assert.Equal(1, result.Number)
+            Assert.True(result.Entry.IsSingleton)
+        | other -> failwithf "sign-in failed: %A" other
+        Assert.Contains("Signed in to xAI", page)
+        let query = Uri(url).Query
+        Assert.Contains("plan=generic", query)
+        Assert.Contains("referrer=hermes-agent", query)
+        Assert.Contains("code_challenge_method=S256", query)
+        let root = authJson home
+        let state = root["providers"]["xai-oauth"]
+        Assert.Equal(fake.LastIssuedRefreshToken, textAt (state) [ "tokens"; "refresh_token" ])
+        Assert.Equal("loopback_pkce", textAt (state) [ "auth_mode" ])
+        Assert.Equal(fake.TokenEndpoint, textAt (state) [ "discovery"; "token_endpoint" ])
+        Assert.Equal("xai-oauth", textAt (root) [ "active_provider" ])
+        let pool = root.["credential_pool"].["xai-oauth"].AsArray()
+        Assert.Equal("loopback_pkce", textAt ((Assert.Single pool)) [ "source" ])
+        Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, File.GetUnixFileMode(home.AuthPath))
+    }
+
+[<Fact>]
+let ``a second sign-in becomes a numbered manual entry and keeps the first`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let browse url = task { let! _ = follow None url in () } :> Task
+        let! _ = signIn fake home browse
+        let first = textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ]
+        let! second, _ = signIn fake home browse
+        match second.Case with
+        | :? SignInResult as result ->
+            Assert.Equal(2, result.Number)
+            Assert.Equal(XaiOAuthEntry.ManualSource, result.Entry.Source)
+        | other -> failwithf "%A" other
+        Assert.Equal(first, textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
+    }
+
+let expectAuthError (code: string) (outcome: LanguageExt.Either<AuthError, SignInResult>) =
+    match outcome.Case with
+    | :? AuthError as e -> Assert.Equal(code, AuthError.code e)
+    | other -> failwithf "expected %s, got %A" code other
+
+[<Fact>]
+let ``the user saying no is a typed denial and nothing is stored`` () =
+    task {
+        use fake = new FakeXaiAccounts(AccountsMode.Deny)
+        use home = new TestHome()
+        let mutable page = ""
+        let! outcome, _ = signIn fake home (fun url -> task { let! _, body = follow None url in page <- body } :> Task)
+        expectAuthError "xai_authorization_denied" outcome
+        Assert.Contains("sign-in failed", page)
+        Assert.False(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
+let ``a callback with a forged state is refused`` () =
+    task {
+        use fake = new FakeXaiAccounts(AccountsMode.WrongState)
+        use home = new TestHome()
+        let! outcome, _ = signIn fake home (fun url -> task { let! _ = follow None url in () } :> Task)
+        expectAuthError "xai_state_mismatch" outcome
+        Assert.False(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
+let ``an ID token with another nonce is refused`` () =
+    task {
+        use fake = new FakeXaiAccounts(AccountsMode.WrongNonce)
+        use home = new TestHome()
+        let! outcome, _ = signIn fake home (fun url -> task { let! _ = follow None url in () } :> Task)
+        expectAuthError "xai_nonce_mismatch" outcome
+        Assert.False(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
+let ``no browser coming back is a clean timeout`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let! outcome = XaiSignIn(ctx).SignInAsync(SignInOptions(PreferredPort = 0, Timeout = TimeSpan.FromMilliseconds 300.0), CancellationToken.None)
+        expectAuthError "xai_callback_timeout" outcome
+    }
+
+[<Fact>]
+let ``the callback answers CORS only for xAI origins and refuses others`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let checks (url: string) =
+            task {
+                use client = browser ()
+                let! authorize = client.GetAsync url
+                let callback = authorize.Headers.Location
+                let preflight (origin: string) =
+                    task {
+                        use request = new HttpRequestMessage(HttpMethod.Options, callback)
+                        request.Headers.Add("Origin", origin)
+                        request.Headers.Add("Access-Control-Request-Method", "GET")
+                        return! client.SendAsync request
+                    }
+                let! good = preflight "https://accounts.x.ai"
+                Assert.Equal(HttpStatusCode.NoContent, good.StatusCode)
+                Assert.Equal("https://accounts.x.ai", Seq.head (good.Headers.GetValues "Access-Control-Allow-Origin"))
+                let! evil = preflight "https://attacker.example.com"
+                Assert.Equal(HttpStatusCode.Forbidden, evil.StatusCode)
+                Assert.False(evil.Headers.Contains "Access-Control-Allow-Origin")
+                use hostile = new HttpRequestMessage(HttpMethod.Get, callback)
+                hostile.Headers.Add("Origin", "https://x.ai.evil.com")
+                let! refused = client.SendAsync hostile
+                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode)
+                let! bare = client.GetAsync(Uri(callback, "/callback"))
+                Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode)
+                let! elsewhere = client.GetAsync(Uri(callback, "/favicon.ico"))
+                Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode)
+                use fromXai = new HttpRequestMessage(HttpMethod.Get, callback)
+                fromXai.Headers.Add("Origin", "https://auth.x.ai")
+                let! accepted = client.SendAsync fromXai
+                Assert.Equal(HttpStatusCode.OK, accepted.StatusCode)
+                Assert.Equal("https://auth.x.ai", Seq.head (accepted.Headers.GetValues "Access-Control-Allow-Origin"))
+            }
+            :> Task
+        let! outcome, _ = signIn fake home checks
+        Assert.IsType<SignInResult>(outcome.Case) |> ignore
+    }
+
+[<Theory>]
+[<InlineData("HostileTokenEndpoint", "xai_discovery_invalid")>]
+[<InlineData("DiscoveryHtml", "xai_discovery_invalid_json")>]
+let ``hostile or malformed discovery stops sign-in before any browser step`` (mode: string, code: string) =
+    task {
+        let mode = if mode = "DiscoveryHtml" then AccountsMode.DiscoveryHtml else AccountsMode.HostileTokenEndpoint
+        use fake = new FakeXaiAccounts(mode)
+        use home = new TestHome()
+        let mutable shown = false
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let! outcome = XaiSignIn(ctx).SignInAsync(SignInOptions(ShowUrl = (fun _ -> shown <- true), PreferredPort = 0), CancellationToken.None)
+        expectAuthError code outcome
+        Assert.False shown
+    }
+
+[<Theory>]
+[<InlineData("TokenHtml", "xai_token_exchange_invalid_json")>]
+[<InlineData("TokenServerError", "xai_token_exchange_failed")>]
+let ``a broken token endpoint is a typed error and nothing is stored`` (mode: string, code: string) =
+    task {
+        let mode = if mode = "TokenHtml" then AccountsMode.TokenHtml else AccountsMode.TokenServerError
+        use fake = new FakeXaiAccounts(mode)
+        use home = new TestHome()
+        let! outcome, _ = signIn fake home (fun url -> task { let! _ = follow None url in () } :> Task)
+        expectAuthError code outcome
+        Assert.False(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
+let ``the real discovery URL is refused when the policy does not trust it`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, HostAllowlist.strict, [])
+        let! outcome = XaiSignIn(ctx).SignInAsync(SignInOptions(PreferredPort = 0), CancellationToken.None)
+        expectAuthError "xai_discovery_invalid" outcome
+        Assert.Empty(fake.Requests)
+    }
