@@ -19,6 +19,9 @@ public sealed record XaiCredential(string Token, XaiCredentialSource Source, Xai
     public bool IsOAuth => Entry is not null;
 }
 
+/// <summary>The credential after a refresh, and whether this process rotated it (false: it adopted another process's rotation or the token was still fresh).</summary>
+public sealed record XaiRefresh(XaiCredential Credential, bool Rotated);
+
 /// <summary>
 /// The xAI credential chain (runtime → signed-in singleton → pool → XAI_API_KEY) and token refresh.
 /// A refresh runs under the auth.json lock and first re-reads the entry: when another process already rotated it,
@@ -52,7 +55,7 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
             TokenExpiry.isExpiring(ctx.NowUnixSeconds, SkewSeconds, credential.Token))
         {
             var refreshed = await RefreshAsync(credential, force: false, ct);
-            return refreshed.Map(Some);
+            return refreshed.Map(r => Some(r.Credential));
         }
         return Right<AuthError, Option<XaiCredential>>(peeked);
     }
@@ -61,13 +64,13 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
     /// Rotates the tokens of the credential's own entry. With <paramref name="force"/> (after a 401) it refreshes unless
     /// the entry already holds a different access token; without it, only when the stored token is expiring.
     /// </summary>
-    public Task<Either<AuthError, XaiCredential>> RefreshAsync(XaiCredential stale, bool force, CancellationToken ct)
+    public Task<Either<AuthError, XaiRefresh>> RefreshAsync(XaiCredential stale, bool force, CancellationToken ct)
     {
         if (stale.Entry is not { } entry)
         {
-            return Task.FromResult<Either<AuthError, XaiCredential>>(AuthError.NotSignedIn);
+            return Task.FromResult<Either<AuthError, XaiRefresh>>(AuthError.NotSignedIn);
         }
-        return ctx.Auth.UpdateAsync<XaiCredential>(async root =>
+        return ctx.Auth.UpdateAsync<XaiRefresh>(async root =>
         {
             var found = XaiCredentialStore.Find(root, entry);
             if (found.Case is not XaiOAuthEntry current)
@@ -78,7 +81,7 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
             var expiring = TokenExpiry.isExpiring(ctx.NowUnixSeconds, SkewSeconds, current.AccessToken);
             if ((force && rotatedElsewhere && !expiring) || (!force && !expiring))
             {
-                return (CredentialOf(current), false);
+                return (new XaiRefresh(CredentialOf(current), false), false);
             }
             var endpoint = current.TokenEndpoint;
             if (string.IsNullOrWhiteSpace(endpoint))
@@ -94,7 +97,7 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
             return tokens.Map(set =>
             {
                 var updated = XaiCredentialStore.ApplyRefresh(root, current with { TokenEndpoint = endpoint }, set, Now());
-                return (CredentialOf(updated), true);
+                return (new XaiRefresh(CredentialOf(updated), true), true);
             });
         }, ct);
     }

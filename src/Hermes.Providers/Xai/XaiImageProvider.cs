@@ -72,7 +72,7 @@ public sealed class XaiImageProvider : IImageGenProvider
             {
                 return this.Fail(new HermesError(ErrorKind.Auth, AuthErrorModule.message(refreshError), 401), model, text, aspectRatio);
             }
-            answer = await PostAsync((XaiCredential)refreshed.Case!, body, ct);
+            answer = await PostAsync(((XaiRefresh)refreshed.Case!).Credential, body, ct);
         }
         if (answer.Case is HermesError failure)
         {

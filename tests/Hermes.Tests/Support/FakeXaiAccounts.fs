@@ -29,6 +29,7 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
     let live = ConcurrentDictionary<string, bool>()
     let revoked = ConcurrentDictionary<string, bool>()
     let reuse = ConcurrentQueue<string>()
+    let exchanged = ConcurrentDictionary<string, bool>()
     let mutable issued = 0
     let mutable lastRefresh = ""
     let mutable refreshes = 0
@@ -55,6 +56,7 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
             lastRefresh <- refresh
             let exp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + ttl
             let access = jwt (sprintf """{"sub":"user-1","exp":%d,"n":%d}""" exp issued)
+            exchanged[access] <- true
             let idToken = jwt (sprintf """{"sub":"user-1","nonce":"%s","exp":%d}""" nonce exp)
             sprintf """{"access_token":"%s","refresh_token":"%s","id_token":"%s","expires_in":%d,"token_type":"Bearer"}""" access refresh idToken ttl)
 
@@ -141,6 +143,9 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
     member _.LastIssuedRefreshToken = lock gate (fun () -> lastRefresh)
     member _.Refreshes = lock gate (fun () -> refreshes)
     member _.ReusedTokens = reuse |> List.ofSeq
+
+    /// Whether an access token came out of a code exchange or a refresh (seeded ones did not).
+    member _.Issued(access: string) = exchanged.ContainsKey access
 
     /// A refresh token the fake accepts, with an access token that expires at `exp`.
     member _.Seed(exp: int64) =

@@ -1,0 +1,340 @@
+module Hermes.Tests.Auth.RefreshTests
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text.Json.Nodes
+open System.Threading
+open System.Threading.Tasks
+open Xunit
+open Hermes.Domain
+open Hermes.Providers.Auth
+open Hermes.Providers.Core
+open Hermes.Providers.Xai
+open Hermes.Tests.Support
+open Hermes.Tests.Support.Fakes
+
+let now () = DateTimeOffset.UtcNow.ToUnixTimeSeconds()
+
+let tokens access refresh : TokenSet =
+    { AccessToken = access
+      RefreshToken = refresh
+      IdToken = ""
+      ExpiresIn = Some 3600L
+      TokenType = "Bearer" }
+
+/// Stores a sign-in the way `hermes auth add xai-oauth` does.
+let store (ctx: HermesContext) (fake: FakeXaiAccounts) (access: string) (refresh: string) (asSingleton: bool) =
+    let discovery = { AuthorizationEndpoint = fake.Issuer + "/oauth2/authorize"; TokenEndpoint = fake.TokenEndpoint }
+
+    ctx.Auth
+        .UpdateAsync<XaiOAuthEntry>(
+            (fun root -> LanguageExt.Either<AuthError, struct (XaiOAuthEntry * bool)>.Right(struct (XaiCredentialStore.AddSignIn(root, tokens access refresh, discovery, "http://127.0.0.1:1/callback", "2026-01-01T00:00:00Z", asSingleton), true))),
+            CancellationToken.None
+        )
+        .Result
+    |> ignore
+
+let auth (home: TestHome) = JsonNode.Parse(File.ReadAllText home.AuthPath)
+
+let manager (ctx: HermesContext) = XaiTokenManager(ctx, XaiOAuthClient ctx)
+
+let credential (m: XaiTokenManager) =
+    match m.Peek().Case with
+    | :? XaiCredential as c -> c
+    | _ -> failwith "no credential"
+
+let refreshed (outcome: LanguageExt.Either<AuthError, XaiRefresh>) =
+    match outcome.Case with
+    | :? XaiRefresh as r -> r
+    | :? AuthError as e -> failwithf "refresh failed: %s" (AuthError.message e)
+    | other -> failwithf "%A" other
+
+[<Fact>]
+let ``an expiring sign-in is refreshed before use and rotated in both the singleton and the pool`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let access, refresh = fake.Seed(now () + 30L)
+        store ctx fake access refresh true
+        let root = auth home
+        root["active_provider"] <- "openrouter"
+        File.WriteAllText(home.AuthPath, root.ToJsonString())
+
+        let! resolved = (manager ctx).ResolveAsync CancellationToken.None
+        let fresh = (resolved.Case :?> LanguageExt.Option<XaiCredential>).Case :?> XaiCredential
+        Assert.NotEqual<string>(access, fresh.Token)
+        Assert.Equal(1, fake.Refreshes)
+        let after = auth home
+        Assert.Equal(fake.LastIssuedRefreshToken, textAt after [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
+        Assert.Equal(fresh.Token, textAt after [ "providers"; "xai-oauth"; "tokens"; "access_token" ])
+        let pool = after.["credential_pool"].["xai-oauth"].AsArray()
+        Assert.Equal(fake.LastIssuedRefreshToken, textAt (Assert.Single pool) [ "refresh_token" ])
+        Assert.Equal("openrouter", textAt after [ "active_provider" ])
+        Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, File.GetUnixFileMode(home.AuthPath))
+    }
+
+[<Fact>]
+let ``a fresh sign-in is used as it is`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let access, refresh = fake.Seed(now () + 3600L)
+        store ctx fake access refresh true
+        let! resolved = (manager ctx).ResolveAsync CancellationToken.None
+        Assert.Equal(access, ((resolved.Case :?> LanguageExt.Option<XaiCredential>).Case :?> XaiCredential).Token)
+        Assert.Equal(0, fake.Refreshes)
+    }
+
+[<Fact>]
+let ``tokens another process rotated are adopted instead of spending a stale refresh token`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let access, refresh = fake.Seed(now () + 3600L)
+        store ctx fake access refresh true
+        let m = manager ctx
+        let seen = credential m
+        let otherAccess, otherRefresh = fake.Seed(now () + 7200L)
+        store ctx fake otherAccess otherRefresh true
+        let! outcome = m.RefreshAsync(seen, true, CancellationToken.None)
+        let r = refreshed outcome
+        Assert.False r.Rotated
+        Assert.Equal(otherAccess, r.Credential.Token)
+        Assert.Equal(0, fake.Refreshes)
+    }
+
+[<Fact>]
+let ``twenty concurrent refreshes of one stale token rotate it exactly once`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let access, refresh = fake.Seed(now () + 3600L)
+        store ctx fake access refresh true
+        let m = manager ctx
+        let seen = credential m
+        let! outcomes = Task.WhenAll [ for _ in 1..20 -> m.RefreshAsync(seen, true, CancellationToken.None) ]
+        let results = outcomes |> Array.map refreshed
+        Assert.Equal(1, results |> Array.filter _.Rotated |> Array.length)
+        Assert.Equal(1, results |> Array.map _.Credential.Token |> Array.distinct |> Array.length)
+        Assert.Equal(1, fake.Refreshes)
+        Assert.Empty(fake.ReusedTokens)
+    }
+
+[<Fact>]
+let ``refreshing a manual pool entry leaves the signed-in singleton alone`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let singleAccess, singleRefresh = fake.Seed(now () + 3600L)
+        store ctx fake singleAccess singleRefresh true
+        let manualAccess, manualRefresh = fake.Seed(now () + 30L)
+        store ctx fake manualAccess manualRefresh false
+        let entries = XaiCredentialStore.Entries((ctx.Auth.Read().Case :?> JsonObject))
+        let manual = entries |> Seq.find (fun e -> not e.IsSingleton)
+        let! outcome = (manager ctx).RefreshAsync(XaiCredential(manual.AccessToken, XaiCredentialSource.Pool, manual), false, CancellationToken.None)
+        Assert.True((refreshed outcome).Rotated)
+        let after = auth home
+        Assert.Equal(singleRefresh, textAt after [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
+        let pool =
+            after.["credential_pool"].["xai-oauth"].AsArray()
+            |> Seq.map (fun e -> textAt e [ "source" ], textAt e [ "refresh_token" ])
+            |> Map.ofSeq
+        Assert.Equal(fake.LastIssuedRefreshToken, pool[XaiOAuthEntry.ManualSource])
+        Assert.Equal(singleRefresh, pool[XaiOAuthEntry.SingletonSource])
+    }
+
+[<Fact>]
+let ``a poisoned token endpoint in auth.json is refused before the refresh token is sent`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        let access, refresh = fake.Seed(now () - 10L)
+        store ctx fake access refresh true
+        let root = auth home
+        root.["providers"].["xai-oauth"].["discovery"].["token_endpoint"] <- "https://evil.example.com/token"
+        File.WriteAllText(home.AuthPath, root.ToJsonString())
+        let! outcome = (manager ctx).ResolveAsync CancellationToken.None
+        match outcome.Case with
+        | :? AuthError as e -> Assert.Equal("xai_discovery_invalid", AuthError.code e)
+        | other -> failwithf "%A" other
+        Assert.Empty(fake.Requests)
+    }
+
+[<Fact>]
+let ``a refused refresh is a relogin error and the stored tokens stay`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+        store ctx fake (FakeXaiAccounts.Jwt(sprintf """{"exp":%d}""" (now () - 5L))) "rt-unknown" true
+        let before = File.ReadAllText home.AuthPath
+        let! outcome = (manager ctx).ResolveAsync CancellationToken.None
+        match outcome.Case with
+        | :? AuthError as e ->
+            Assert.Equal("xai_refresh_failed", AuthError.code e)
+            Assert.True(AuthError.reloginRequired e)
+        | other -> failwithf "%A" other
+        Assert.Equal(before, File.ReadAllText home.AuthPath)
+    }
+
+[<Fact>]
+let ``the credential chain is runtime, then sign-in, then pool, then XAI_API_KEY`` () =
+    use fake = new FakeXaiAccounts()
+    use home = new TestHome()
+    let env = [ "XAI_API_KEY", "xai-env-key" ]
+    let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, env)
+    Assert.Equal(XaiCredentialSource.ApiKey, (credential (manager ctx)).Source)
+    let manualAccess, manualRefresh = fake.Seed(now () + 3600L)
+    store ctx fake manualAccess manualRefresh false
+    Assert.Equal((XaiCredentialSource.Pool, manualAccess), (let c = credential (manager ctx) in c.Source, c.Token))
+    let access, refresh = fake.Seed(now () + 3600L)
+    store ctx fake access refresh true
+    Assert.Equal((XaiCredentialSource.SignIn, access), (let c = credential (manager ctx) in c.Source, c.Token))
+    let runtime = HermesContext(ctx.Environment, ctx.Config, ctx.Http, RuntimeXaiToken = "runtime-token")
+    Assert.Equal((XaiCredentialSource.Runtime, "runtime-token"), (let c = credential (manager runtime) in c.Source, c.Token))
+
+[<Fact>]
+let ``an OAuth bearer is never sent to a base URL outside x.ai`` () =
+    use home = new TestHome()
+    let warnings = Collections.Generic.List<string>()
+    let ctx = home.Context([ "XAI_BASE_URL", "https://proxy.example.com/v1" ])
+    let m = manager ctx
+    let oauth = XaiCredential("t", XaiCredentialSource.SignIn, XaiOAuthEntry("singleton", XaiOAuthEntry.SingletonSource, "", "t", "r", "", ""))
+    Assert.Equal("https://api.x.ai/v1", m.BaseUrlFor(oauth, Action<string> warnings.Add))
+    Assert.Contains("proxy.example.com", Assert.Single warnings)
+    Assert.Equal("https://proxy.example.com/v1", m.BaseUrlFor(XaiCredential("k", XaiCredentialSource.ApiKey, null), Action<string> warnings.Add))
+
+/// A fake xAI images API that accepts only bearers for which `accepts` holds.
+let imagesApi (accepts: string -> bool) =
+    new LoopbackServer(fun request ctx ->
+        let bearer = request.Header "Authorization" |> Option.map (fun h -> h.Replace("Bearer ", ""))
+        if bearer |> Option.exists accepts then
+            Reply.json 200 (b64Response (png 8)) request ctx
+        else
+            Reply.json 401 """{"error":"Incorrect API key provided"}""" request ctx)
+
+[<Fact>]
+let ``a 401 with a sign-in token refreshes once, swaps the key and retries once`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use api = imagesApi fake.Issued
+        let policy = { TrustedOrigins = [ fake.Issuer; api.BaseUrl ] }
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, policy, [ "XAI_BASE_URL", api.Url "/v1" ])
+        let access, refresh = fake.Seed(now () + 3600L)
+        store ctx fake access refresh true
+        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        ignore (success result)
+        Assert.Equal(1, fake.Refreshes)
+        Assert.Equal(2, api.Requests.Length)
+        Assert.Equal(Some("Bearer " + access), api.Requests.Head.Header "Authorization")
+        Assert.NotEqual(Some("Bearer " + access), (List.last api.Requests).Header "Authorization")
+    }
+
+[<Fact>]
+let ``a second 401 after the refresh is an auth error, not a loop`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use api = imagesApi (fun _ -> false)
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, { TrustedOrigins = [ fake.Issuer; api.BaseUrl ] }, [ "XAI_BASE_URL", api.Url "/v1" ])
+        let access, refresh = fake.Seed(now () + 3600L)
+        store ctx fake access refresh true
+        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        let failed = failure result
+        Assert.Equal("auth", failed.ErrorType)
+        Assert.Equal(Nullable 401, failed.Error.HttpStatus)
+        Assert.Equal(1, fake.Refreshes)
+        Assert.Equal(2, api.Requests.Length)
+    }
+
+[<Fact>]
+let ``a 401 with XAI_API_KEY is reported without any refresh`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use api = imagesApi (fun _ -> false)
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_BASE_URL", api.Url "/v1"; "XAI_API_KEY", "xai-wrong" ])
+        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        Assert.Equal("xAI returned HTTP 401: Incorrect API key provided", (failure result).Error.Message)
+        Assert.Equal(1, api.Requests.Length)
+        Assert.Empty(fake.Requests)
+    }
+
+[<Fact>]
+let ``a 401 with a manual pool key refreshes that entry, never the singleton's account`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use api = imagesApi fake.Issued
+        let ctx = home.OAuthContext(fake.DiscoveryUrl, { TrustedOrigins = [ fake.Issuer; api.BaseUrl ] }, [ "XAI_BASE_URL", api.Url "/v1" ])
+        let access, refresh = fake.Seed(now () + 3600L)
+        store ctx fake access refresh false
+        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        ignore (success result)
+        Assert.Null((auth home).["providers"].["xai-oauth"])
+        Assert.Equal(1, fake.Refreshes)
+    }
+
+let testAssembly = typeof<FakeXaiAccounts>.Assembly.Location
+
+let worker (args: string list) =
+    let info = ProcessStartInfo("dotnet", [ "exec"; testAssembly ] @ args, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    Process.Start info
+
+[<Fact>]
+let ``kill -9 during writes always leaves a whole auth.json`` () =
+    task {
+        use home = new TestHome()
+        let random = Random 7
+        for round in 1..6 do
+            use w = worker [ "write-worker"; home.Path ]
+            do! Task.Delay(150 + random.Next 250)
+            w.Kill()
+            do! w.WaitForExitAsync()
+            let text = File.ReadAllText home.AuthPath
+            let root = JsonNode.Parse text
+            Assert.True(root.["generation"].GetValue<int>() > 0, sprintf "round %d: no generation" round)
+            Assert.Equal(256 * 1024, (textAt root [ "padding" ]).Length)
+            Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, File.GetUnixFileMode(home.AuthPath))
+    }
+
+/// Separate processes racing on one auth.json through the real lock and the fake's single-use refresh tokens.
+type MultiProcessTests(output: Xunit.Abstractions.ITestOutputHelper) =
+
+    [<Fact>]
+    member _.``8 processes x 50 rotations never lose or reuse a refresh token``() =
+        task {
+            use fake = new FakeXaiAccounts()
+            use home = new TestHome()
+            let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
+            let access, refresh = fake.Seed(now () + 3600L)
+            store ctx fake access refresh true
+            let clock = Stopwatch.StartNew()
+            let workers = [ for _ in 1..8 -> worker [ "refresh-worker"; home.Path; fake.DiscoveryUrl; fake.Issuer; "50" ] ]
+            let finished (w: Process) =
+                task {
+                    let! out = w.StandardOutput.ReadToEndAsync()
+                    let! err = w.StandardError.ReadToEndAsync()
+                    do! w.WaitForExitAsync()
+                    return w.ExitCode, out + err
+                }
+            let! outputs = Task.WhenAll [ for w in workers -> finished w ]
+            for code, text in outputs do
+                Assert.True((code = 0), text)
+                Assert.StartsWith("rotated=50 ", text)
+            let adopted = outputs |> Array.sumBy (fun (_, o) -> int (o.Trim().Split("adopted=")[1]))
+            let root = auth home
+            Assert.Equal(400, fake.Refreshes)
+            Assert.Empty(fake.ReusedTokens)
+            Assert.Equal(fake.LastIssuedRefreshToken, textAt root [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
+            Assert.Equal(fake.LastIssuedRefreshToken, textAt (root.["credential_pool"].["xai-oauth"].AsArray() |> Seq.exactlyOne) [ "refresh_token" ])
+            output.WriteLine(sprintf "8 processes x 50: rotations=%d adopted=%d reused=%d seconds=%.2f" fake.Refreshes adopted fake.ReusedTokens.Length clock.Elapsed.TotalSeconds)
+        }
