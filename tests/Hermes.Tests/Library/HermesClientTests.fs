@@ -1,0 +1,174 @@
+module Hermes.Tests.Library.HermesClientTests
+
+// IImageGenerator is marked experimental (MEAI001) by Microsoft.Extensions.AI itself.
+#nowarn "57"
+
+open System
+open System.IO
+open System.Threading
+open Microsoft.Extensions.AI
+open Microsoft.Extensions.DependencyInjection
+open Xunit
+open Hermes.Domain
+open Hermes.Providers.Library
+open Hermes.Tests.Support
+open Hermes.Tests.Support.Fakes
+
+let k9b = "fal-ai/flux-2/klein/9b"
+
+let client (home: TestHome) (env: (string * string) list) = HermesClient(home.Context env)
+
+let reduced (home: TestHome) (yaml: string) (env: (string * string) list) =
+    if yaml <> "" then home.WriteConfig yaml
+    Dispatch.reduce ((client home env).Plan().Outcome.Decision)
+
+let shape kind provider model error =
+    { DispatchKind = kind
+      ProviderName = provider
+      Model = model
+      ErrorPresent = error }
+
+[<Fact>]
+let ``parity through config.yaml and the environment: the six scenarios`` () =
+    let run yaml env =
+        use home = new TestHome()
+        reduced home yaml env
+
+    Assert.Equal(shape "legacy_fal" None (Some k9b) false, run "" [])
+    Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, run "image_gen:\n  provider: fal\n" [])
+    Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, run "image_gen:\n  provider: fal\n" [ "FAL_KEY", "test-key" ])
+    Assert.Equal(shape "plugin" (Some "fal") (Some "fal-ai/flux-2-pro") false, run "image_gen:\n  provider: fal\n  model: fal-ai/flux-2-pro\n" [ "FAL_KEY", "test-key" ])
+    Assert.Equal(shape "error" None None true, run "image_gen:\n  provider: not-a-real-backend\n" [ "FAL_KEY", "test-key" ])
+    Assert.Equal(shape "legacy_fal" None (Some k9b) false, run "" [ "TOOL_GATEWAY_DOMAIN", "nousresearch.com"; "TOOL_GATEWAY_USER_TOKEN", "nous-token" ])
+
+[<Fact>]
+let ``explicit fal without credentials fails at generation naming FAL_KEY`` () =
+    task {
+        use home = new TestHome()
+        home.WriteConfig "image_gen:\n  provider: fal\n"
+        let! result = (client home []).GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
+        Assert.False result.Success
+        Assert.Equal("not_available", result.Error.ErrorType)
+        Assert.Contains("FAL_KEY", result.Error.Message)
+        Assert.Equal("fal", result.Provider)
+    }
+
+[<Fact>]
+let ``a typo in image_gen.provider names the value and the registered names`` () =
+    task {
+        use home = new TestHome()
+        home.WriteConfig "image_gen:\n  provider: grok\n"
+        let! result = (client home [ "FAL_KEY", "k" ]).GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
+        Assert.Equal("provider_not_registered", result.Error.ErrorType)
+        Assert.Equal("image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex", result.Error.Message)
+    }
+
+[<Fact>]
+let ``the managed-gateway-only setup generates through the gateway on the legacy path`` () =
+    task {
+        use home = new TestHome()
+        use fake = new FakeFal()
+        let c = client home [ "TOOL_GATEWAY_USER_TOKEN", "nous-token"; "FAL_QUEUE_GATEWAY_URL", fake.BaseUrl ]
+        Assert.Equal(Decision.LegacyFal(k9b, FalRoute.Gateway), c.Plan().Outcome.Decision)
+        let! result = c.GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
+        Assert.True(result.Success, string result.Error)
+        assertLocalFile home result.Image fake.Image
+    }
+
+let xaiServer () =
+    let mutable n = 0
+    new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), (fun r c -> n <- n + 1; Reply.json 200 (b64Response (png (100 + n))) r c) ])
+
+[<Fact>]
+let ``with only XAI_API_KEY and no config, generate goes to xAI`` () =
+    task {
+        use home = new TestHome()
+        use api = xaiServer ()
+        let c = client home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
+        let! result = c.GenerateAsync("a red fox in snow", HermesGenerateOptions.Default, CancellationToken.None)
+        Assert.True(result.Success, string result.Error)
+        Assert.Equal("xai", result.Provider)
+        Assert.Equal("landscape", result.AspectRatio)
+        Assert.True(File.Exists result.Image)
+    }
+
+[<Fact>]
+let ``count runs concurrently and --out copies every image`` () =
+    task {
+        use home = new TestHome()
+        use api = xaiServer ()
+        let out = Path.Combine(home.Path, "out")
+        let c = client home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
+        let! result = c.GenerateAsync("fox", HermesGenerateOptions(Count = 3, OutputDirectory = out, Provider = "xai"), CancellationToken.None)
+        Assert.True(result.Success, string result.Error)
+        Assert.Equal(3, result.Images |> Seq.distinct |> Seq.length)
+        Assert.All(result.Images, fun i -> Assert.Equal(out, Path.GetDirectoryName i))
+        Assert.Equal(3, Directory.GetFiles(out).Length)
+        Assert.Equal(3, home.CachedFiles().Length)
+        Assert.Equal(3, api.Requests.Length)
+    }
+
+[<Theory>]
+[<InlineData("wide", 1, null, "invalid aspect ratio 'wide': allowed values are landscape, square, portrait")>]
+[<InlineData("square", 0, null, "invalid count '0': allowed values are 1 to 16")>]
+[<InlineData("square", 17, null, "invalid count '17': allowed values are 1 to 16")>]
+[<InlineData("square", 1, "4k", "invalid resolution '4k': allowed values are 1k, 2k")>]
+let ``bad input is refused with the value and the allowed set`` (aspect: string, count: int, resolution: string, message: string) =
+    task {
+        use home = new TestHome()
+        let! result = (client home [ "XAI_API_KEY", "k" ]).GenerateAsync("fox", HermesGenerateOptions(AspectRatio = aspect, Count = count, Resolution = resolution), CancellationToken.None)
+        Assert.Equal(("invalid_argument", message), (result.Error.ErrorType, result.Error.Message))
+    }
+
+[<Fact>]
+let ``an unknown --model for the chosen provider is bad input`` () =
+    task {
+        use home = new TestHome()
+        let! result = (client home [ "XAI_API_KEY", "k" ]).GenerateAsync("fox", HermesGenerateOptions(Provider = "xai", Model = "grok-2-image"), CancellationToken.None)
+        Assert.Equal("invalid model 'grok-2-image': allowed values are grok-imagine-image (provider xai)", result.Error.Message)
+    }
+
+let services (home: TestHome) (env: (string * string) list) =
+    let collection = ServiceCollection()
+    collection.AddHermesImageGeneration(fun o ->
+        o.HermesHome <- home.Path
+        for k, v in env do
+            o.Environment[k] <- v)
+    |> ignore
+    collection.BuildServiceProvider()
+
+[<Fact>]
+let ``IImageGenerator through DI returns local file URIs, or bytes when asked`` () =
+    task {
+        use home = new TestHome()
+        home.WriteConfig "image_gen:\n  provider: xai\n"
+        use api = xaiServer ()
+        use provider = services home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
+        let generator = provider.GetRequiredService<IImageGenerator>()
+        let! asUris = generator.GenerateImagesAsync("a fox", ImageGenerationOptions(ImageSize = Drawing.Size(1024, 1536), Count = 2))
+        Assert.Equal(2, asUris.Contents.Count)
+        for content in asUris.Contents do
+            let uri = Assert.IsType<UriContent>(content)
+            Assert.True(uri.Uri.IsFile)
+            Assert.Equal("image/png", uri.MediaType)
+            Assert.StartsWith(home.CacheDir, uri.Uri.LocalPath)
+        Assert.Equal("9:16", jsonField api.Requests.Head.Body "aspect_ratio")
+        let! asBytes = generator.GenerateImagesAsync("a fox", ImageGenerationOptions(ResponseFormat = ImageGenerationResponseFormat.Data, ModelId = "grok-imagine-image"))
+        let data = Assert.IsType<DataContent>(Assert.Single asBytes.Contents)
+        Assert.Equal<byte[]>(File.ReadAllBytes(Path.Combine(home.CacheDir, data.Name)), data.Data.ToArray())
+        let metadata = generator.GetService(typeof<ImageGeneratorMetadata>) :?> ImageGeneratorMetadata
+        Assert.Equal("hermes", metadata.ProviderName)
+        Assert.Equal("grok-imagine-image", metadata.DefaultModelId)
+    }
+
+[<Fact>]
+let ``IImageGenerator failures throw with the typed error`` () =
+    task {
+        use home = new TestHome()
+        home.WriteConfig "image_gen:\n  provider: openai\n"
+        use provider = services home []
+        let generator = provider.GetRequiredService<IImageGenerator>()
+        let! error = Assert.ThrowsAsync<HermesGenerationException>(fun () -> generator.GenerateImagesAsync("a fox") :> Threading.Tasks.Task)
+        Assert.Equal("not_available", error.Error.ErrorType)
+        Assert.Contains("OPENAI_API_KEY", error.Message)
+    }
