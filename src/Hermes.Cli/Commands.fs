@@ -17,7 +17,10 @@ open Hermes.Providers.Library
 open Spectre.Console
 
 let private pair (key: string) (value: JsonNode) = KeyValuePair.Create(key, value)
-let private str (value: string) : JsonNode = if isNull value then null else JsonValue.Create(value)
+
+let private str (value: string) : JsonNode =
+    if isNull value then null else JsonValue.Create(value)
+
 let private flag (value: bool) : JsonNode = JsonValue.Create(value)
 
 let private either (value: LanguageExt.Either<HermesError, 'T>) : Result<'T, HermesError> =
@@ -37,15 +40,22 @@ let private describe (decision: Decision) =
 
 /// A spinner with elapsed time on stderr, only when stderr is a terminal.
 let private withSpinner (label: string) (work: IProgress<GenerationProgress> -> Task<'T>) : Task<'T> =
-    if Console.IsErrorRedirected || not (isNull (Environment.GetEnvironmentVariable "NO_SPINNER")) then
+    if
+        Console.IsErrorRedirected
+        || not (isNull (Environment.GetEnvironmentVariable "NO_SPINNER"))
+    then
         work null
     else
-        let console = AnsiConsole.Create(AnsiConsoleSettings(Out = AnsiConsoleOutput(Console.Error)))
+        let console =
+            AnsiConsole.Create(AnsiConsoleSettings(Out = AnsiConsoleOutput(Console.Error)))
+
         let stage = ref ""
 
         let progress =
             { new IProgress<GenerationProgress> with
-                member _.Report p = Volatile.Write(&stage.contents, sprintf "%s %s" p.Stage p.Detail) }
+                member _.Report p =
+                    Volatile.Write(&stage.contents, sprintf "%s %s" p.Stage p.Detail)
+            }
 
         console
             .Status()
@@ -84,7 +94,10 @@ let generate (args: ParseResults<GenerateArgs>) (ct: CancellationToken) =
 
             let prompt = args.GetResult GenerateArgs.Prompt
             let planned = options null
-            let label = "generating with " + describe (client.Plan(planned.Provider, planned.Model).Outcome.Decision)
+
+            let label =
+                "generating with "
+                + describe (client.Plan(planned.Provider, planned.Model).Outcome.Decision)
 
             let! result =
                 if json then
@@ -97,14 +110,16 @@ let generate (args: ParseResults<GenerateArgs>) (ct: CancellationToken) =
             elif json then
                 printJson (
                     JsonObject(
-                        [ pair "success" (flag true)
-                          pair "image" (str result.Image)
-                          pair "images" (strings result.Images)
-                          pair "provider" (str result.Provider)
-                          pair "model" (str result.Model)
-                          pair "prompt" (str result.Prompt)
-                          pair "aspect_ratio" (str result.AspectRatio)
-                          pair "extras" (toNode result.Extras) ]
+                        [
+                            pair "success" (flag true)
+                            pair "image" (str result.Image)
+                            pair "images" (strings result.Images)
+                            pair "provider" (str result.Provider)
+                            pair "model" (str result.Model)
+                            pair "prompt" (str result.Prompt)
+                            pair "aspect_ratio" (str result.AspectRatio)
+                            pair "extras" (toNode result.Extras)
+                        ]
                     )
                 )
 
@@ -129,45 +144,63 @@ let providers (args: ParseResults<ProvidersArgs>) =
                 plan.Statuses
                 |> Seq.map (fun s ->
                     JsonObject(
-                        [ pair "key" (str s.Key)
-                          pair "name" (str s.Provider.Name)
-                          pair "display_name" (str s.Provider.DisplayName)
-                          pair "available" (flag s.Availability.Available)
-                          pair "reason" (if s.Availability.Available then null else str s.Availability.Reason)
-                          pair "default_model" (str s.Provider.Catalog.DefaultModel)
-                          pair "models" (strings (Catalog.modelIds s.Provider.Catalog))
-                          pair "setup" (toNode s.Provider.SetupSchema) ]
+                        [
+                            pair "key" (str s.Key)
+                            pair "name" (str s.Provider.Name)
+                            pair "display_name" (str s.Provider.DisplayName)
+                            pair "available" (flag s.Availability.Available)
+                            pair
+                                "reason"
+                                (if s.Availability.Available then
+                                     null
+                                 else
+                                     str s.Availability.Reason)
+                            pair "default_model" (str s.Provider.Catalog.DefaultModel)
+                            pair "models" (strings (Catalog.modelIds s.Provider.Catalog))
+                            pair "setup" (toNode s.Provider.SetupSchema)
+                        ]
                     )
                     :> JsonNode)
                 |> Array.ofSeq
 
             printJson (
                 JsonObject(
-                    [ pair "providers" (JsonArray providers)
-                      pair
-                          "dispatch"
-                          (JsonObject(
-                              [ pair "dispatch_kind" (str reduced.DispatchKind)
-                                pair "provider_name" (str (Option.toObj reduced.ProviderName))
-                                pair "model" (str (Option.toObj reduced.Model))
-                                pair "ready" (flag (Result.isOk ready))
-                                pair
-                                    "error"
-                                    (match ready with
-                                     | Ok() -> null
-                                     | Error e -> str (Dispatch.errorMessage e)) ]
-                          )) ]
+                    [
+                        pair "providers" (JsonArray providers)
+                        pair
+                            "dispatch"
+                            (JsonObject(
+                                [
+                                    pair "dispatch_kind" (str reduced.DispatchKind)
+                                    pair "provider_name" (str (Option.toObj reduced.ProviderName))
+                                    pair "model" (str (Option.toObj reduced.Model))
+                                    pair "ready" (flag (Result.isOk ready))
+                                    pair
+                                        "error"
+                                        (match ready with
+                                         | Ok() -> null
+                                         | Error e -> str (Dispatch.errorMessage e))
+                                ]
+                            ))
+                    ]
                 )
             )
         else
             table
                 [ "NAME"; "DISPLAY NAME"; "AVAILABLE"; "DEFAULT MODEL"; "WHY NOT" ]
-                [ for s in plan.Statuses ->
-                      [ s.Provider.Name
-                        s.Provider.DisplayName
-                        (if s.Availability.Available then "yes" else "no")
-                        s.Provider.Catalog.DefaultModel
-                        (if s.Availability.Available then "" else s.Availability.Reason) ] ]
+                [
+                    for s in plan.Statuses ->
+                        [
+                            s.Provider.Name
+                            s.Provider.DisplayName
+                            (if s.Availability.Available then "yes" else "no")
+                            s.Provider.Catalog.DefaultModel
+                            (if s.Availability.Available then
+                                 ""
+                             else
+                                 s.Availability.Reason)
+                        ]
+                ]
 
             match ready with
             | Ok() -> Console.Out.WriteLine("\ngenerate uses: " + describe plan.Outcome.Decision)
@@ -187,9 +220,11 @@ let models (args: ParseResults<ModelsArgs>) =
                 | null ->
                     Error(
                         HermesError.Invalid
-                            { Field = "provider"
-                              Value = name
-                              Allowed = client.Registry.All |> Seq.map _.Name |> List.ofSeq }
+                            {
+                                Field = "provider"
+                                Value = name
+                                Allowed = client.Registry.All |> Seq.map _.Name |> List.ofSeq
+                            }
                     )
                 | provider -> Ok [ provider ]
 
@@ -197,8 +232,10 @@ let models (args: ParseResults<ModelsArgs>) =
         | Error error -> Task.FromResult(fail json error)
         | Ok providers ->
             let rows =
-                [ for p in providers do
-                      for m in p.Catalog.Models -> p, m ]
+                [
+                    for p in providers do
+                        for m in p.Catalog.Models -> p, m
+                ]
 
             if json then
                 printJson (
@@ -206,12 +243,14 @@ let models (args: ParseResults<ModelsArgs>) =
                         rows
                         |> List.map (fun (p, m) ->
                             JsonObject(
-                                [ pair "provider" (str p.Name)
-                                  pair "id" (str m.Id)
-                                  pair "display" (str m.Display)
-                                  pair "speed" (str m.Speed)
-                                  pair "strengths" (str m.Strengths)
-                                  pair "default" (flag (m.Id = p.Catalog.DefaultModel)) ]
+                                [
+                                    pair "provider" (str p.Name)
+                                    pair "id" (str m.Id)
+                                    pair "display" (str m.Display)
+                                    pair "speed" (str m.Speed)
+                                    pair "strengths" (str m.Strengths)
+                                    pair "default" (flag (m.Id = p.Catalog.DefaultModel))
+                                ]
                             )
                             :> JsonNode)
                         |> Array.ofList
@@ -220,7 +259,16 @@ let models (args: ParseResults<ModelsArgs>) =
             else
                 table
                     [ "PROVIDER"; "MODEL"; "NAME"; "SPEED"; "DEFAULT" ]
-                    [ for p, m in rows -> [ p.Name; m.Id; m.Display; m.Speed; (if m.Id = p.Catalog.DefaultModel then "*" else "") ] ]
+                    [
+                        for p, m in rows ->
+                            [
+                                p.Name
+                                m.Id
+                                m.Display
+                                m.Speed
+                                (if m.Id = p.Catalog.DefaultModel then "*" else "")
+                            ]
+                    ]
 
             Task.FromResult ExitCode.ok)
 
@@ -257,9 +305,11 @@ let private requireXaiOAuth (provider: string) (json: bool) =
             fail
                 json
                 (HermesError.Invalid
-                    { Field = "auth provider"
-                      Value = provider
-                      Allowed = [ XaiOAuth.providerId ] })
+                    {
+                        Field = "auth provider"
+                        Value = provider
+                        Allowed = [ XaiOAuth.providerId ]
+                    })
         )
 
 let private tryOpenBrowser (url: string) =
@@ -271,7 +321,11 @@ let private tryOpenBrowser (url: string) =
 
     hasDisplay
     && (try
-            let opener = if OperatingSystem.IsMacOS() then "open" elif OperatingSystem.IsWindows() then "explorer" else "xdg-open"
+            let opener =
+                if OperatingSystem.IsMacOS() then "open"
+                elif OperatingSystem.IsWindows() then "explorer"
+                else "xdg-open"
+
             use _ = Process.Start(ProcessStartInfo(opener, [ url ], UseShellExecute = false))
             true
         with _ ->
@@ -284,13 +338,26 @@ let authAdd (args: ParseResults<AuthAddArgs>) (ct: CancellationToken) =
         let seconds = args.GetResult(AuthAddArgs.Timeout, defaultValue = 180)
 
         if seconds < 1 || seconds > 3600 then
-            Task.FromResult(fail false (HermesError.Invalid { Field = "timeout"; Value = string seconds; Allowed = [ "1 to 3600 seconds" ] }))
+            Task.FromResult(
+                fail
+                    false
+                    (HermesError.Invalid
+                        {
+                            Field = "timeout"
+                            Value = string seconds
+                            Allowed = [ "1 to 3600 seconds" ]
+                        })
+            )
         else
             withClient false (fun client ->
                 task {
                     let options =
                         SignInOptions(
-                            OpenBrowser = (if args.Contains AuthAddArgs.No_Browser then null else Func<string, bool> tryOpenBrowser),
+                            OpenBrowser =
+                                (if args.Contains AuthAddArgs.No_Browser then
+                                     null
+                                 else
+                                     Func<string, bool> tryOpenBrowser),
                             ShowUrl =
                                 (fun url ->
                                     Console.Error.WriteLine "hermes: open this URL in a browser to sign in to xAI:"
@@ -303,7 +370,10 @@ let authAdd (args: ParseResults<AuthAddArgs>) (ct: CancellationToken) =
 
                     match outcome.Case with
                     | :? SignInResult as signedIn ->
-                        Console.Out.WriteLine(sprintf "signed in to xAI as entry %d (%s)" signedIn.Number (Redact.Secret signedIn.Entry.AccessToken))
+                        Console.Out.WriteLine(
+                            sprintf "signed in to xAI as entry %d (%s)" signedIn.Number (Redact.Secret signedIn.Entry.AccessToken)
+                        )
+
                         return ExitCode.ok
                     | error -> return fail false (XaiAccounts.ToError(error :?> AuthError))
                 })
@@ -316,7 +386,10 @@ let authList (args: ParseResults<AuthListArgs>) =
         | Error error -> Task.FromResult(fail json error)
         | Ok accounts ->
             let expires (a: XaiAccountView) =
-                if a.ExpiresAt.HasValue then a.ExpiresAt.Value.ToString("yyyy-MM-ddTHH:mm:ssZ") else null
+                if a.ExpiresAt.HasValue then
+                    a.ExpiresAt.Value.ToString("yyyy-MM-ddTHH:mm:ssZ")
+                else
+                    null
 
             if json then
                 printJson (
@@ -324,14 +397,16 @@ let authList (args: ParseResults<AuthListArgs>) =
                         accounts
                         |> Seq.map (fun a ->
                             JsonObject(
-                                [ pair "number" (JsonValue.Create a.Number)
-                                  pair "provider" (str XaiOAuth.providerId)
-                                  pair "source" (str a.Source)
-                                  pair "label" (str a.Label)
-                                  pair "token" (str a.TokenPrefix)
-                                  pair "expires_at" (str (expires a))
-                                  pair "expired" (flag a.Expired)
-                                  pair "last_refresh" (str a.LastRefresh) ]
+                                [
+                                    pair "number" (JsonValue.Create a.Number)
+                                    pair "provider" (str XaiOAuth.providerId)
+                                    pair "source" (str a.Source)
+                                    pair "label" (str a.Label)
+                                    pair "token" (str a.TokenPrefix)
+                                    pair "expires_at" (str (expires a))
+                                    pair "expired" (flag a.Expired)
+                                    pair "last_refresh" (str a.LastRefresh)
+                                ]
                             )
                             :> JsonNode)
                         |> Array.ofSeq
@@ -342,15 +417,19 @@ let authList (args: ParseResults<AuthListArgs>) =
             else
                 table
                     [ "#"; "PROVIDER"; "SOURCE"; "TOKEN"; "EXPIRES" ]
-                    [ for a in accounts ->
-                          [ string a.Number
-                            XaiOAuth.providerId
-                            a.Source
-                            a.TokenPrefix
-                            (match expires a with
-                             | null -> "unknown"
-                             | e when a.Expired -> e + " (expired)"
-                             | e -> e) ] ]
+                    [
+                        for a in accounts ->
+                            [
+                                string a.Number
+                                XaiOAuth.providerId
+                                a.Source
+                                a.TokenPrefix
+                                (match expires a with
+                                 | null -> "unknown"
+                                 | e when a.Expired -> e + " (expired)"
+                                 | e -> e)
+                            ]
+                    ]
 
             Task.FromResult ExitCode.ok)
 
@@ -362,7 +441,16 @@ let authRemove (args: ParseResults<AuthRemoveArgs>) (ct: CancellationToken) =
     | None ->
         match Int32.TryParse number with
         | false, _ ->
-            Task.FromResult(fail false (HermesError.Invalid { Field = "entry"; Value = number; Allowed = [ "a number from `hermes auth list`" ] }))
+            Task.FromResult(
+                fail
+                    false
+                    (HermesError.Invalid
+                        {
+                            Field = "entry"
+                            Value = number
+                            Allowed = [ "a number from `hermes auth list`" ]
+                        })
+            )
         | true, n ->
             withClient false (fun client ->
                 task {

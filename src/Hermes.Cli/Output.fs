@@ -49,14 +49,20 @@ let printError (message: string) =
 
 let errorJson (error: HermesError) =
     JsonObject(
-        [ Collections.Generic.KeyValuePair.Create("success", JsonValue.Create(false) :> JsonNode)
-          Collections.Generic.KeyValuePair.Create("error", JsonValue.Create(error.Message) :> JsonNode)
-          Collections.Generic.KeyValuePair.Create("error_type", JsonValue.Create(error.ErrorType) :> JsonNode) ]
+        [
+            Collections.Generic.KeyValuePair.Create("success", JsonValue.Create(false) :> JsonNode)
+            Collections.Generic.KeyValuePair.Create("error", JsonValue.Create(error.Message) :> JsonNode)
+            Collections.Generic.KeyValuePair.Create("error_type", JsonValue.Create(error.ErrorType) :> JsonNode)
+        ]
     )
 
 /// Prints an error as JSON (with --json) or one stderr line, and returns its exit code.
 let fail (json: bool) (error: HermesError) =
-    if json then printJson (errorJson error) else printError error.Message
+    if json then
+        printJson (errorJson error)
+    else
+        printError error.Message
+
     ExitCode.ofKind error.Kind
 
 let toNode (value: obj) : JsonNode =
@@ -68,18 +74,29 @@ let strings (values: string seq) =
 /// Columns padded to their widest cell; plain text so redirected output has no escapes.
 let table (header: string list) (rows: string list list) =
     let all = header :: rows
-    let widths = header |> List.mapi (fun i _ -> all |> List.map (fun r -> (List.item i r).Length) |> List.max)
+
+    let widths =
+        header
+        |> List.mapi (fun i _ -> all |> List.map (fun r -> (List.item i r).Length) |> List.max)
 
     for row in all do
         row
-        |> List.mapi (fun i cell -> if i = row.Length - 1 then cell else cell.PadRight(List.item i widths))
+        |> List.mapi (fun i cell ->
+            if i = row.Length - 1 then
+                cell
+            else
+                cell.PadRight(List.item i widths))
         |> String.concat "  "
         |> fun line -> Console.Out.WriteLine(line.TrimEnd())
 
 /// Warnings on stderr as "hermes: warning: ...", nothing below warning level.
 type StderrLogger() =
     interface ILogger with
-        member _.BeginScope _ = { new IDisposable with member _.Dispose() = () }
+        member _.BeginScope _ =
+            { new IDisposable with
+                member _.Dispose() = ()
+            }
+
         member _.IsEnabled level = level >= LogLevel.Warning
 
         member _.Log(level, _, state, error, formatter) =
@@ -92,4 +109,5 @@ let loggerFactory () =
     { new ILoggerFactory with
         member _.CreateLogger _ = logger :> ILogger
         member _.AddProvider _ = ()
-        member _.Dispose() = () }
+        member _.Dispose() = ()
+    }

@@ -57,5 +57,9 @@ let main argv =
         printError "cancelled"
         ExitCode.cancelled
     | e ->
-        if debug then Console.Error.WriteLine(e.ToString()) else printError ("internal error: " + e.Message)
+        if debug then
+            Console.Error.WriteLine(e.ToString())
+        else
+            printError ("internal error: " + e.Message)
+
         1

@@ -61,7 +61,10 @@ module ApiError =
             |> Array.map _.Trim()
             |> String.concat " "
 
-        if flat.Length <= limit then flat else flat.Substring(0, limit) + "…"
+        if flat.Length <= limit then
+            flat
+        else
+            flat.Substring(0, limit) + "…"
 
     let private stringOf (element: JsonElement) =
         match element.ValueKind with
@@ -94,10 +97,15 @@ module ApiError =
                 use doc = JsonDocument.Parse(if isNull body then "" else body)
                 let root = doc.RootElement
 
-                [ root |> property "error" |> Option.bind (property "message") |> Option.bind stringOf
-                  root |> property "error" |> Option.bind stringOf
-                  root |> property "detail" |> Option.bind stringOf
-                  root |> property "message" |> Option.bind stringOf ]
+                [
+                    root
+                    |> property "error"
+                    |> Option.bind (property "message")
+                    |> Option.bind stringOf
+                    root |> property "error" |> Option.bind stringOf
+                    root |> property "detail" |> Option.bind stringOf
+                    root |> property "message" |> Option.bind stringOf
+                ]
                 |> List.choose id
                 |> List.tryHead
             with :? JsonException ->

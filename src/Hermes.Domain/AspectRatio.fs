@@ -24,9 +24,14 @@ module AspectRatio =
     /// Case-insensitive parse; the error lists the allowed values.
     let parse (text: string) : Result<AspectRatio, BadValue> =
         let lowered = if isNull text then text else text.Trim().ToLowerInvariant()
+
         match Validation.parseFrom "aspect ratio" table lowered with
         | Ok a -> Ok a
-        | Error bad -> Error { bad with Value = (if isNull text then "" else text) }
+        | Error bad ->
+            Error
+                { bad with
+                    Value = (if isNull text then "" else text)
+                }
 
     /// What providers do with an unknown aspect from a caller that cannot fail: landscape, noted.
     let coerce (text: string option) =

@@ -30,15 +30,19 @@ type AuthError =
     | LockTimeout of path: string
 
 type TokenSet =
-    { AccessToken: string
-      RefreshToken: string
-      IdToken: string
-      ExpiresIn: int64 option
-      TokenType: string }
+    {
+        AccessToken: string
+        RefreshToken: string
+        IdToken: string
+        ExpiresIn: int64 option
+        TokenType: string
+    }
 
 type Discovery =
-    { AuthorizationEndpoint: string
-      TokenEndpoint: string }
+    {
+        AuthorizationEndpoint: string
+        TokenEndpoint: string
+    }
 
 module AuthError =
 
@@ -91,8 +95,7 @@ module AuthError =
     let message =
         function
         | AuthError.HttpStatus(step, status, detail) -> sprintf "xAI %s returned HTTP %d: %s" (stepName step) status detail
-        | AuthError.MalformedJson step ->
-            sprintf "xAI %s did not return JSON (a captive portal or proxy page?)" (stepName step)
+        | AuthError.MalformedJson step -> sprintf "xAI %s did not return JSON (a captive portal or proxy page?)" (stepName step)
         | AuthError.NotAnObject step -> sprintf "xAI %s returned JSON that is not an object" (stepName step)
         | AuthError.MissingField(AuthStep.Store, field) ->
             sprintf "the xAI sign-in in auth.json has no %s; run `hermes auth add xai-oauth`" field
@@ -151,11 +154,14 @@ module XaiOAuth =
     let issuerOverride (value: string) : Result<string * EndpointPolicy, BadValue> =
         let trimmed = (if isNull value then "" else value.Trim()).TrimEnd('/')
         let discovery = trimmed + "/.well-known/openid-configuration"
+
         let bad () =
             Error
-                { Field = "HERMES_XAI_OAUTH_ISSUER"
-                  Value = trimmed
-                  Allowed = [ "https://<x.ai or a subdomain>"; "http://127.0.0.1:<port>" ] }
+                {
+                    Field = "HERMES_XAI_OAUTH_ISSUER"
+                    Value = trimmed
+                    Allowed = [ "https://<x.ai or a subdomain>"; "http://127.0.0.1:<port>" ]
+                }
 
         match HostAllowlist.check HostAllowlist.strict trimmed with
         | Ok _ when not (trimmed.Substring(8).Contains '/') -> Ok(discovery, HostAllowlist.strict)
@@ -164,7 +170,13 @@ module XaiOAuth =
             let prefix = "http://127.0.0.1:"
 
             if trimmed.StartsWith prefix then
-                match System.Int32.TryParse(trimmed.Substring prefix.Length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+                match
+                    System.Int32.TryParse(
+                        trimmed.Substring prefix.Length,
+                        Globalization.NumberStyles.None,
+                        Globalization.CultureInfo.InvariantCulture
+                    )
+                with
                 | true, port when port >= 1 && port <= 65535 && string port = trimmed.Substring prefix.Length ->
                     Ok(discovery, { TrustedOrigins = [ trimmed ] })
                 | _ -> bad ()
@@ -230,8 +242,10 @@ module XaiOAuth =
                 | _, Error r -> Error(AuthError.HostileEndpoint r)
                 | Ok a, Ok t ->
                     Ok
-                        { AuthorizationEndpoint = a
-                          TokenEndpoint = t })
+                        {
+                            AuthorizationEndpoint = a
+                            TokenEndpoint = t
+                        })
 
     /// A token or refresh response; a refresh that omits refresh_token keeps the previous one.
     let parseTokens (step: AuthStep) (previousRefreshToken: string option) (status: int) (body: string) =
@@ -240,12 +254,17 @@ module XaiOAuth =
             match text "access_token" root with
             | None -> Error(AuthError.MissingField(step, "access_token"))
             | Some access ->
-                match text "refresh_token" root |> Option.orElse (previousRefreshToken |> Option.bind Validation.nonBlank) with
+                match
+                    text "refresh_token" root
+                    |> Option.orElse (previousRefreshToken |> Option.bind Validation.nonBlank)
+                with
                 | None -> Error(AuthError.MissingField(step, "refresh_token"))
                 | Some refresh ->
                     Ok
-                        { AccessToken = access
-                          RefreshToken = refresh
-                          IdToken = text "id_token" root |> Option.defaultValue ""
-                          ExpiresIn = seconds "expires_in" root
-                          TokenType = text "token_type" root |> Option.defaultValue "Bearer" })
+                        {
+                            AccessToken = access
+                            RefreshToken = refresh
+                            IdToken = text "id_token" root |> Option.defaultValue ""
+                            ExpiresIn = seconds "expires_in" root
+                            TokenType = text "token_type" root |> Option.defaultValue "Bearer"
+                        })

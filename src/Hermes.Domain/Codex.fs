@@ -18,11 +18,15 @@ module CodexHeaders =
         |> Option.orElse (Jwt.tryString [ "https://api.openai.com/auth"; "chatgpt_account_id" ] accessToken)
 
     let build (accessToken: string) (account: string option) (hermesVersion: string) =
-        [ "Authorization", "Bearer " + accessToken
-          "Accept", "text/event-stream"
-          "originator", originator
-          "User-Agent", userAgent hermesVersion ]
-        @ (account |> Option.map (fun id -> [ "ChatGPT-Account-ID", id ]) |> Option.defaultValue [])
+        [
+            "Authorization", "Bearer " + accessToken
+            "Accept", "text/event-stream"
+            "originator", originator
+            "User-Agent", userAgent hermesVersion
+        ]
+        @ (account
+           |> Option.map (fun id -> [ "ChatGPT-Account-ID", id ])
+           |> Option.defaultValue [])
 
 [<RequireQualifiedAccess>]
 type CodexStreamError =
@@ -33,31 +37,39 @@ type CodexStreamError =
 
 /// Server-sent events of a Codex Responses stream, folded line by line into the generated image.
 type CodexStream =
-    { EventName: string option
-      Data: string list
-      Image: string option
-      Partials: int
-      Completed: bool
-      Failure: string option
-      Malformed: string option }
+    {
+        EventName: string option
+        Data: string list
+        Image: string option
+        Partials: int
+        Completed: bool
+        Failure: string option
+        Malformed: string option
+    }
 
 module CodexStream =
 
     let initial =
-        { EventName = None
-          Data = []
-          Image = None
-          Partials = 0
-          Completed = false
-          Failure = None
-          Malformed = None }
+        {
+            EventName = None
+            Data = []
+            Image = None
+            Partials = 0
+            Completed = false
+            Failure = None
+            Malformed = None
+        }
 
     let rec private findImage (element: JsonElement) : string option =
         match element.ValueKind with
         | JsonValueKind.Object ->
             let own =
                 match element.TryGetProperty "type", element.TryGetProperty "result" with
-                | (true, t), (true, r) when t.ValueKind = JsonValueKind.String && t.GetString() = "image_generation_call" && r.ValueKind = JsonValueKind.String ->
+                | (true, t), (true, r) when
+                    t.ValueKind = JsonValueKind.String
+                    && t.GetString() = "image_generation_call"
+                    && r.ValueKind = JsonValueKind.String
+                    ->
                     Validation.nonBlank (r.GetString())
                 | _ -> None
 
@@ -69,7 +81,11 @@ module CodexStream =
     let private text (path: string list) (element: JsonElement) =
         let rec go (e: JsonElement) (rest: string list) =
             match rest with
-            | [] -> if e.ValueKind = JsonValueKind.String then Validation.nonBlank (e.GetString()) else None
+            | [] ->
+                if e.ValueKind = JsonValueKind.String then
+                    Validation.nonBlank (e.GetString())
+                else
+                    None
             | (name: string) :: tail when e.ValueKind = JsonValueKind.Object ->
                 match e.TryGetProperty(name) with
                 | true, child -> go child tail
@@ -86,8 +102,7 @@ module CodexStream =
                 use doc = JsonDocument.Parse data
                 let root = doc.RootElement
 
-                let kind =
-                    text [ "type" ] root |> Option.orElse eventName |> Option.defaultValue ""
+                let kind = text [ "type" ] root |> Option.orElse eventName |> Option.defaultValue ""
 
                 let state =
                     match findImage root with
@@ -95,7 +110,10 @@ module CodexStream =
                     | None -> state
 
                 match kind with
-                | "response.image_generation_call.partial_image" -> { state with Partials = state.Partials + 1 }
+                | "response.image_generation_call.partial_image" ->
+                    { state with
+                        Partials = state.Partials + 1
+                    }
                 | "response.completed" -> { state with Completed = true }
                 | "response.failed"
                 | "response.incomplete" ->
@@ -103,26 +121,49 @@ module CodexStream =
                         Failure =
                             text [ "response"; "error"; "message" ] root
                             |> Option.orElse (text [ "response"; "incomplete_details"; "reason" ] root)
-                            |> Option.orElse (Some kind) }
+                            |> Option.orElse (Some kind)
+                    }
                 | "error" ->
                     { state with
-                        Failure = text [ "message" ] root |> Option.orElse (text [ "error"; "message" ] root) |> Option.orElse (Some "error event") }
+                        Failure =
+                            text [ "message" ] root
+                            |> Option.orElse (text [ "error"; "message" ] root)
+                            |> Option.orElse (Some "error event")
+                    }
                 | _ -> state
             with :? JsonException ->
-                { state with Malformed = Some(ApiError.oneLine 80 data) }
+                { state with
+                    Malformed = Some(ApiError.oneLine 80 data)
+                }
 
     let private flush (state: CodexStream) =
         match state.Data with
         | [] -> { state with EventName = None }
-        | lines -> apply { state with EventName = None; Data = [] } state.EventName (lines |> List.rev |> String.concat "\n")
+        | lines ->
+            apply
+                { state with
+                    EventName = None
+                    Data = []
+                }
+                state.EventName
+                (lines |> List.rev |> String.concat "\n")
 
     /// One line of the stream (without its newline).
     let feed (state: CodexStream) (line: string) =
-        if line = "" then flush state
-        elif line.StartsWith ":" then state
-        elif line.StartsWith "event:" then { state with EventName = Some(line.Substring(6).Trim()) }
-        elif line.StartsWith "data:" then { state with Data = line.Substring(5).TrimStart() :: state.Data }
-        else state
+        if line = "" then
+            flush state
+        elif line.StartsWith ":" then
+            state
+        elif line.StartsWith "event:" then
+            { state with
+                EventName = Some(line.Substring(6).Trim())
+            }
+        elif line.StartsWith "data:" then
+            { state with
+                Data = line.Substring(5).TrimStart() :: state.Data
+            }
+        else
+            state
 
     /// The image once the stream has ended; an image that arrived whole is kept even if the stream was cut after it.
     let finish (state: CodexStream) : Result<string, CodexStreamError> =

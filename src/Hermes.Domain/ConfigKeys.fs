@@ -5,9 +5,11 @@ module ConfigKeys =
 
     let private bad key value allowed =
         Error
-            { Field = key
-              Value = value
-              Allowed = allowed }
+            {
+                Field = key
+                Value = value
+                Allowed = allowed
+            }
 
     let validate (catalogs: ProviderCatalog list) (key: string) (value: string) : Result<unit, BadValue> =
         let names = catalogs |> List.map _.Provider
@@ -15,12 +17,24 @@ module ConfigKeys =
 
         match key.Split '.' |> List.ofArray with
         | [ "image_gen"; "provider" ] ->
-            if List.contains value names then Ok() else bad key value names
+            if List.contains value names then
+                Ok()
+            else
+                bad key value names
         | [ "image_gen"; "model" ] ->
-            if List.contains value allModels then Ok() else bad key value [ "a model id listed by `hermes models`" ]
+            if List.contains value allModels then
+                Ok()
+            else
+                bad key value [ "a model id listed by `hermes models`" ]
         | [ "image_gen"; "use_gateway" ] ->
-            if List.contains value [ "true"; "false" ] then Ok() else bad key value [ "true"; "false" ]
-        | [ "image_gen"; "xai"; "resolution" ] -> Resolution.parse value |> Result.map ignore |> Result.mapError (fun b -> { b with Field = key })
+            if List.contains value [ "true"; "false" ] then
+                Ok()
+            else
+                bad key value [ "true"; "false" ]
+        | [ "image_gen"; "xai"; "resolution" ] ->
+            Resolution.parse value
+            |> Result.map ignore
+            |> Result.mapError (fun b -> { b with Field = key })
         | [ "image_gen"; provider; "model" ] ->
             match catalogs |> List.tryFind (fun c -> c.Provider = provider) with
             | Some catalog when not (List.contains value (Catalog.modelIds catalog)) -> bad key value (Catalog.modelIds catalog)

@@ -2,27 +2,33 @@ namespace Hermes.Domain
 
 /// The image_gen section of config.yaml.
 type ImageGenSettings =
-    { Provider: string option
-      Model: string option
-      /// image_gen.<provider>.model
-      ProviderModels: Map<string, string>
-      UseGateway: bool }
+    {
+        Provider: string option
+        Model: string option
+        /// image_gen.<provider>.model
+        ProviderModels: Map<string, string>
+        UseGateway: bool
+    }
 
 /// A registered provider as dispatch sees it; the reason says what fixes it when it is not available.
 type Candidate =
-    { Catalog: ProviderCatalog
-      Available: bool
-      Reason: string }
+    {
+        Catalog: ProviderCatalog
+        Available: bool
+        Reason: string
+    }
 
     member this.Name = this.Catalog.Provider
 
 type DispatchFacts =
-    { FalKey: bool
-      Gateway: bool
-      /// Model-picking environment variables (FAL_IMAGE_MODEL, OPENAI_IMAGE_MODEL, XAI_IMAGE_MODEL).
-      Env: Map<string, string>
-      /// Registered providers, in registration order.
-      Providers: Candidate list }
+    {
+        FalKey: bool
+        Gateway: bool
+        /// Model-picking environment variables (FAL_IMAGE_MODEL, OPENAI_IMAGE_MODEL, XAI_IMAGE_MODEL).
+        Env: Map<string, string>
+        /// Registered providers, in registration order.
+        Providers: Candidate list
+    }
 
 [<RequireQualifiedAccess>]
 type DispatchError =
@@ -38,23 +44,29 @@ type Decision =
     | Error of DispatchError
 
 type DispatchOutcome =
-    { Decision: Decision
-      Warnings: Fallback list }
+    {
+        Decision: Decision
+        Warnings: Fallback list
+    }
 
 /// The parity harness's reduced shape.
 type ReducedDecision =
-    { DispatchKind: string
-      ProviderName: string option
-      Model: string option
-      ErrorPresent: bool }
+    {
+        DispatchKind: string
+        ProviderName: string option
+        Model: string option
+        ErrorPresent: bool
+    }
 
 module Dispatch =
 
     let emptySettings =
-        { Provider = None
-          Model = None
-          ProviderModels = Map.empty
-          UseGateway = false }
+        {
+            Provider = None
+            Model = None
+            ProviderModels = Map.empty
+            UseGateway = false
+        }
 
     let noBackendMessage =
         "no image provider is available: set FAL_KEY (https://fal.ai/dashboard/keys), XAI_API_KEY or OPENAI_API_KEY, run `hermes auth add xai-oauth`, sign in with `codex login`, or set TOOL_GATEWAY_USER_TOKEN for the Nous gateway"
@@ -62,10 +74,7 @@ module Dispatch =
     let errorMessage =
         function
         | DispatchError.ProviderNotRegistered(name, registered) ->
-            sprintf
-                "image_gen.provider '%s' is not a registered image provider; registered: %s"
-                name
-                (String.concat ", " registered)
+            sprintf "image_gen.provider '%s' is not a registered image provider; registered: %s" name (String.concat ", " registered)
         | DispatchError.UnknownModel(provider, bad) -> sprintf "%s (provider %s)" bad.Message provider
         | DispatchError.NotAvailable(_, reason) -> reason
         | DispatchError.NoBackend -> noBackendMessage
@@ -93,18 +102,22 @@ module Dispatch =
             Error(
                 DispatchError.UnknownModel(
                     catalog.Provider,
-                    { Field = "model"
-                      Value = model
-                      Allowed = ids }
+                    {
+                        Field = "model"
+                        Value = model
+                        Allowed = ids
+                    }
                 )
             )
         | None ->
             let candidates =
-                [ sprintf "image_gen.%s.model" catalog.Provider, settings.ProviderModels |> Map.tryFind catalog.Provider
-                  "image_gen.model", settings.Model
-                  match catalog.ModelEnvVar with
-                  | Some var -> var, env |> Map.tryFind var
-                  | None -> "", None ]
+                [
+                    sprintf "image_gen.%s.model" catalog.Provider, settings.ProviderModels |> Map.tryFind catalog.Provider
+                    "image_gen.model", settings.Model
+                    match catalog.ModelEnvVar with
+                    | Some var -> var, env |> Map.tryFind var
+                    | None -> "", None
+                ]
                 |> List.choose (fun (field, value) -> value |> Option.bind Validation.nonBlank |> Option.map (fun v -> field, v))
 
             let chosen =
@@ -118,17 +131,27 @@ module Dispatch =
                 |> List.takeWhile (fun (_, v) -> v <> chosen)
                 |> List.filter (fun (_, v) -> not (List.contains v ids))
                 |> List.map (fun (field, v) ->
-                    { Field = field
-                      Given = v
-                      Used = chosen
-                      Allowed = ids })
+                    {
+                        Field = field
+                        Given = v
+                        Used = chosen
+                        Allowed = ids
+                    })
 
             Ok(chosen, skipped)
 
     let private asOutcome decisionOf result =
         match result with
-        | Ok(model, warnings) -> { Decision = decisionOf model; Warnings = warnings }
-        | Error e -> { Decision = Decision.Error e; Warnings = [] }
+        | Ok(model, warnings) ->
+            {
+                Decision = decisionOf model
+                Warnings = warnings
+            }
+        | Error e ->
+            {
+                Decision = Decision.Error e
+                Warnings = []
+            }
 
     /// The decision table of fal-dispatch.md. An explicit name always wins (or errors when unknown);
     /// unset goes to the legacy FAL path when FAL can run, else to the first available other provider,
@@ -140,8 +163,10 @@ module Dispatch =
         | Some name ->
             match facts.Providers |> List.tryFind (fun c -> c.Name = name) with
             | None ->
-                { Decision = Decision.Error(DispatchError.ProviderNotRegistered(name, registered))
-                  Warnings = [] }
+                {
+                    Decision = Decision.Error(DispatchError.ProviderNotRegistered(name, registered))
+                    Warnings = []
+                }
             | Some candidate ->
                 resolveModel candidate.Catalog settings explicitModel facts.Env
                 |> asOutcome (fun model -> Decision.Plugin(name, model))
@@ -153,6 +178,7 @@ module Dispatch =
                 |> Option.defaultValue Catalog.fal
 
             let route = FalGateway.route facts.FalKey facts.Gateway settings.UseGateway
+
             let legacy () =
                 resolveModel falCatalog settings explicitModel facts.Env
                 |> asOutcome (fun model -> Decision.LegacyFal(model, route))
@@ -161,7 +187,10 @@ module Dispatch =
             | FalRoute.Direct
             | FalRoute.Gateway -> legacy ()
             | FalRoute.Unavailable ->
-                match facts.Providers |> List.tryFind (fun c -> c.Name <> Catalog.fal.Provider && c.Available) with
+                match
+                    facts.Providers
+                    |> List.tryFind (fun c -> c.Name <> Catalog.fal.Provider && c.Available)
+                with
                 | Some other ->
                     resolveModel other.Catalog settings explicitModel facts.Env
                     |> asOutcome (fun model -> Decision.Plugin(other.Name, model))
@@ -182,20 +211,26 @@ module Dispatch =
     let reduce (decision: Decision) : ReducedDecision =
         match decision with
         | Decision.LegacyFal(model, _) ->
-            { DispatchKind = "legacy_fal"
-              ProviderName = None
-              Model = Some model
-              ErrorPresent = false }
+            {
+                DispatchKind = "legacy_fal"
+                ProviderName = None
+                Model = Some model
+                ErrorPresent = false
+            }
         | Decision.Plugin(provider, model) ->
-            { DispatchKind = "plugin"
-              ProviderName = Some provider
-              Model = Some model
-              ErrorPresent = false }
+            {
+                DispatchKind = "plugin"
+                ProviderName = Some provider
+                Model = Some model
+                ErrorPresent = false
+            }
         | Decision.Error _ ->
-            { DispatchKind = "error"
-              ProviderName = None
-              Model = None
-              ErrorPresent = true }
+            {
+                DispatchKind = "error"
+                ProviderName = None
+                Model = None
+                ErrorPresent = true
+            }
 
     /// The provider that runs a decision: the legacy path runs the FAL provider.
     let providerOf =

@@ -2,12 +2,14 @@ namespace Hermes.Domain
 
 /// The environment facts that decide the managed FAL queue gateway.
 type GatewayFacts =
-    { QueueGatewayUrl: string option
-      Scheme: string option
-      Domain: string option
-      UserToken: string option
-      /// The Nous sign-in token from auth.json, when there is one.
-      NousToken: string option }
+    {
+        QueueGatewayUrl: string option
+        Scheme: string option
+        Domain: string option
+        UserToken: string option
+        /// The Nous sign-in token from auth.json, when there is one.
+        NousToken: string option
+    }
 
 [<RequireQualifiedAccess>]
 type FalRoute =
@@ -24,8 +26,14 @@ module FalGateway =
         match facts.QueueGatewayUrl |> Option.bind Validation.nonBlank with
         | Some url -> url.TrimEnd('/')
         | None ->
-            let scheme = facts.Scheme |> Option.bind Validation.nonBlank |> Option.defaultValue "https"
-            let domain = facts.Domain |> Option.bind Validation.nonBlank |> Option.defaultValue defaultDomain
+            let scheme =
+                facts.Scheme |> Option.bind Validation.nonBlank |> Option.defaultValue "https"
+
+            let domain =
+                facts.Domain
+                |> Option.bind Validation.nonBlank
+                |> Option.defaultValue defaultDomain
+
             sprintf "%s://fal-queue-gateway.%s" scheme domain
 
     /// TOOL_GATEWAY_USER_TOKEN, else the Nous sign-in.

@@ -1,24 +1,27 @@
 namespace Hermes.Domain
 
-open System.Collections.Generic
 open System.Text.Json.Nodes
 
 /// Caller overrides; only the ones that are set reach the payload, and only if the model accepts them.
 type FalOverrides =
-    { Seed: int option
-      Steps: int option
-      Guidance: float option
-      NumImages: int option
-      OutputFormat: string option }
+    {
+        Seed: int option
+        Steps: int option
+        Guidance: float option
+        NumImages: int option
+        OutputFormat: string option
+    }
 
 module FalPayload =
 
     let noOverrides =
-        { Seed = None
-          Steps = None
-          Guidance = None
-          NumImages = None
-          OutputFormat = None }
+        {
+            Seed = None
+            Steps = None
+            Guidance = None
+            NumImages = None
+            OutputFormat = None
+        }
 
     let upscalerModel = "fal-ai/clarity-upscaler"
 
@@ -29,9 +32,11 @@ module FalPayload =
         | FalParam.Text s -> JsonValue.Create(s) :> JsonNode
         | FalParam.Flag b -> JsonValue.Create(b) :> JsonNode
         | FalParam.Dimensions(w, h) ->
-            JsonObject(
-                [ KeyValuePair.Create("width", JsonValue.Create(w) :> JsonNode)
-                  KeyValuePair.Create("height", JsonValue.Create(h) :> JsonNode) ]
+            Requests.objectOf (
+                [
+                    ("width", JsonValue.Create(w) :> JsonNode)
+                    ("height", JsonValue.Create(h) :> JsonNode)
+                ]
             )
             :> JsonNode
 
@@ -54,15 +59,19 @@ module FalPayload =
     /// Defaults, then prompt, size, seed and overrides; keys the model does not accept are dropped.
     let entries (model: FalModel) (prompt: string) (aspect: AspectRatio) (overrides: FalOverrides) =
         let optional =
-            [ overrides.Seed |> Option.map (fun s -> "seed", FalParam.Int s)
-              overrides.Steps |> Option.map (fun s -> "num_inference_steps", FalParam.Int s)
-              overrides.Guidance |> Option.map (fun g -> "guidance_scale", FalParam.Float g)
-              overrides.NumImages |> Option.map (fun n -> "num_images", FalParam.Int n)
-              overrides.OutputFormat |> Option.map (fun f -> "output_format", FalParam.Text f) ]
+            [
+                overrides.Seed |> Option.map (fun s -> "seed", FalParam.Int s)
+                overrides.Steps |> Option.map (fun s -> "num_inference_steps", FalParam.Int s)
+                overrides.Guidance |> Option.map (fun g -> "guidance_scale", FalParam.Float g)
+                overrides.NumImages |> Option.map (fun n -> "num_images", FalParam.Int n)
+                overrides.OutputFormat |> Option.map (fun f -> "output_format", FalParam.Text f)
+            ]
             |> List.choose id
 
         let layered =
-            model.Defaults @ [ "prompt", FalParam.Text(prompt.Trim()); size model aspect ] @ optional
+            model.Defaults
+            @ [ "prompt", FalParam.Text(prompt.Trim()); size model aspect ]
+            @ optional
 
         let accepted key =
             key = "prompt" || List.contains key model.Supports
@@ -92,14 +101,16 @@ module FalPayload =
 
     /// The Clarity upscaler request for one generated image.
     let upscale (imageUrl: string) (prompt: string) =
-        JsonObject(
-            [ KeyValuePair.Create("image_url", JsonValue.Create(imageUrl) :> JsonNode)
-              KeyValuePair.Create("prompt", JsonValue.Create("masterpiece, best quality, highres, " + prompt.Trim()) :> JsonNode)
-              KeyValuePair.Create("upscale_factor", JsonValue.Create(2) :> JsonNode)
-              KeyValuePair.Create("negative_prompt", JsonValue.Create("(worst quality, low quality, normal quality:2)") :> JsonNode)
-              KeyValuePair.Create("creativity", JsonValue.Create(0.35) :> JsonNode)
-              KeyValuePair.Create("resemblance", JsonValue.Create(0.6) :> JsonNode)
-              KeyValuePair.Create("guidance_scale", JsonValue.Create(4) :> JsonNode)
-              KeyValuePair.Create("num_inference_steps", JsonValue.Create(18) :> JsonNode)
-              KeyValuePair.Create("enable_safety_checker", JsonValue.Create(false) :> JsonNode) ]
+        Requests.objectOf (
+            [
+                ("image_url", JsonValue.Create(imageUrl) :> JsonNode)
+                ("prompt", JsonValue.Create("masterpiece, best quality, highres, " + prompt.Trim()) :> JsonNode)
+                ("upscale_factor", JsonValue.Create(2) :> JsonNode)
+                ("negative_prompt", JsonValue.Create("(worst quality, low quality, normal quality:2)") :> JsonNode)
+                ("creativity", JsonValue.Create(0.35) :> JsonNode)
+                ("resemblance", JsonValue.Create(0.6) :> JsonNode)
+                ("guidance_scale", JsonValue.Create(4) :> JsonNode)
+                ("num_inference_steps", JsonValue.Create(18) :> JsonNode)
+                ("enable_safety_checker", JsonValue.Create(false) :> JsonNode)
+            ]
         )

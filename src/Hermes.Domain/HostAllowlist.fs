@@ -21,7 +21,13 @@ module HostAllowlist =
     /// A host name made of non-empty ASCII letter/digit/hyphen labels (no trailing dot, no IDN, no IP tricks).
     let private validHostName (host: string) =
         host <> ""
-        && host.Split('.') |> Array.forall (fun label -> label <> "" && label.Length <= 63 && String.forall isLdh label && not (label.StartsWith '-') && not (label.EndsWith '-'))
+        && host.Split('.')
+           |> Array.forall (fun label ->
+               label <> ""
+               && label.Length <= 63
+               && String.forall isLdh label
+               && not (label.StartsWith '-')
+               && not (label.EndsWith '-'))
 
     let isXaiHost (host: string) =
         let lowered = host.ToLowerInvariant()
@@ -44,11 +50,17 @@ module HostAllowlist =
     let check (policy: EndpointPolicy) (url: string) : Result<string, EndpointRejection> =
         let given = if isNull url then "" else url
 
-        if given <> given.Trim() || given |> String.exists (fun c -> Char.IsControl c || c = ' ' || c = '\\') then
+        if
+            given <> given.Trim()
+            || given |> String.exists (fun c -> Char.IsControl c || c = ' ' || c = '\\')
+        then
             reject given "contains whitespace, control characters or backslashes"
         else
             match originOf given with
-            | Some origin when policy.TrustedOrigins |> List.exists (fun t -> t.TrimEnd('/').ToLowerInvariant() = origin) ->
+            | Some origin when
+                policy.TrustedOrigins
+                |> List.exists (fun t -> t.TrimEnd('/').ToLowerInvariant() = origin)
+                ->
                 Ok given
             | _ ->
                 if not (given.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) then

@@ -22,7 +22,12 @@ module ImageFile =
 
     /// The media type of a cached file's extension.
     let mediaTypeOf (extension: string) =
-        match (if isNull extension then "" else extension.TrimStart('.').ToLowerInvariant()) with
+        match
+            (if isNull extension then
+                 ""
+             else
+                 extension.TrimStart('.').ToLowerInvariant())
+        with
         | "jpg"
         | "jpeg" -> "image/jpeg"
         | "webp" -> "image/webp"
@@ -58,24 +63,39 @@ module ImageFile =
         |> Option.defaultValue defaultExtension
 
     let private startsWith (prefix: byte[]) (bytes: byte[]) =
-        bytes.Length >= prefix.Length && Array.forall2 (=) prefix bytes[.. prefix.Length - 1]
+        bytes.Length >= prefix.Length
+        && Array.forall2 (=) prefix bytes[.. prefix.Length - 1]
 
     /// The image type from magic bytes, when they are one of png, jpg, gif, webp.
     let sniff (bytes: byte[]) =
-        if startsWith [| 0x89uy; 0x50uy; 0x4Euy; 0x47uy |] bytes then Some "png"
-        elif startsWith [| 0xFFuy; 0xD8uy; 0xFFuy |] bytes then Some "jpg"
-        elif startsWith "GIF8"B bytes then Some "gif"
-        elif bytes.Length >= 12 && startsWith "RIFF"B bytes && bytes[8..11] = "WEBP"B then Some "webp"
-        else None
+        if startsWith [| 0x89uy; 0x50uy; 0x4Euy; 0x47uy |] bytes then
+            Some "png"
+        elif startsWith [| 0xFFuy; 0xD8uy; 0xFFuy |] bytes then
+            Some "jpg"
+        elif startsWith "GIF8"B bytes then
+            Some "gif"
+        elif bytes.Length >= 12 && startsWith "RIFF"B bytes && bytes[8..11] = "WEBP"B then
+            Some "webp"
+        else
+            None
 
     /// Only [A-Za-z0-9._-] survive, so a model id such as fal-ai/flux-2-pro never becomes a path.
     let sanitizePrefix (prefix: string) =
         let cleaned =
             (if isNull prefix then "" else prefix)
-            |> String.map (fun c -> if Char.IsAsciiLetterOrDigit c || c = '-' || c = '_' || c = '.' then c else '_')
+            |> String.map (fun c ->
+                if Char.IsAsciiLetterOrDigit c || c = '-' || c = '_' || c = '.' then
+                    c
+                else
+                    '_')
             |> fun s -> s.Trim('.')
 
-        let cut = if cleaned.Length > 64 then cleaned.Substring(0, 64) else cleaned
+        let cut =
+            if cleaned.Length > 64 then
+                cleaned.Substring(0, 64)
+            else
+                cleaned
+
         if cut = "" then "image" else cut
 
     /// "<prefix>_<yyyyMMdd_HHmmss>_<suffix>.<ext>" from values the caller supplies.
@@ -93,9 +113,11 @@ module ImageFile =
     let decodeBase64 (text: string) : Result<DecodedImage, BadValue> =
         let bad reason =
             Error
-                { Field = "base64 image"
-                  Value = reason
-                  Allowed = [ "raw base64"; "data:image/<type>;base64,<data>" ] }
+                {
+                    Field = "base64 image"
+                    Value = reason
+                    Allowed = [ "raw base64"; "data:image/<type>;base64,<data>" ]
+                }
 
         match Validation.nonBlank text with
         | None -> bad "empty"
@@ -124,7 +146,9 @@ module ImageFile =
                     let bytes = buffer[.. written - 1]
 
                     Ok
-                        { Bytes = bytes
-                          Extension = declared |> Option.orElse (sniff bytes) |> Option.defaultValue defaultExtension }
+                        {
+                            Bytes = bytes
+                            Extension = declared |> Option.orElse (sniff bytes) |> Option.defaultValue defaultExtension
+                        }
                 | true, _ -> bad "decodes to zero bytes"
                 | false, _ -> bad "not valid base64"

@@ -7,13 +7,15 @@ open System.Text
 type PkcePair = { Verifier: string; Challenge: string }
 
 type AuthorizeRequest =
-    { AuthorizationEndpoint: string
-      ClientId: string
-      RedirectUri: string
-      Scope: string
-      Challenge: string
-      State: string
-      Nonce: string }
+    {
+        AuthorizationEndpoint: string
+        ClientId: string
+        RedirectUri: string
+        Scope: string
+        Challenge: string
+        State: string
+        Nonce: string
+    }
 
 /// RFC 7636 PKCE (S256) and the authorize URL, from random bytes the caller supplies.
 module Pkce =
@@ -42,12 +44,19 @@ module Pkce =
 
         if length < 32 || length > 96 then
             Error
-                { Field = "PKCE random byte count"
-                  Value = string length
-                  Allowed = [ "32 to 96" ] }
+                {
+                    Field = "PKCE random byte count"
+                    Value = string length
+                    Allowed = [ "32 to 96" ]
+                }
         else
             let verifier = base64Url random
-            Ok { Verifier = verifier; Challenge = challengeOf verifier }
+
+            Ok
+                {
+                    Verifier = verifier
+                    Challenge = challengeOf verifier
+                }
 
     /// state and nonce: at least 16 random bytes, base64url.
     let opaqueToken (random: byte[]) : Result<string, BadValue> =
@@ -55,27 +64,36 @@ module Pkce =
 
         if length < 16 then
             Error
-                { Field = "state/nonce random byte count"
-                  Value = string length
-                  Allowed = [ "16 or more" ] }
+                {
+                    Field = "state/nonce random byte count"
+                    Value = string length
+                    Allowed = [ "16 or more" ]
+                }
         else
             Ok(base64Url random)
 
     /// The authorize URL; `plan=generic` is required for loopback clients xAI has not allowlisted.
     let authorizeUrl (request: AuthorizeRequest) =
         let query =
-            [ "response_type", "code"
-              "client_id", request.ClientId
-              "redirect_uri", request.RedirectUri
-              "scope", request.Scope
-              "code_challenge", request.Challenge
-              "code_challenge_method", method
-              "state", request.State
-              "nonce", request.Nonce
-              "plan", "generic"
-              "referrer", "hermes-agent" ]
+            [
+                "response_type", "code"
+                "client_id", request.ClientId
+                "redirect_uri", request.RedirectUri
+                "scope", request.Scope
+                "code_challenge", request.Challenge
+                "code_challenge_method", method
+                "state", request.State
+                "nonce", request.Nonce
+                "plan", "generic"
+                "referrer", "hermes-agent"
+            ]
             |> List.map (fun (k, v) -> k + "=" + Uri.EscapeDataString v)
             |> String.concat "&"
 
-        let separator = if request.AuthorizationEndpoint.Contains '?' then "&" else "?"
+        let separator =
+            if request.AuthorizationEndpoint.Contains '?' then
+                "&"
+            else
+                "?"
+
         request.AuthorizationEndpoint + separator + query

@@ -2,7 +2,12 @@ namespace Hermes.Domain
 
 open System
 
-type LoopbackRedirect = { Host: string; Port: int; Path: string }
+type LoopbackRedirect =
+    {
+        Host: string
+        Port: int
+        Path: string
+    }
 
 /// The OAuth redirect URI: http on 127.0.0.1 with an explicit port (RFC 8252 loopback).
 module RedirectUri =
@@ -18,9 +23,11 @@ module RedirectUri =
     let validate (uri: string) : Result<LoopbackRedirect, BadValue> =
         let bad () =
             Error
-                { Field = "redirect URI"
-                  Value = (if isNull uri then "" else uri)
-                  Allowed = [ sprintf "http://%s:<port>%s" host path ] }
+                {
+                    Field = "redirect URI"
+                    Value = (if isNull uri then "" else uri)
+                    Allowed = [ sprintf "http://%s:<port>%s" host path ]
+                }
 
         match Validation.nonBlank uri with
         | None -> bad ()
@@ -38,5 +45,10 @@ module RedirectUri =
 
                 match Int32.TryParse(portText, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
                 | true, port when port >= 1 && port <= 65535 && string port = portText && pathPart = path ->
-                    Ok { Host = host; Port = port; Path = path }
+                    Ok
+                        {
+                            Host = host
+                            Port = port
+                            Path = path
+                        }
                 | _ -> bad ()

@@ -14,24 +14,32 @@ module Requests =
 
     let private node (value: string) : JsonNode = JsonValue.Create(value)
 
+    /// A JSON object with its keys in the given order.
+    let objectOf (pairs: (string * JsonNode) list) =
+        JsonObject(pairs |> List.map KeyValuePair.Create)
+
     /// POST {base}/images/generations for grok-imagine-image: text-to-image only.
     let xai (model: string) (prompt: string) (aspect: AspectRatio) (resolution: Resolution) =
-        JsonObject(
-            [ KeyValuePair.Create("model", node model)
-              KeyValuePair.Create("prompt", node prompt)
-              KeyValuePair.Create("aspect_ratio", node (AspectRatio.xaiAspect aspect))
-              KeyValuePair.Create("resolution", node (Resolution.toWire resolution)) ]
+        objectOf (
+            [
+                ("model", node model)
+                ("prompt", node prompt)
+                ("aspect_ratio", node (AspectRatio.xaiAspect aspect))
+                ("resolution", node (Resolution.toWire resolution))
+            ]
         )
 
     /// POST {base}/images/generations for gpt-image-2; never carries response_format (the API rejects it).
     let openAi (tier: Tier) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =
         let body =
-            JsonObject(
-                [ KeyValuePair.Create("model", node Tier.apiModel)
-                  KeyValuePair.Create("prompt", node prompt)
-                  KeyValuePair.Create("size", node (AspectRatio.openAiSize aspect))
-                  KeyValuePair.Create("n", JsonValue.Create(1) :> JsonNode)
-                  KeyValuePair.Create("quality", node (Tier.quality tier)) ]
+            objectOf (
+                [
+                    ("model", node Tier.apiModel)
+                    ("prompt", node prompt)
+                    ("size", node (AspectRatio.openAiSize aspect))
+                    ("n", JsonValue.Create(1) :> JsonNode)
+                    ("quality", node (Tier.quality tier))
+                ]
             )
 
         match outputFormat with
@@ -42,42 +50,48 @@ module Requests =
 
     /// POST {base}/responses on the ChatGPT/Codex backend: one forced image_generation tool call, streamed.
     let codex (tier: Tier) (prompt: string) (aspect: AspectRatio) =
-        let content = JsonArray(JsonObject([ KeyValuePair.Create("type", node "input_text"); KeyValuePair.Create("text", node prompt) ]))
+        let content =
+            JsonArray(objectOf ([ ("type", node "input_text"); ("text", node prompt) ]))
 
         let message =
-            JsonObject(
-                [ KeyValuePair.Create("type", node "message")
-                  KeyValuePair.Create("role", node "user")
-                  KeyValuePair.Create("content", content :> JsonNode) ]
+            objectOf (
+                [
+                    ("type", node "message")
+                    ("role", node "user")
+                    ("content", content :> JsonNode)
+                ]
             )
 
         let tool =
-            JsonObject(
-                [ KeyValuePair.Create("type", node "image_generation")
-                  KeyValuePair.Create("model", node Tier.apiModel)
-                  KeyValuePair.Create("size", node (AspectRatio.openAiSize aspect))
-                  KeyValuePair.Create("quality", node (Tier.quality tier))
-                  KeyValuePair.Create("output_format", node "png")
-                  KeyValuePair.Create("background", node "opaque")
-                  KeyValuePair.Create("partial_images", JsonValue.Create(1) :> JsonNode) ]
+            objectOf (
+                [
+                    ("type", node "image_generation")
+                    ("model", node Tier.apiModel)
+                    ("size", node (AspectRatio.openAiSize aspect))
+                    ("quality", node (Tier.quality tier))
+                    ("output_format", node "png")
+                    ("background", node "opaque")
+                    ("partial_images", JsonValue.Create(1) :> JsonNode)
+                ]
             )
 
         let toolChoice =
-            JsonObject(
-                [ KeyValuePair.Create("type", node "allowed_tools")
-                  KeyValuePair.Create("mode", node "required")
-                  KeyValuePair.Create(
-                      "tools",
-                      JsonArray(JsonObject([ KeyValuePair.Create("type", node "image_generation") ])) :> JsonNode
-                  ) ]
+            objectOf (
+                [
+                    ("type", node "allowed_tools")
+                    ("mode", node "required")
+                    ("tools", JsonArray(objectOf [ ("type", node "image_generation") ]) :> JsonNode)
+                ]
             )
 
-        JsonObject(
-            [ KeyValuePair.Create("model", node codexHostModel)
-              KeyValuePair.Create("store", JsonValue.Create(false) :> JsonNode)
-              KeyValuePair.Create("instructions", node codexInstructions)
-              KeyValuePair.Create("input", JsonArray(message) :> JsonNode)
-              KeyValuePair.Create("tools", JsonArray(tool) :> JsonNode)
-              KeyValuePair.Create("tool_choice", toolChoice :> JsonNode)
-              KeyValuePair.Create("stream", JsonValue.Create(true) :> JsonNode) ]
+        objectOf (
+            [
+                ("model", node codexHostModel)
+                ("store", JsonValue.Create(false) :> JsonNode)
+                ("instructions", node codexInstructions)
+                ("input", JsonArray(message) :> JsonNode)
+                ("tools", JsonArray(tool) :> JsonNode)
+                ("tool_choice", toolChoice :> JsonNode)
+                ("stream", JsonValue.Create(true) :> JsonNode)
+            ]
         )

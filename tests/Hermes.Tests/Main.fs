@@ -9,8 +9,16 @@ open Hermes.Providers.Config
 open Hermes.Providers.Core
 
 let private context (home: string) (discoveryUrl: string) (trusted: string) =
-    let env = HermesEnvironment.Of([ Collections.Generic.KeyValuePair("HERMES_HOME", home) ])
-    HermesContext(env, HermesConfig.Empty, HermesContext.CreateHttpClient(), XaiDiscoveryUrl = discoveryUrl, EndpointPolicy = { TrustedOrigins = [ trusted ] })
+    let env =
+        HermesEnvironment.Of([ Collections.Generic.KeyValuePair("HERMES_HOME", home) ])
+
+    HermesContext(
+        env,
+        HermesConfig.Empty,
+        HermesContext.CreateHttpClient(),
+        XaiDiscoveryUrl = discoveryUrl,
+        EndpointPolicy = { TrustedOrigins = [ trusted ] }
+    )
 
 /// Rotates the signed-in refresh token `rotations` times, racing the other workers; prints what it did.
 let private refreshWorker (home: string) (discoveryUrl: string) (trusted: string) (rotations: int) =

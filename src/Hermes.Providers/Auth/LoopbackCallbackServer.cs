@@ -19,6 +19,7 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
     private readonly Func<FSharpMap<string, string>, FSharpResult<string, AuthError>> evaluate;
     private readonly TaskCompletionSource<FSharpResult<string, AuthError>> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task loop;
+    private int claimed;
 
     private LoopbackCallbackServer(HttpListener listener, int port, Func<FSharpMap<string, string>, FSharpResult<string, AuthError>> evaluate)
     {
@@ -131,20 +132,27 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
             await ReplyAsync(response, 400, "xAI authorization not received.", "No authorization code was in this address. Return to the terminal and run `hermes auth add xai-oauth` again.");
             return;
         }
-        if (outcome.Task.IsCompleted)
+        if (Interlocked.Exchange(ref claimed, 1) == 1)
         {
             await ReplyAsync(response, 409, "Already handled.", "This sign-in has already received its answer.");
             return;
         }
         var result = evaluate(query);
-        outcome.TrySetResult(result);
-        if (result.IsOk)
+        try
         {
-            await ReplyAsync(response, 200, "Signed in to xAI.", "You can close this tab and return to the terminal.");
+            if (result.IsOk)
+            {
+                await ReplyAsync(response, 200, "Signed in to xAI.", "You can close this tab and return to the terminal.");
+            }
+            else
+            {
+                await ReplyAsync(response, 400, "xAI sign-in failed.", WebUtility.HtmlEncode(AuthErrorModule.message(result.ErrorValue)));
+            }
         }
-        else
+        finally
         {
-            await ReplyAsync(response, 400, "xAI sign-in failed.", WebUtility.HtmlEncode(AuthErrorModule.message(result.ErrorValue)));
+            // The page is out before the sign-in goes on and closes this listener.
+            outcome.TrySetResult(result);
         }
     }
 

@@ -7,8 +7,8 @@ using Hermes.Providers.Core;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Core;
-using Unit = LanguageExt.Unit;
 using static LanguageExt.Prelude;
+using Unit = LanguageExt.Unit;
 
 namespace Hermes.Providers.Cache;
 

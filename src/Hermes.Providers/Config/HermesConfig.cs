@@ -4,10 +4,10 @@ using Hermes.Providers.Storage;
 using LanguageExt;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
-using Unit = LanguageExt.Unit;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using static LanguageExt.Prelude;
+using Unit = LanguageExt.Unit;
 
 namespace Hermes.Providers.Config;
 

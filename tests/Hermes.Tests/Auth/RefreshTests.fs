@@ -14,30 +14,51 @@ open Hermes.Providers.Xai
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
 
-let now () = DateTimeOffset.UtcNow.ToUnixTimeSeconds()
+let now () =
+    DateTimeOffset.UtcNow.ToUnixTimeSeconds()
 
 let tokens access refresh : TokenSet =
-    { AccessToken = access
-      RefreshToken = refresh
-      IdToken = ""
-      ExpiresIn = Some 3600L
-      TokenType = "Bearer" }
+    {
+        AccessToken = access
+        RefreshToken = refresh
+        IdToken = ""
+        ExpiresIn = Some 3600L
+        TokenType = "Bearer"
+    }
 
 /// Stores a sign-in the way `hermes auth add xai-oauth` does.
 let store (ctx: HermesContext) (fake: FakeXaiAccounts) (access: string) (refresh: string) (asSingleton: bool) =
-    let discovery = { AuthorizationEndpoint = fake.Issuer + "/oauth2/authorize"; TokenEndpoint = fake.TokenEndpoint }
+    let discovery =
+        {
+            AuthorizationEndpoint = fake.Issuer + "/oauth2/authorize"
+            TokenEndpoint = fake.TokenEndpoint
+        }
 
     ctx.Auth
         .UpdateAsync<XaiOAuthEntry>(
-            (fun root -> LanguageExt.Either<AuthError, struct (XaiOAuthEntry * bool)>.Right(struct (XaiCredentialStore.AddSignIn(root, tokens access refresh, discovery, "http://127.0.0.1:1/callback", "2026-01-01T00:00:00Z", asSingleton), true))),
+            (fun root ->
+                LanguageExt.Either<AuthError, struct (XaiOAuthEntry * bool)>
+                    .Right(
+                        struct (XaiCredentialStore.AddSignIn(
+                                    root,
+                                    tokens access refresh,
+                                    discovery,
+                                    "http://127.0.0.1:1/callback",
+                                    "2026-01-01T00:00:00Z",
+                                    asSingleton
+                                ),
+                                true)
+                    )),
             CancellationToken.None
         )
         .Result
     |> ignore
 
-let auth (home: TestHome) = JsonNode.Parse(File.ReadAllText home.AuthPath)
+let auth (home: TestHome) =
+    JsonNode.Parse(File.ReadAllText home.AuthPath)
 
-let manager (ctx: HermesContext) = XaiTokenManager(ctx, XaiOAuthClient ctx)
+let manager (ctx: HermesContext) =
+    XaiTokenManager(ctx, XaiOAuthClient ctx)
 
 let credential (m: XaiTokenManager) =
     match m.Peek().Case with
@@ -63,7 +84,10 @@ let ``an expiring sign-in is refreshed before use and rotated in both the single
         File.WriteAllText(home.AuthPath, root.ToJsonString())
 
         let! resolved = (manager ctx).ResolveAsync CancellationToken.None
-        let fresh = (resolved.Case :?> LanguageExt.Option<XaiCredential>).Case :?> XaiCredential
+
+        let fresh =
+            (resolved.Case :?> LanguageExt.Option<XaiCredential>).Case :?> XaiCredential
+
         Assert.NotEqual<string>(access, fresh.Token)
         Assert.Equal(1, fake.Refreshes)
         let after = auth home
@@ -137,14 +161,19 @@ let ``refreshing a manual pool entry leaves the signed-in singleton alone`` () =
         store ctx fake manualAccess manualRefresh false
         let entries = XaiCredentialStore.Entries((ctx.Auth.Read().Case :?> JsonObject))
         let manual = entries |> Seq.find (fun e -> not e.IsSingleton)
-        let! outcome = (manager ctx).RefreshAsync(XaiCredential(manual.AccessToken, XaiCredentialSource.Pool, manual), false, CancellationToken.None)
+
+        let! outcome =
+            (manager ctx).RefreshAsync(XaiCredential(manual.AccessToken, XaiCredentialSource.Pool, manual), false, CancellationToken.None)
+
         Assert.True((refreshed outcome).Rotated)
         let after = auth home
         Assert.Equal(singleRefresh, textAt after [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
+
         let pool =
             after.["credential_pool"].["xai-oauth"].AsArray()
             |> Seq.map (fun e -> textAt e [ "source" ], textAt e [ "refresh_token" ])
             |> Map.ofSeq
+
         Assert.Equal(fake.LastIssuedRefreshToken, pool[XaiOAuthEntry.ManualSource])
         Assert.Equal(singleRefresh, pool[XaiOAuthEntry.SingletonSource])
     }
@@ -161,9 +190,11 @@ let ``a poisoned token endpoint in auth.json is refused before the refresh token
         root.["providers"].["xai-oauth"].["discovery"].["token_endpoint"] <- "https://evil.example.com/token"
         File.WriteAllText(home.AuthPath, root.ToJsonString())
         let! outcome = (manager ctx).ResolveAsync CancellationToken.None
+
         match outcome.Case with
         | :? AuthError as e -> Assert.Equal("xai_discovery_invalid", AuthError.code e)
         | other -> failwithf "%A" other
+
         Assert.Empty(fake.Requests)
     }
 
@@ -176,11 +207,13 @@ let ``a refused refresh is a relogin error and the stored tokens stay`` () =
         store ctx fake (FakeXaiAccounts.Jwt(sprintf """{"exp":%d}""" (now () - 5L))) "rt-unknown" true
         let before = File.ReadAllText home.AuthPath
         let! outcome = (manager ctx).ResolveAsync CancellationToken.None
+
         match outcome.Case with
         | :? AuthError as e ->
             Assert.Equal("xai_refresh_failed", AuthError.code e)
             Assert.True(AuthError.reloginRequired e)
         | other -> failwithf "%A" other
+
         Assert.Equal(before, File.ReadAllText home.AuthPath)
     }
 
@@ -197,7 +230,10 @@ let ``the credential chain is runtime, then sign-in, then pool, then XAI_API_KEY
     let access, refresh = fake.Seed(now () + 3600L)
     store ctx fake access refresh true
     Assert.Equal((XaiCredentialSource.SignIn, access), (let c = credential (manager ctx) in c.Source, c.Token))
-    let runtime = HermesContext(ctx.Environment, ctx.Config, ctx.Http, RuntimeXaiToken = "runtime-token")
+
+    let runtime =
+        HermesContext(ctx.Environment, ctx.Config, ctx.Http, RuntimeXaiToken = "runtime-token")
+
     Assert.Equal((XaiCredentialSource.Runtime, "runtime-token"), (let c = credential (manager runtime) in c.Source, c.Token))
 
 [<Fact>]
@@ -206,15 +242,24 @@ let ``an OAuth bearer is never sent to a base URL outside x.ai`` () =
     let warnings = Collections.Generic.List<string>()
     let ctx = home.Context([ "XAI_BASE_URL", "https://proxy.example.com/v1" ])
     let m = manager ctx
-    let oauth = XaiCredential("t", XaiCredentialSource.SignIn, XaiOAuthEntry("singleton", XaiOAuthEntry.SingletonSource, "", "t", "r", "", ""))
+
+    let oauth =
+        XaiCredential("t", XaiCredentialSource.SignIn, XaiOAuthEntry("singleton", XaiOAuthEntry.SingletonSource, "", "t", "r", "", ""))
+
     Assert.Equal("https://api.x.ai/v1", m.BaseUrlFor(oauth, Action<string> warnings.Add))
     Assert.Contains("proxy.example.com", Assert.Single warnings)
-    Assert.Equal("https://proxy.example.com/v1", m.BaseUrlFor(XaiCredential("k", XaiCredentialSource.ApiKey, null), Action<string> warnings.Add))
+
+    Assert.Equal(
+        "https://proxy.example.com/v1",
+        m.BaseUrlFor(XaiCredential("k", XaiCredentialSource.ApiKey, null), Action<string> warnings.Add)
+    )
 
 /// A fake xAI images API that accepts only bearers for which `accepts` holds.
 let imagesApi (accepts: string -> bool) =
     new LoopbackServer(fun request ctx ->
-        let bearer = request.Header "Authorization" |> Option.map (fun h -> h.Replace("Bearer ", ""))
+        let bearer =
+            request.Header "Authorization" |> Option.map (fun h -> h.Replace("Bearer ", ""))
+
         if bearer |> Option.exists accepts then
             Reply.json 200 (b64Response (png 8)) request ctx
         else
@@ -226,8 +271,15 @@ let ``a 401 with a sign-in token refreshes once, swaps the key and retries once`
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi fake.Issued
-        let policy = { TrustedOrigins = [ fake.Issuer; api.BaseUrl ] }
-        let ctx = home.OAuthContext(fake.DiscoveryUrl, policy, [ "XAI_BASE_URL", api.Url "/v1" ])
+
+        let policy =
+            {
+                TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
+            }
+
+        let ctx =
+            home.OAuthContext(fake.DiscoveryUrl, policy, [ "XAI_BASE_URL", api.Url "/v1" ])
+
         let access, refresh = fake.Seed(now () + 3600L)
         store ctx fake access refresh true
         let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
@@ -244,7 +296,16 @@ let ``a second 401 after the refresh is an auth error, not a loop`` () =
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi (fun _ -> false)
-        let ctx = home.OAuthContext(fake.DiscoveryUrl, { TrustedOrigins = [ fake.Issuer; api.BaseUrl ] }, [ "XAI_BASE_URL", api.Url "/v1" ])
+
+        let ctx =
+            home.OAuthContext(
+                fake.DiscoveryUrl,
+                {
+                    TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
+                },
+                [ "XAI_BASE_URL", api.Url "/v1" ]
+            )
+
         let access, refresh = fake.Seed(now () + 3600L)
         store ctx fake access refresh true
         let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
@@ -261,7 +322,10 @@ let ``a 401 with XAI_API_KEY is reported without any refresh`` () =
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi (fun _ -> false)
-        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_BASE_URL", api.Url "/v1"; "XAI_API_KEY", "xai-wrong" ])
+
+        let ctx =
+            home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_BASE_URL", api.Url "/v1"; "XAI_API_KEY", "xai-wrong" ])
+
         let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
         Assert.Equal("xAI returned HTTP 401: Incorrect API key provided", (failure result).Error.Message)
         Assert.Equal(1, api.Requests.Length)
@@ -274,7 +338,16 @@ let ``a 401 with a manual pool key refreshes that entry, never the singleton's a
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi fake.Issued
-        let ctx = home.OAuthContext(fake.DiscoveryUrl, { TrustedOrigins = [ fake.Issuer; api.BaseUrl ] }, [ "XAI_BASE_URL", api.Url "/v1" ])
+
+        let ctx =
+            home.OAuthContext(
+                fake.DiscoveryUrl,
+                {
+                    TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
+                },
+                [ "XAI_BASE_URL", api.Url "/v1" ]
+            )
+
         let access, refresh = fake.Seed(now () + 3600L)
         store ctx fake access refresh false
         let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
@@ -286,7 +359,15 @@ let ``a 401 with a manual pool key refreshes that entry, never the singleton's a
 let testAssembly = typeof<FakeXaiAccounts>.Assembly.Location
 
 let worker (args: string list) =
-    let info = ProcessStartInfo("dotnet", [ "exec"; testAssembly ] @ args, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    let info =
+        ProcessStartInfo(
+            "dotnet",
+            [ "exec"; testAssembly ] @ args,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false
+        )
+
     Process.Start info
 
 [<Fact>]
@@ -294,6 +375,7 @@ let ``kill -9 during writes always leaves a whole auth.json`` () =
     task {
         use home = new TestHome()
         let random = Random 7
+
         for round in 1..6 do
             use w = worker [ "write-worker"; home.Path ]
             do! Task.Delay(150 + random.Next 250)
@@ -318,7 +400,12 @@ type MultiProcessTests(output: Xunit.Abstractions.ITestOutputHelper) =
             let access, refresh = fake.Seed(now () + 3600L)
             store ctx fake access refresh true
             let clock = Stopwatch.StartNew()
-            let workers = [ for _ in 1..8 -> worker [ "refresh-worker"; home.Path; fake.DiscoveryUrl; fake.Issuer; "50" ] ]
+
+            let workers =
+                [
+                    for _ in 1..8 -> worker [ "refresh-worker"; home.Path; fake.DiscoveryUrl; fake.Issuer; "50" ]
+                ]
+
             let finished (w: Process) =
                 task {
                     let! out = w.StandardOutput.ReadToEndAsync()
@@ -326,15 +413,32 @@ type MultiProcessTests(output: Xunit.Abstractions.ITestOutputHelper) =
                     do! w.WaitForExitAsync()
                     return w.ExitCode, out + err
                 }
+
             let! outputs = Task.WhenAll [ for w in workers -> finished w ]
+
             for code, text in outputs do
                 Assert.True((code = 0), text)
                 Assert.StartsWith("rotated=50 ", text)
-            let adopted = outputs |> Array.sumBy (fun (_, o) -> int (o.Trim().Split("adopted=")[1]))
+
+            let adopted =
+                outputs |> Array.sumBy (fun (_, o) -> int (o.Trim().Split("adopted=")[1]))
+
             let root = auth home
             Assert.Equal(400, fake.Refreshes)
             Assert.Empty(fake.ReusedTokens)
             Assert.Equal(fake.LastIssuedRefreshToken, textAt root [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
-            Assert.Equal(fake.LastIssuedRefreshToken, textAt (root.["credential_pool"].["xai-oauth"].AsArray() |> Seq.exactlyOne) [ "refresh_token" ])
-            output.WriteLine(sprintf "8 processes x 50: rotations=%d adopted=%d reused=%d seconds=%.2f" fake.Refreshes adopted fake.ReusedTokens.Length clock.Elapsed.TotalSeconds)
+
+            Assert.Equal(
+                fake.LastIssuedRefreshToken,
+                textAt (root.["credential_pool"].["xai-oauth"].AsArray() |> Seq.exactlyOne) [ "refresh_token" ]
+            )
+
+            output.WriteLine(
+                sprintf
+                    "8 processes x 50: rotations=%d adopted=%d reused=%d seconds=%.2f"
+                    fake.Refreshes
+                    adopted
+                    fake.ReusedTokens.Length
+                    clock.Elapsed.TotalSeconds
+            )
         }

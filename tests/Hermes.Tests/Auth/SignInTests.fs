@@ -31,9 +31,14 @@ let follow (origin: string option) (url: string) =
 
 let signIn (fake: FakeXaiAccounts) (home: TestHome) (browse: string -> Task) =
     task {
-        let shown = TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously)
+        let shown =
+            TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously)
+
         let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
-        let options = SignInOptions(ShowUrl = (fun url -> shown.TrySetResult url |> ignore), PreferredPort = 0, Timeout = TimeSpan.FromSeconds 10.0)
+
+        let options =
+            SignInOptions(ShowUrl = (fun url -> shown.TrySetResult url |> ignore), PreferredPort = 0, Timeout = TimeSpan.FromSeconds 10.0)
+
         let running = XaiSignIn(ctx).SignInAsync(options, CancellationToken.None)
         let! _ = Task.WhenAny(shown.Task, Task.Delay 10000)
         Assert.True(shown.Task.IsCompleted, "the sign-in URL was never shown")
@@ -42,7 +47,8 @@ let signIn (fake: FakeXaiAccounts) (home: TestHome) (browse: string -> Task) =
         return outcome, shown.Task.Result
     }
 
-let authJson (home: TestHome) = JsonNode.Parse(File.ReadAllText home.AuthPath)
+let authJson (home: TestHome) =
+    JsonNode.Parse(File.ReadAllText home.AuthPath)
 
 [<Fact>]
 let ``a full PKCE loopback sign-in stores the tokens in auth.json, mode 0600`` () =
@@ -50,12 +56,22 @@ let ``a full PKCE loopback sign-in stores the tokens in auth.json, mode 0600`` (
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         let mutable page = ""
-        let! outcome, url = signIn fake home (fun url -> task { let! status, body = follow None url in Assert.Equal(HttpStatusCode.OK, status); page <- body } :> Task)
+
+        let! outcome, url =
+            signIn fake home (fun url ->
+                task {
+                    let! status, body = follow None url
+                    Assert.Equal(HttpStatusCode.OK, status)
+                    page <- body
+                }
+                :> Task)
+
         match outcome.Case with
         | :? SignInResult as result ->
             Assert.Equal(1, result.Number)
             Assert.True(result.Entry.IsSingleton)
         | other -> failwithf "sign-in failed: %A" other
+
         Assert.Contains("Signed in to xAI", page)
         let query = Uri(url).Query
         Assert.Contains("plan=generic", query)
@@ -77,15 +93,27 @@ let ``a second sign-in becomes a numbered manual entry and keeps the first`` () 
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
-        let browse url = task { let! _ = follow None url in () } :> Task
+
+        let browse url =
+            task {
+                let! _ = follow None url
+                ()
+            }
+            :> Task
+
         let! _ = signIn fake home browse
-        let first = textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ]
+
+        let first =
+            textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ]
+
         let! second, _ = signIn fake home browse
+
         match second.Case with
         | :? SignInResult as result ->
             Assert.Equal(2, result.Number)
             Assert.Equal(XaiOAuthEntry.ManualSource, result.Entry.Source)
         | other -> failwithf "%A" other
+
         Assert.Equal(first, textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
     }
 
@@ -100,7 +128,15 @@ let ``the user saying no is a typed denial and nothing is stored`` () =
         use fake = new FakeXaiAccounts(AccountsMode.Deny)
         use home = new TestHome()
         let mutable page = ""
-        let! outcome, _ = signIn fake home (fun url -> task { let! _, body = follow None url in page <- body } :> Task)
+
+        let! outcome, _ =
+            signIn fake home (fun url ->
+                task {
+                    let! _, body = follow None url
+                    page <- body
+                }
+                :> Task)
+
         expectAuthError "xai_authorization_denied" outcome
         Assert.Contains("sign-in failed", page)
         Assert.False(File.Exists home.AuthPath)
@@ -111,7 +147,15 @@ let ``a callback with a forged state is refused`` () =
     task {
         use fake = new FakeXaiAccounts(AccountsMode.WrongState)
         use home = new TestHome()
-        let! outcome, _ = signIn fake home (fun url -> task { let! _ = follow None url in () } :> Task)
+
+        let! outcome, _ =
+            signIn fake home (fun url ->
+                task {
+                    let! _ = follow None url
+                    ()
+                }
+                :> Task)
+
         expectAuthError "xai_state_mismatch" outcome
         Assert.False(File.Exists home.AuthPath)
     }
@@ -121,7 +165,15 @@ let ``an ID token with another nonce is refused`` () =
     task {
         use fake = new FakeXaiAccounts(AccountsMode.WrongNonce)
         use home = new TestHome()
-        let! outcome, _ = signIn fake home (fun url -> task { let! _ = follow None url in () } :> Task)
+
+        let! outcome, _ =
+            signIn fake home (fun url ->
+                task {
+                    let! _ = follow None url
+                    ()
+                }
+                :> Task)
+
         expectAuthError "xai_nonce_mismatch" outcome
         Assert.False(File.Exists home.AuthPath)
     }
@@ -132,7 +184,10 @@ let ``no browser coming back is a clean timeout`` () =
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
-        let! outcome = XaiSignIn(ctx).SignInAsync(SignInOptions(PreferredPort = 0, Timeout = TimeSpan.FromMilliseconds 300.0), CancellationToken.None)
+
+        let! outcome =
+            XaiSignIn(ctx).SignInAsync(SignInOptions(PreferredPort = 0, Timeout = TimeSpan.FromMilliseconds 300.0), CancellationToken.None)
+
         expectAuthError "xai_callback_timeout" outcome
     }
 
@@ -141,11 +196,13 @@ let ``the callback answers CORS only for xAI origins and refuses others`` () =
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
+
         let checks (url: string) =
             task {
                 use client = browser ()
                 let! authorize = client.GetAsync url
                 let callback = authorize.Headers.Location
+
                 let preflight (origin: string) =
                     task {
                         use request = new HttpRequestMessage(HttpMethod.Options, callback)
@@ -153,6 +210,7 @@ let ``the callback answers CORS only for xAI origins and refuses others`` () =
                         request.Headers.Add("Access-Control-Request-Method", "GET")
                         return! client.SendAsync request
                     }
+
                 let! good = preflight "https://accounts.x.ai"
                 Assert.Equal(HttpStatusCode.NoContent, good.StatusCode)
                 Assert.Equal("https://accounts.x.ai", Seq.head (good.Headers.GetValues "Access-Control-Allow-Origin"))
@@ -174,6 +232,7 @@ let ``the callback answers CORS only for xAI origins and refuses others`` () =
                 Assert.Equal("https://auth.x.ai", Seq.head (accepted.Headers.GetValues "Access-Control-Allow-Origin"))
             }
             :> Task
+
         let! outcome, _ = signIn fake home checks
         Assert.IsType<SignInResult>(outcome.Case) |> ignore
     }
@@ -183,12 +242,20 @@ let ``the callback answers CORS only for xAI origins and refuses others`` () =
 [<InlineData("DiscoveryHtml", "xai_discovery_invalid_json")>]
 let ``hostile or malformed discovery stops sign-in before any browser step`` (mode: string, code: string) =
     task {
-        let mode = if mode = "DiscoveryHtml" then AccountsMode.DiscoveryHtml else AccountsMode.HostileTokenEndpoint
+        let mode =
+            if mode = "DiscoveryHtml" then
+                AccountsMode.DiscoveryHtml
+            else
+                AccountsMode.HostileTokenEndpoint
+
         use fake = new FakeXaiAccounts(mode)
         use home = new TestHome()
         let mutable shown = false
         let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])
-        let! outcome = XaiSignIn(ctx).SignInAsync(SignInOptions(ShowUrl = (fun _ -> shown <- true), PreferredPort = 0), CancellationToken.None)
+
+        let! outcome =
+            XaiSignIn(ctx).SignInAsync(SignInOptions(ShowUrl = (fun _ -> shown <- true), PreferredPort = 0), CancellationToken.None)
+
         expectAuthError code outcome
         Assert.False shown
     }
@@ -198,10 +265,23 @@ let ``hostile or malformed discovery stops sign-in before any browser step`` (mo
 [<InlineData("TokenServerError", "xai_token_exchange_failed")>]
 let ``a broken token endpoint is a typed error and nothing is stored`` (mode: string, code: string) =
     task {
-        let mode = if mode = "TokenHtml" then AccountsMode.TokenHtml else AccountsMode.TokenServerError
+        let mode =
+            if mode = "TokenHtml" then
+                AccountsMode.TokenHtml
+            else
+                AccountsMode.TokenServerError
+
         use fake = new FakeXaiAccounts(mode)
         use home = new TestHome()
-        let! outcome, _ = signIn fake home (fun url -> task { let! _ = follow None url in () } :> Task)
+
+        let! outcome, _ =
+            signIn fake home (fun url ->
+                task {
+                    let! _ = follow None url
+                    ()
+                }
+                :> Task)
+
         expectAuthError code outcome
         Assert.False(File.Exists home.AuthPath)
     }

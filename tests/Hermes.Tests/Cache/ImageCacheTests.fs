@@ -63,7 +63,10 @@ let ``content type decides the extension`` (contentType: string, expected: strin
 let ``the URL suffix is the fallback, png the default`` () =
     task {
         use home = new TestHome()
-        use server = new LoopbackServer(Reply.bytes 200 "application/octet-stream" (randomBytes 64))
+
+        use server =
+            new LoopbackServer(Reply.bytes 200 "application/octet-stream" (randomBytes 64))
+
         let cache = newCache home (CapturedLogs())
         let! bySuffix = cache.SaveUrlAsync(server.Url("/xai-tmp-abc.webp?sig=xyz"), "p", CancellationToken.None)
         let! byDefault = cache.SaveUrlAsync(server.Url("/blob"), "p", CancellationToken.None)
@@ -111,15 +114,21 @@ let ``a body past the cap is aborted and the partial file deleted`` () =
 let ``a Content-Length above the cap is refused before the body is read`` () =
     task {
         use home = new TestHome()
-        let huge : Reply =
+
+        let huge: Reply =
             fun _ ctx ->
                 task {
                     ctx.Response.ContentType <- "image/png"
                     ctx.Response.ContentLength <- Nullable 1_000_000_000L
                     do! ctx.Response.Body.WriteAsync(randomBytes 100, 0, 100)
                     do! ctx.Response.Body.FlushAsync()
-                    try do! Task.Delay(Timeout.Infinite, ctx.RequestAborted) with :? OperationCanceledException -> ()
+
+                    try
+                        do! Task.Delay(Timeout.Infinite, ctx.RequestAborted)
+                    with :? OperationCanceledException ->
+                        ()
                 }
+
         use server = new LoopbackServer(huge)
         let started = Diagnostics.Stopwatch.StartNew()
         let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/huge.png"), "p", CancellationToken.None)
@@ -134,10 +143,23 @@ let ``a Content-Length that announces less than is sent never puts more than ann
     task {
         use home = new TestHome()
         let body = randomBytes 50_000
-        use server = new RawHttpServer(RawHttpServer.Response([ "HTTP/1.1 200 OK"; "Content-Type: image/png"; "Content-Length: 1000"; "Connection: close" ], body))
+
+        use server =
+            new RawHttpServer(
+                RawHttpServer.Response(
+                    [
+                        "HTTP/1.1 200 OK"
+                        "Content-Type: image/png"
+                        "Content-Length: 1000"
+                        "Connection: close"
+                    ],
+                    body
+                )
+            )
+
         let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/lie.png"), "p", CancellationToken.None, 2_000L)
         let path = saved result
-        Assert.Equal<byte[]>(body[.. 999], File.ReadAllBytes path)
+        Assert.Equal<byte[]>(body[..999], File.ReadAllBytes path)
         Assert.Equal(1, home.CachedFiles().Length)
     }
 
@@ -145,7 +167,10 @@ let ``a Content-Length that announces less than is sent never puts more than ann
 let ``a connection dropped mid-body is an error and the partial file is deleted`` () =
     task {
         use home = new TestHome()
-        use server = new LoopbackServer(Reply.dropAfter "image/png" 100_000L (randomBytes 30_000))
+
+        use server =
+            new LoopbackServer(Reply.dropAfter "image/png" 100_000L (randomBytes 30_000))
+
         let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/drop.png"), "p", CancellationToken.None)
         let error = failed result
         Assert.Equal(CacheFailure.Network, error.Failure)
@@ -158,7 +183,16 @@ let ``a body that goes silent past the idle timeout is an error and leaves nothi
     task {
         use home = new TestHome()
         use server = new LoopbackServer(Reply.stallAfter "image/png" (randomBytes 4096))
-        let cache = ImageCache(home.CacheDir, HermesContext.CreateHttpClient(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, IdleTimeout = TimeSpan.FromMilliseconds 300.0)
+
+        let cache =
+            ImageCache(
+                home.CacheDir,
+                HermesContext.CreateHttpClient(),
+                TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+                IdleTimeout = TimeSpan.FromMilliseconds 300.0
+            )
+
         let! result = cache.SaveUrlAsync(server.Url("/slow.png"), "p", CancellationToken.None)
         Assert.Equal(CacheFailure.Timeout, (failed result).Failure)
         Assert.Empty(home.CachedFiles())
@@ -168,8 +202,19 @@ let ``a body that goes silent past the idle timeout is an error and leaves nothi
 let ``headers that never come time out`` () =
     task {
         use home = new TestHome()
-        use server = new LoopbackServer(Reply.delayed (TimeSpan.FromSeconds 30.0) (Reply.bytes 200 "image/png" [| 1uy |]))
-        let cache = ImageCache(home.CacheDir, HermesContext.CreateHttpClient(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, HeadersTimeout = TimeSpan.FromMilliseconds 300.0)
+
+        use server =
+            new LoopbackServer(Reply.delayed (TimeSpan.FromSeconds 30.0) (Reply.bytes 200 "image/png" [| 1uy |]))
+
+        let cache =
+            ImageCache(
+                home.CacheDir,
+                HermesContext.CreateHttpClient(),
+                TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+                HeadersTimeout = TimeSpan.FromMilliseconds 300.0
+            )
+
         let! result = cache.SaveUrlAsync(server.Url("/slow.png"), "p", CancellationToken.None)
         Assert.Equal(CacheFailure.Timeout, (failed result).Failure)
         Assert.Empty(home.CachedFiles())
@@ -181,7 +226,11 @@ let ``cancelling a download throws and leaves nothing`` () =
         use home = new TestHome()
         use server = new LoopbackServer(Reply.stallAfter "image/png" (randomBytes 4096))
         use cts = new CancellationTokenSource(TimeSpan.FromMilliseconds 300.0)
-        let! error = Assert.ThrowsAnyAsync<OperationCanceledException>(fun () -> (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/slow.png"), "p", cts.Token) :> Task)
+
+        let! error =
+            Assert.ThrowsAnyAsync<OperationCanceledException>(fun () ->
+                (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/slow.png"), "p", cts.Token) :> Task)
+
         Assert.NotNull error
         Assert.Empty(home.CachedFiles())
     }
@@ -190,10 +239,21 @@ let ``cancelling a download throws and leaves nothing`` () =
 let ``file names are unique even for 100 parallel saves in the same second`` () =
     task {
         use home = new TestHome()
-        let payload (request: RecordedRequest) = Text.Encoding.UTF8.GetBytes("image-" + request.Query["i"])
-        use server = new LoopbackServer(fun request ctx -> Reply.bytes 200 "image/png" (payload request) request ctx)
+
+        let payload (request: RecordedRequest) =
+            Text.Encoding.UTF8.GetBytes("image-" + request.Query["i"])
+
+        use server =
+            new LoopbackServer(fun request ctx -> Reply.bytes 200 "image/png" (payload request) request ctx)
+
         let cache = newCache home (CapturedLogs())
-        let! results = Task.WhenAll [ for i in 1..100 -> cache.SaveUrlAsync(server.Url(sprintf "/img?i=%d" i), "same", CancellationToken.None) ]
+
+        let! results =
+            Task.WhenAll
+                [
+                    for i in 1..100 -> cache.SaveUrlAsync(server.Url(sprintf "/img?i=%d" i), "same", CancellationToken.None)
+                ]
+
         let paths = results |> Array.map saved
         Assert.Equal(100, paths |> Array.distinct |> Array.length)
         Assert.Equal(100, home.CachedFiles().Length)
@@ -215,14 +275,21 @@ let ``two saves of the same bytes get two names`` () =
 [<Property(MaxTest = 40)>]
 let ``any byte array round-trips through SaveBase64`` (NonEmptyArray(bytes: byte[])) =
     use home = new TestHome()
-    let result = (newCache home (CapturedLogs())).SaveBase64Async(Convert.ToBase64String bytes, "p", CancellationToken.None).Result
+
+    let result =
+        (newCache home (CapturedLogs())).SaveBase64Async(Convert.ToBase64String bytes, "p", CancellationToken.None).Result
+
     File.ReadAllBytes(saved result) = bytes
 
 [<Fact>]
 let ``data URLs save with their declared type`` () =
     task {
         use home = new TestHome()
-        let! result = (newCache home (CapturedLogs())).SaveBase64Async("data:image/jpeg;base64," + Convert.ToBase64String(randomBytes 10), "p", CancellationToken.None)
+
+        let! result =
+            (newCache home (CapturedLogs()))
+                .SaveBase64Async("data:image/jpeg;base64," + Convert.ToBase64String(randomBytes 10), "p", CancellationToken.None)
+
         Assert.Equal("jpg", ext (saved result))
     }
 

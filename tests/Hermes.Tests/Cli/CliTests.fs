@@ -22,16 +22,32 @@ let dotnet =
     | "" -> "dotnet"
     | path -> path
 
-type Run =
-    { Code: int
-      Out: string
-      Err: string }
+type Run = { Code: int; Out: string; Err: string }
 
 let start (home: TestHome) (env: (string * string) list) (args: string list) =
-    let info = ProcessStartInfo(dotnet, "exec" :: hermesDll :: args, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false)
+    let info =
+        ProcessStartInfo(
+            dotnet,
+            "exec" :: hermesDll :: args,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false
+        )
+
     info.Environment.Clear()
-    for k, v in [ "PATH", Environment.GetEnvironmentVariable "PATH"; "HOME", home.Path; "HERMES_HOME", home.Path; "DOTNET_NOLOGO", "1"; "DOTNET_CLI_TELEMETRY_OPTOUT", "1" ] @ env do
+
+    for k, v in
+        [
+            "PATH", Environment.GetEnvironmentVariable "PATH"
+            "HOME", home.Path
+            "HERMES_HOME", home.Path
+            "DOTNET_NOLOGO", "1"
+            "DOTNET_CLI_TELEMETRY_OPTOUT", "1"
+        ]
+        @ env do
         info.Environment[k] <- v
+
     Process.Start info
 
 let finish (p: Process) =
@@ -39,7 +55,13 @@ let finish (p: Process) =
         let! out = p.StandardOutput.ReadToEndAsync()
         let! err = p.StandardError.ReadToEndAsync()
         do! p.WaitForExitAsync()
-        return { Code = p.ExitCode; Out = out; Err = err }
+
+        return
+            {
+                Code = p.ExitCode
+                Out = out
+                Err = err
+            }
     }
 
 let hermes (home: TestHome) (env: (string * string) list) (args: string list) = start home env args |> finish
@@ -57,12 +79,17 @@ let oneLineError (run: Run) =
 
 let xaiApi (status: int) =
     let mutable n = 0
+
     new LoopbackServer(fun r c ->
         n <- n + 1
-        if status = 200 then Reply.json 200 (b64Response (png (10 + n))) r c
-        else Reply.json status """{"error":"Too many requests, slow down"}""" r c)
 
-let xaiEnv (api: LoopbackServer) = [ "XAI_API_KEY", "xai-secret-key-0123456789"; "XAI_BASE_URL", api.Url "/v1" ]
+        if status = 200 then
+            Reply.json 200 (b64Response (png (10 + n))) r c
+        else
+            Reply.json status """{"error":"Too many requests, slow down"}""" r c)
+
+let xaiEnv (api: LoopbackServer) =
+    [ "XAI_API_KEY", "xai-secret-key-0123456789"; "XAI_BASE_URL", api.Url "/v1" ]
 
 [<Fact>]
 let ``--version prints the version`` () =
@@ -87,7 +114,12 @@ let ``generate --json with only XAI_API_KEY prints one success document with a l
         Assert.True(File.Exists image)
         Assert.StartsWith(home.CacheDir, image)
         Assert.Equal(image, doc.["images"].[0].GetValue<string>())
-        Assert.Equal(("xai", "grok-imagine-image", "a red fox in snow", "landscape"), (textAt doc [ "provider" ], textAt doc [ "model" ], textAt doc [ "prompt" ], textAt doc [ "aspect_ratio" ]))
+
+        Assert.Equal(
+            ("xai", "grok-imagine-image", "a red fox in snow", "landscape"),
+            (textAt doc [ "provider" ], textAt doc [ "model" ], textAt doc [ "prompt" ], textAt doc [ "aspect_ratio" ])
+        )
+
         Assert.Equal("1k", textAt doc [ "extras"; "resolution" ])
         Assert.DoesNotContain("xai-secret-key-0123456789", run.Out + run.Err)
     }
@@ -98,13 +130,44 @@ let ``generate prints plain paths when redirected, N of them with --count, copie
         use home = new TestHome()
         use api = xaiApi 200
         let out = Path.Combine(home.Path, "exports")
-        let! run = hermes home (xaiEnv api) [ "generate"; "a fox"; "--count"; "3"; "--out"; out; "--aspect"; "portrait"; "--resolution"; "2k"; "--provider"; "xai" ]
+
+        let! run =
+            hermes
+                home
+                (xaiEnv api)
+                [
+                    "generate"
+                    "a fox"
+                    "--count"
+                    "3"
+                    "--out"
+                    out
+                    "--aspect"
+                    "portrait"
+                    "--resolution"
+                    "2k"
+                    "--provider"
+                    "xai"
+                ]
+
         Assert.Equal(0, run.Code)
         noAnsi run
         let paths = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)
         Assert.Equal(3, paths.Length)
-        Assert.All(paths, fun p -> Assert.True(File.Exists p); Assert.StartsWith(out, p))
-        Assert.All(api.Requests, fun r -> Assert.Equal("2k", jsonField r.Body "resolution"); Assert.Equal("9:16", jsonField r.Body "aspect_ratio"))
+
+        Assert.All(
+            paths,
+            fun p ->
+                Assert.True(File.Exists p)
+                Assert.StartsWith(out, p)
+        )
+
+        Assert.All(
+            api.Requests,
+            fun r ->
+                Assert.Equal("2k", jsonField r.Body "resolution")
+                Assert.Equal("9:16", jsonField r.Body "aspect_ratio")
+        )
     }
 
 [<Theory>]
@@ -162,7 +225,14 @@ let ``a provider error exits 4 with the status and the provider's message`` () =
 let ``an unreachable provider exits 5`` () =
     task {
         use home = new TestHome()
-        let port = (let l = new Net.Sockets.TcpListener(Net.IPAddress.Loopback, 0) in l.Start(); let p = (l.LocalEndpoint :?> Net.IPEndPoint).Port in l.Stop(); p)
+
+        let port =
+            (let l = new Net.Sockets.TcpListener(Net.IPAddress.Loopback, 0) in
+             l.Start()
+             let p = (l.LocalEndpoint :?> Net.IPEndPoint).Port in
+             l.Stop()
+             p)
+
         let! run = hermes home [ "XAI_API_KEY", "k"; "XAI_BASE_URL", sprintf "http://127.0.0.1:%d/v1" port ] [ "generate"; "a fox" ]
         Assert.Equal(5, run.Code)
         Assert.Contains("could not be reached", oneLineError run)
@@ -173,7 +243,21 @@ let ``generate --provider openai works against the fake`` () =
     task {
         use home = new TestHome()
         use api = new LoopbackServer(Reply.json 200 (b64Response (png 64)))
-        let! run = hermes home [ "OPENAI_API_KEY", "sk-x"; "OPENAI_BASE_URL", api.Url "/v1" ] [ "generate"; "a synth"; "--provider"; "openai"; "--model"; "gpt-image-2-low"; "--json" ]
+
+        let! run =
+            hermes
+                home
+                [ "OPENAI_API_KEY", "sk-x"; "OPENAI_BASE_URL", api.Url "/v1" ]
+                [
+                    "generate"
+                    "a synth"
+                    "--provider"
+                    "openai"
+                    "--model"
+                    "gpt-image-2-low"
+                    "--json"
+                ]
+
         Assert.Equal(0, run.Code)
         Assert.Equal("gpt-image-2-low", textAt (JsonNode.Parse run.Out) [ "model" ])
         Assert.Equal("low", jsonField api.Requests.Head.Body "quality")
@@ -188,7 +272,12 @@ let ``providers --json and generate agree on the dispatch`` () =
         let! generated = hermes home (xaiEnv api) [ "generate"; "a fox"; "--json" ]
         Assert.Equal((0, 0), (providers.Code, generated.Code))
         let doc = JsonNode.Parse providers.Out
-        let byName = doc.["providers"].AsArray() |> Seq.map (fun p -> textAt p [ "name" ], p) |> Map.ofSeq
+
+        let byName =
+            doc.["providers"].AsArray()
+            |> Seq.map (fun p -> textAt p [ "name" ], p)
+            |> Map.ofSeq
+
         Assert.Equal<string list>([ "fal"; "openai"; "openai-codex"; "xai" ], byName |> Map.keys |> List.ofSeq)
         Assert.True(byName["xai"].["available"].GetValue<bool>())
         Assert.Equal("image_gen/xai", textAt byName["xai"] [ "key" ])
@@ -217,7 +306,12 @@ let ``models lists a provider's catalog and refuses an unknown provider`` () =
         use home = new TestHome()
         let! run = hermes home [] [ "models"; "--provider"; "openai"; "--json" ]
         Assert.Equal(0, run.Code)
-        let ids = JsonNode.Parse(run.Out).AsArray() |> Seq.map (fun m -> textAt m [ "id" ]) |> List.ofSeq
+
+        let ids =
+            JsonNode.Parse(run.Out).AsArray()
+            |> Seq.map (fun m -> textAt m [ "id" ])
+            |> List.ofSeq
+
         Assert.Equal<string list>([ "gpt-image-2-low"; "gpt-image-2-medium"; "gpt-image-2-high" ], ids)
         let! all = hermes home [] [ "models" ]
         Assert.Contains("fal-ai/flux-2/klein/9b", all.Out)
@@ -264,10 +358,16 @@ let ``a broken config.yaml is one clear line, exit 2`` () =
 let signInUrl (p: Process) =
     task {
         let mutable url = null
+
         while isNull url do
             let! line = p.StandardOutput.ReadLineAsync()
-            if isNull line then failwith "hermes ended before printing the URL"
-            if line.StartsWith "http" then url <- line
+
+            if isNull line then
+                failwith "hermes ended before printing the URL"
+
+            if line.StartsWith "http" then
+                url <- line
+
         return url
     }
 
@@ -277,7 +377,10 @@ let ``auth add, list and remove xai-oauth end to end against a local accounts se
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         let env = [ "HERMES_XAI_OAUTH_ISSUER", fake.Issuer ]
-        use adding = start home env [ "auth"; "add"; "xai-oauth"; "--no-browser"; "--timeout"; "30" ]
+
+        use adding =
+            start home env [ "auth"; "add"; "xai-oauth"; "--no-browser"; "--timeout"; "30" ]
+
         let! url = signInUrl adding
         Assert.Contains("plan=generic", url)
         let! status, _ = Hermes.Tests.Auth.SignInTests.follow None url
@@ -295,9 +398,11 @@ let ``auth add, list and remove xai-oauth end to end against a local accounts se
         Assert.Equal("loopback_pkce", textAt entry [ "source" ])
         Assert.True((textAt entry [ "token" ]).Length <= 7)
         Assert.False(entry.["expired"].GetValue<bool>())
+
         for output in [ added.Out + added.Err; listed.Out + listed.Err ] do
             Assert.DoesNotContain(access, output)
             Assert.DoesNotContain(refresh, output)
+
         let! table = hermes home env [ "auth"; "list" ]
         Assert.Contains("loopback_pkce", table.Out)
         let! removed = hermes home env [ "auth"; "remove"; "xai-oauth"; "1" ]
@@ -330,7 +435,10 @@ let ``a denied sign-in exits 4 with one line`` () =
     task {
         use fake = new FakeXaiAccounts(AccountsMode.Deny)
         use home = new TestHome()
-        use adding = start home [ "HERMES_XAI_OAUTH_ISSUER", fake.Issuer ] [ "auth"; "add"; "xai-oauth"; "--no-browser"; "--timeout"; "30" ]
+
+        use adding =
+            start home [ "HERMES_XAI_OAUTH_ISSUER", fake.Issuer ] [ "auth"; "add"; "xai-oauth"; "--no-browser"; "--timeout"; "30" ]
+
         let! url = signInUrl adding
         let! _ = Hermes.Tests.Auth.SignInTests.follow None url
         let! run = finish adding

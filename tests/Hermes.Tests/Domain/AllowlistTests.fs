@@ -7,7 +7,8 @@ open FsCheck
 open FsCheck.FSharp
 open Hermes.Domain
 
-let accepted url = HostAllowlist.check HostAllowlist.strict url |> Result.isOk
+let accepted url =
+    HostAllowlist.check HostAllowlist.strict url |> Result.isOk
 
 [<Theory>]
 [<InlineData("https://auth.x.ai/oauth2/token")>]
@@ -52,35 +53,54 @@ let randomCase (text: string) =
 
 let hostileHost =
     Gen.oneof
-        [ Gen.map2 (fun a tld -> a + "." + tld) label (Gen.elements [ "com"; "net"; "ai"; "io"; "x.ai.evil.com"; "evil" ])
-          Gen.map (fun a -> "x.ai." + a + ".com") label
-          Gen.map (fun a -> a + "x.ai") label
-          Gen.map (fun a -> a + "-x.ai") label
-          Gen.map (fun a -> a + ".x.ai.") label
-          Gen.map (fun a -> a + ".x.ai..") label
-          Gen.map (fun a -> a + "..x.ai") label
-          Gen.map (fun a -> a + ".x.ai%2eevil.com") label
-          Gen.map (fun a -> a + ".x.aі") label
-          Gen.map (fun a -> a + ".ｘ.ai") label
-          Gen.map (fun a -> "xn--" + a + ".com") label
-          Gen.elements [ "x.ai.evil.com"; "xai"; "x-ai.com"; "127.0.0.1"; "[::1]"; "0x7f.0.0.1"; "localhost"; "x.ai\u0000.evil.com"; "" ] ]
+        [
+            Gen.map2 (fun a tld -> a + "." + tld) label (Gen.elements [ "com"; "net"; "ai"; "io"; "x.ai.evil.com"; "evil" ])
+            Gen.map (fun a -> "x.ai." + a + ".com") label
+            Gen.map (fun a -> a + "x.ai") label
+            Gen.map (fun a -> a + "-x.ai") label
+            Gen.map (fun a -> a + ".x.ai.") label
+            Gen.map (fun a -> a + ".x.ai..") label
+            Gen.map (fun a -> a + "..x.ai") label
+            Gen.map (fun a -> a + ".x.ai%2eevil.com") label
+            Gen.map (fun a -> a + ".x.aі") label
+            Gen.map (fun a -> a + ".ｘ.ai") label
+            Gen.map (fun a -> "xn--" + a + ".com") label
+            Gen.elements
+                [
+                    "x.ai.evil.com"
+                    "xai"
+                    "x-ai.com"
+                    "127.0.0.1"
+                    "[::1]"
+                    "0x7f.0.0.1"
+                    "localhost"
+                    "x.ai\u0000.evil.com"
+                    ""
+                ]
+        ]
 
 let path = Gen.elements [ ""; "/"; "/oauth2/token"; "/token?x=1"; "#frag" ]
 let validHost = Gen.map (fun a -> a + ".x.ai") label
 
 let hostileUrl =
     Gen.oneof
-        [ Gen.map2 (fun h p -> "https://" + h + p) hostileHost path
-          Gen.map2 (fun h p -> "http://" + h + p) validHost path
-          Gen.map2 (fun h p -> "http://" + h + p) hostileHost path
-          Gen.map3 (fun h (port: int) p -> sprintf "https://%s:%d%s" h port p) validHost (Gen.choose (0, 65535) |> Gen.filter ((<>) 443)) path
-          Gen.map3 (fun u h p -> "https://" + u + "@" + h + p) label validHost path
-          Gen.map3 (fun h u p -> "https://" + h + "@" + u + ".com" + p) validHost label path
-          Gen.map2 (fun h p -> "https://" + h + "." + p) validHost path
-          Gen.map2 (fun h p -> "https://" + h + "\\" + p) validHost path
-          Gen.map2 (fun h p -> " https://" + h + p) validHost path
-          Gen.map2 (fun h p -> "wss://" + h + p) validHost path
-          Gen.map2 (fun h p -> "https:/" + h + p) validHost path ]
+        [
+            Gen.map2 (fun h p -> "https://" + h + p) hostileHost path
+            Gen.map2 (fun h p -> "http://" + h + p) validHost path
+            Gen.map2 (fun h p -> "http://" + h + p) hostileHost path
+            Gen.map3
+                (fun h (port: int) p -> sprintf "https://%s:%d%s" h port p)
+                validHost
+                (Gen.choose (0, 65535) |> Gen.filter ((<>) 443))
+                path
+            Gen.map3 (fun u h p -> "https://" + u + "@" + h + p) label validHost path
+            Gen.map3 (fun h u p -> "https://" + h + "@" + u + ".com" + p) validHost label path
+            Gen.map2 (fun h p -> "https://" + h + "." + p) validHost path
+            Gen.map2 (fun h p -> "https://" + h + "\\" + p) validHost path
+            Gen.map2 (fun h p -> " https://" + h + p) validHost path
+            Gen.map2 (fun h p -> "wss://" + h + p) validHost path
+            Gen.map2 (fun h p -> "https:/" + h + p) validHost path
+        ]
     |> Gen.bind (fun url -> Gen.oneof [ Gen.constant url; randomCase url ])
 
 [<Property(MaxTest = 2000)>]
@@ -98,7 +118,11 @@ let ``the allowlist is total over any string`` (url: string) =
 
 [<Fact>]
 let ``a trusted origin is matched exactly, scheme host and port`` () =
-    let policy = { TrustedOrigins = [ "http://127.0.0.1:5005" ] }
+    let policy =
+        {
+            TrustedOrigins = [ "http://127.0.0.1:5005" ]
+        }
+
     Assert.True(HostAllowlist.check policy "http://127.0.0.1:5005/token" |> Result.isOk)
     Assert.False(HostAllowlist.check policy "http://127.0.0.1:5006/token" |> Result.isOk)
     Assert.False(HostAllowlist.check policy "http://evil@127.0.0.1:5005/token" |> Result.isOk)
@@ -114,11 +138,23 @@ let ``only xAI's own origins get CORS on the callback`` () =
 
 let hostileOrigin =
     Gen.oneof
-        [ Gen.map (fun l -> "https://" + l + ".com") label
-          Gen.elements [ "http://accounts.x.ai"; "https://accounts.x.ai/"; "https://accounts.x.ai.evil.com"; "https://ACCOUNTS.X.AI"
-                         "https://evil.auth.x.ai"; "null"; "https://accounts.x.ai:443"; " https://auth.x.ai"; "https://auth.x.ai " ]
-          Gen.map (fun l -> "https://" + l + ".x.ai") label
-          ArbMap.defaults |> ArbMap.generate<string> ]
+        [
+            Gen.map (fun l -> "https://" + l + ".com") label
+            Gen.elements
+                [
+                    "http://accounts.x.ai"
+                    "https://accounts.x.ai/"
+                    "https://accounts.x.ai.evil.com"
+                    "https://ACCOUNTS.X.AI"
+                    "https://evil.auth.x.ai"
+                    "null"
+                    "https://accounts.x.ai:443"
+                    " https://auth.x.ai"
+                    "https://auth.x.ai "
+                ]
+            Gen.map (fun l -> "https://" + l + ".x.ai") label
+            ArbMap.defaults |> ArbMap.generate<string>
+        ]
     |> Gen.filter (fun o -> not (List.contains o OriginAllowlist.allowed))
 
 [<Property(MaxTest = 1500)>]
@@ -127,24 +163,52 @@ let ``no other origin ever gets CORS headers`` () =
 
 [<Fact>]
 let ``loopback redirect URIs`` () =
-    Assert.Equal(Ok { Host = "127.0.0.1"; Port = 56121; Path = "/callback" }, RedirectUri.validate "http://127.0.0.1:56121/callback")
+    Assert.Equal(
+        Ok
+            {
+                Host = "127.0.0.1"
+                Port = 56121
+                Path = "/callback"
+            },
+        RedirectUri.validate "http://127.0.0.1:56121/callback"
+    )
 
-    for bad in [ "https://127.0.0.1:56121/callback"; "http://example.com:56121/callback"; "http://127.0.0.1/callback"
-                 "http://localhost:56121/callback"; "http://127.0.0.1:0/callback"; "http://127.0.0.1:70000/callback"
-                 "http://127.0.0.1:56121/other"; "http://127.0.0.1:56121/callback?x=1"; "http://user@127.0.0.1:56121/callback" ] do
+    for bad in
+        [
+            "https://127.0.0.1:56121/callback"
+            "http://example.com:56121/callback"
+            "http://127.0.0.1/callback"
+            "http://localhost:56121/callback"
+            "http://127.0.0.1:0/callback"
+            "http://127.0.0.1:70000/callback"
+            "http://127.0.0.1:56121/other"
+            "http://127.0.0.1:56121/callback?x=1"
+            "http://user@127.0.0.1:56121/callback"
+        ] do
         match RedirectUri.validate bad with
         | Error e -> Assert.Contains("http://127.0.0.1:<port>/callback", e.Message)
         | Ok _ -> failwithf "accepted %s" bad
 
 let hostileRedirect =
     Gen.oneof
-        [ Gen.map2 (fun h (p: int) -> sprintf "http://%s:%d/callback" h p) (Gen.oneof [ hostileHost |> Gen.filter ((<>) "127.0.0.1"); Gen.elements [ "localhost"; "127.0.0.2"; "0.0.0.0"; "[::1]"; "127.0.0.1.evil.com" ] ]) (Gen.choose (1, 65535))
-          Gen.map (fun (p: int) -> sprintf "https://127.0.0.1:%d/callback" p) (Gen.choose (1, 65535))
-          Gen.map (fun (p: int) -> sprintf "http://127.0.0.1:%d/callback" p) (Gen.oneof [ Gen.choose (-100, 0); Gen.choose (65536, 999999) ])
-          Gen.map2 (fun (p: int) l -> sprintf "http://127.0.0.1:%d/%s" p l) (Gen.choose (1, 65535)) label
-          Gen.map2 (fun (p: int) l -> sprintf "http://%s@127.0.0.1:%d/callback" l p) (Gen.choose (1, 65535)) label
-          Gen.map (fun (p: int) -> sprintf "http://127.0.0.1:%d/callback#x" p) (Gen.choose (1, 65535))
-          Gen.constant "http://127.0.0.1/callback" ]
+        [
+            Gen.map2
+                (fun h (p: int) -> sprintf "http://%s:%d/callback" h p)
+                (Gen.oneof
+                    [
+                        hostileHost |> Gen.filter ((<>) "127.0.0.1")
+                        Gen.elements [ "localhost"; "127.0.0.2"; "0.0.0.0"; "[::1]"; "127.0.0.1.evil.com" ]
+                    ])
+                (Gen.choose (1, 65535))
+            Gen.map (fun (p: int) -> sprintf "https://127.0.0.1:%d/callback" p) (Gen.choose (1, 65535))
+            Gen.map
+                (fun (p: int) -> sprintf "http://127.0.0.1:%d/callback" p)
+                (Gen.oneof [ Gen.choose (-100, 0); Gen.choose (65536, 999999) ])
+            Gen.map2 (fun (p: int) l -> sprintf "http://127.0.0.1:%d/%s" p l) (Gen.choose (1, 65535)) label
+            Gen.map2 (fun (p: int) l -> sprintf "http://%s@127.0.0.1:%d/callback" l p) (Gen.choose (1, 65535)) label
+            Gen.map (fun (p: int) -> sprintf "http://127.0.0.1:%d/callback#x" p) (Gen.choose (1, 65535))
+            Gen.constant "http://127.0.0.1/callback"
+        ]
 
 [<Property(MaxTest = 1500)>]
 let ``no generated hostile redirect URI is accepted`` () =

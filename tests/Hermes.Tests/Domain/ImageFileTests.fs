@@ -39,12 +39,19 @@ let ``sanitized prefixes never contain path characters`` (prefix: string) =
 
     cleaned.Length > 0
     && cleaned.Length <= 64
-    && cleaned |> String.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '-' || c = '_' || c = '.')
+    && cleaned
+       |> String.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '-' || c = '_' || c = '.')
     && not (cleaned.StartsWith ".")
 
 [<Fact>]
 let ``file name is prefix, UTC timestamp, random suffix`` () =
-    let name = ImageFile.fileName "fal-ai/flux-2-pro" (DateTime(2026, 11, 25, 14, 3, 9, DateTimeKind.Utc)) [| 0xABuy; 0x01uy; 0xFFuy; 0x10uy |] "webp"
+    let name =
+        ImageFile.fileName
+            "fal-ai/flux-2-pro"
+            (DateTime(2026, 11, 25, 14, 3, 9, DateTimeKind.Utc))
+            [| 0xABuy; 0x01uy; 0xFFuy; 0x10uy |]
+            "webp"
+
     Assert.Equal("fal-ai_flux-2-pro_20261125_140309_ab01ff10.webp", name)
 
 [<Property>]
@@ -58,7 +65,12 @@ let ``data URLs carry their type, raw base64 is sniffed`` () =
     let png = [| 0x89uy; 0x50uy; 0x4Euy; 0x47uy; 0x0Duy; 0x0Auy |]
     let jpeg = [| 0xFFuy; 0xD8uy; 0xFFuy; 0xE0uy |]
 
-    Assert.Equal(Ok "webp", ImageFile.decodeBase64 ("data:image/webp;base64," + Convert.ToBase64String png) |> Result.map _.Extension)
+    Assert.Equal(
+        Ok "webp",
+        ImageFile.decodeBase64 ("data:image/webp;base64," + Convert.ToBase64String png)
+        |> Result.map _.Extension
+    )
+
     Assert.Equal(Ok "png", ImageFile.decodeBase64 (Convert.ToBase64String png) |> Result.map _.Extension)
     Assert.Equal(Ok "jpg", ImageFile.decodeBase64 (Convert.ToBase64String jpeg) |> Result.map _.Extension)
 

@@ -14,7 +14,9 @@ let field (o: JsonNode) (key: string) = o[key].GetValue<string>()
 
 [<Fact>]
 let ``xAI body sends the resolution literal and xAI's aspect`` () =
-    let body = Requests.xai "grok-imagine-image" "a red fox" AspectRatio.Portrait Resolution.TwoK
+    let body =
+        Requests.xai "grok-imagine-image" "a red fox" AspectRatio.Portrait Resolution.TwoK
+
     Assert.Equal("""{"model":"grok-imagine-image","prompt":"a red fox","aspect_ratio":"9:16","resolution":"2k"}""", body.ToJsonString())
 
 [<Property>]
@@ -48,7 +50,8 @@ let ``the Codex body forces one image_generation call and streams`` () =
     let content = message["content"].AsArray()
     Assert.Equal("a cat", field (content.[0]) "text")
 
-let falCases = Gen.zip (Gen.elements Catalog.falModels) (Gen.elements AspectRatio.all)
+let falCases =
+    Gen.zip (Gen.elements Catalog.falModels) (Gen.elements AspectRatio.all)
 
 [<Property>]
 let ``FAL payloads keep the prompt, the model's size form and only accepted keys`` () =
@@ -58,22 +61,32 @@ let ``FAL payloads keep the prompt, the model's size form and only accepted keys
 
         field body "prompt" = "a lighthouse"
         && body.ContainsKey sizeKey
-        && keys body |> List.forall (fun k -> k = "prompt" || List.contains k model.Supports))
+        && keys body
+           |> List.forall (fun k -> k = "prompt" || List.contains k model.Supports))
 
 [<Property>]
 let ``FAL overrides win only where the model accepts them`` (seed: int) (steps: PositiveInt) =
     Prop.forAll (Arb.fromGen falCases) (fun (model, aspect) ->
-        let overrides = { FalPayload.noOverrides with Seed = Some seed; Steps = Some steps.Get }
+        let overrides =
+            { FalPayload.noOverrides with
+                Seed = Some seed
+                Steps = Some steps.Get
+            }
+
         let body = FalPayload.build model "p" aspect overrides
 
         (body.ContainsKey "seed" = List.contains "seed" model.Supports)
         && (not (List.contains "seed" model.Supports) || body["seed"].GetValue<int>() = seed)
-        && (not (List.contains "num_inference_steps" model.Supports) || body["num_inference_steps"].GetValue<int>() = steps.Get))
+        && (not (List.contains "num_inference_steps" model.Supports)
+            || body["num_inference_steps"].GetValue<int>() = steps.Get))
 
 [<Fact>]
 let ``FAL sizes per style`` () =
     let byId id = Catalog.tryFalModel id |> Option.get
-    let size id aspect = (FalPayload.build (byId id) "p" aspect FalPayload.noOverrides)
+
+    let size id aspect =
+        (FalPayload.build (byId id) "p" aspect FalPayload.noOverrides)
+
     Assert.Equal("landscape_16_9", field (size "fal-ai/flux-2/klein/9b" AspectRatio.Landscape) "image_size")
     Assert.Equal("portrait_4_3", field (size "fal-ai/gpt-image-2" AspectRatio.Portrait) "image_size")
     Assert.Equal("1024x1536", field (size "fal-ai/gpt-image-1.5" AspectRatio.Portrait) "image_size")
@@ -83,8 +96,13 @@ let ``FAL sizes per style`` () =
 
 [<Fact>]
 let ``the default FAL payload is the reference's`` () =
-    let body = FalPayload.build (Catalog.tryFalModel Catalog.falDefaultModel |> Option.get) "fox" AspectRatio.Square FalPayload.noOverrides
-    Assert.Equal("""{"num_inference_steps":4,"output_format":"png","enable_safety_checker":false,"prompt":"fox","image_size":"square_hd"}""", body.ToJsonString())
+    let body =
+        FalPayload.build (Catalog.tryFalModel Catalog.falDefaultModel |> Option.get) "fox" AspectRatio.Square FalPayload.noOverrides
+
+    Assert.Equal(
+        """{"num_inference_steps":4,"output_format":"png","enable_safety_checker":false,"prompt":"fox","image_size":"square_hd"}""",
+        body.ToJsonString()
+    )
 
 [<Fact>]
 let ``only flux-2-pro chains the upscaler by default, with the Clarity parameters`` () =
@@ -98,7 +116,11 @@ let ``only flux-2-pro chains the upscaler by default, with the Clarity parameter
 
 [<Fact>]
 let ``provider messages come from error.message, error, detail or the body`` () =
-    Assert.Equal("Unknown parameter: 'response_format'.", ApiError.providerMessage """{"error":{"message":"Unknown parameter: 'response_format'.","type":"invalid_request_error"}}""")
+    Assert.Equal(
+        "Unknown parameter: 'response_format'.",
+        ApiError.providerMessage """{"error":{"message":"Unknown parameter: 'response_format'.","type":"invalid_request_error"}}"""
+    )
+
     Assert.Equal("bad key", ApiError.providerMessage """{"error":"bad key"}""")
     Assert.Equal("field required", ApiError.providerMessage """{"detail":[{"loc":["body"],"msg":"field required"}]}""")
     Assert.Equal("Bad Gateway nginx", ApiError.providerMessage "\nBad Gateway\nnginx")
@@ -106,6 +128,18 @@ let ``provider messages come from error.message, error, detail or the body`` () 
 
 [<Fact>]
 let ``status codes map to error kinds`` () =
-    let table = [ 400, "invalid_request"; 401, "auth"; 403, "auth"; 404, "invalid_request"; 422, "invalid_request"; 429, "rate_limited"; 500, "provider_error"; 503, "provider_error"; 504, "timeout" ]
+    let table =
+        [
+            400, "invalid_request"
+            401, "auth"
+            403, "auth"
+            404, "invalid_request"
+            422, "invalid_request"
+            429, "rate_limited"
+            500, "provider_error"
+            503, "provider_error"
+            504, "timeout"
+        ]
+
     for status, kind in table do
         Assert.Equal(kind, ErrorKind.toWire (ApiError.kindOfStatus status))

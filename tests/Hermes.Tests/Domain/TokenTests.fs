@@ -48,7 +48,9 @@ let ``expiry check is total over any string`` (token: string) (skew: int64) =
 
 [<Fact>]
 let ``the ChatGPT account id is read from the OpenAI auth claim`` () =
-    let token = jwt """{"https://api.openai.com/auth":{"chatgpt_account_id":"acct-42"},"exp":1}"""
+    let token =
+        jwt """{"https://api.openai.com/auth":{"chatgpt_account_id":"acct-42"},"exp":1}"""
+
     Assert.Equal(Some "acct-42", Jwt.tryString [ "https://api.openai.com/auth"; "chatgpt_account_id" ] token)
     Assert.Equal(None, Jwt.tryString [ "https://api.openai.com/auth"; "missing" ] token)
 
@@ -57,13 +59,17 @@ let ``PKCE S256 matches the RFC 7636 appendix B vector`` () =
     Assert.Equal("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Pkce.challengeOf "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
 
 let randomBytes (min: int) (max: int) =
-    Gen.choose (min, max) |> Gen.bind (fun n -> Gen.arrayOfLength n (Gen.choose (0, 255) |> Gen.map byte))
+    Gen.choose (min, max)
+    |> Gen.bind (fun n -> Gen.arrayOfLength n (Gen.choose (0, 255) |> Gen.map byte))
 
 [<Property>]
 let ``PKCE verifiers from 32 to 96 bytes are valid RFC 7636 verifiers`` () =
     Prop.forAll (Arb.fromGen (randomBytes 32 96)) (fun bytes ->
         match Pkce.fromBytes bytes with
-        | Ok pair -> Pkce.isValidVerifier pair.Verifier && pair.Challenge = Pkce.challengeOf pair.Verifier && pair.Challenge.Length = 43
+        | Ok pair ->
+            Pkce.isValidVerifier pair.Verifier
+            && pair.Challenge = Pkce.challengeOf pair.Verifier
+            && pair.Challenge.Length = 43
         | Error _ -> false)
 
 [<Property>]
@@ -82,13 +88,15 @@ let ``state and nonce need at least 16 bytes`` () =
 let ``the authorize URL carries PKCE, OIDC, plan=generic and referrer=hermes-agent`` () =
     let url =
         Pkce.authorizeUrl
-            { AuthorizationEndpoint = "https://auth.x.ai/oauth2/authorize"
-              ClientId = XaiOAuth.clientId
-              RedirectUri = "http://127.0.0.1:56121/callback"
-              Scope = XaiOAuth.scope
-              Challenge = "challenge-xyz"
-              State = "state-abc"
-              Nonce = "nonce-def" }
+            {
+                AuthorizationEndpoint = "https://auth.x.ai/oauth2/authorize"
+                ClientId = XaiOAuth.clientId
+                RedirectUri = "http://127.0.0.1:56121/callback"
+                Scope = XaiOAuth.scope
+                Challenge = "challenge-xyz"
+                State = "state-abc"
+                Nonce = "nonce-def"
+            }
 
     let query =
         Uri(url).Query.TrimStart('?').Split('&')

@@ -15,15 +15,16 @@ let ``aspect ratios parse case-insensitively and round-trip`` () =
 [<Fact>]
 let ``a bad aspect ratio names the value and the allowed set`` () =
     match AspectRatio.parse "widescreen" with
-    | Error bad ->
-        Assert.Equal("invalid aspect ratio 'widescreen': allowed values are landscape, square, portrait", bad.Message)
+    | Error bad -> Assert.Equal("invalid aspect ratio 'widescreen': allowed values are landscape, square, portrait", bad.Message)
     | Ok _ -> failwith "accepted widescreen"
 
 [<Property>]
 let ``aspect parse is total and only accepts the three names`` (text: string) =
     match AspectRatio.parse text with
     | Ok a -> AspectRatio.toWire a = text.Trim().ToLowerInvariant()
-    | Error bad -> bad.Value = (if isNull text then "" else text) && bad.Allowed = [ "landscape"; "square"; "portrait" ]
+    | Error bad ->
+        bad.Value = (if isNull text then "" else text)
+        && bad.Allowed = [ "landscape"; "square"; "portrait" ]
 
 [<Fact>]
 let ``an unknown aspect is coerced to landscape with a note`` () =
@@ -56,16 +57,26 @@ let ``invalid configured resolution falls back to 1k with a note naming it`` (te
     | Some "1k" -> resolution = Resolution.OneK && note.IsNone
     | Some "2k" -> resolution = Resolution.TwoK && note.IsNone
     | None -> resolution = Resolution.OneK && note.IsNone
-    | Some given -> resolution = Resolution.OneK && note = Some { Field = "image_gen.xai.resolution"; Given = given; Used = "1k"; Allowed = [ "1k"; "2k" ] }
+    | Some given ->
+        resolution = Resolution.OneK
+        && note = Some
+            {
+                Field = "image_gen.xai.resolution"
+                Given = given
+                Used = "1k"
+                Allowed = [ "1k"; "2k" ]
+            }
 
 [<Fact>]
 let ``tiers map to gpt-image-2 with their quality`` () =
     let table = Tier.all |> List.map (fun t -> Tier.id t, Tier.apiModel, Tier.quality t)
 
     Assert.Equal<(string * string * string) list>(
-        [ "gpt-image-2-low", "gpt-image-2", "low"
-          "gpt-image-2-medium", "gpt-image-2", "medium"
-          "gpt-image-2-high", "gpt-image-2", "high" ],
+        [
+            "gpt-image-2-low", "gpt-image-2", "low"
+            "gpt-image-2-medium", "gpt-image-2", "medium"
+            "gpt-image-2-high", "gpt-image-2", "high"
+        ],
         table
     )
 
@@ -76,7 +87,9 @@ let ``an unknown tier falls back to medium with a note`` (text: string) =
     match Tier.parse (if isNull text then "" else text.Trim()) with
     | Ok parsed -> tier = parsed && note.IsNone
     | Error _ when (Validation.nonBlank text).IsNone -> tier = Tier.Medium && note.IsNone
-    | Error _ -> tier = Tier.Medium && note |> Option.exists (fun n -> n.Used = "gpt-image-2-medium")
+    | Error _ ->
+        tier = Tier.Medium
+        && note |> Option.exists (fun n -> n.Used = "gpt-image-2-medium")
 
 [<Fact>]
 let ``every catalog has its default model and unique ids`` () =

@@ -19,14 +19,18 @@ let k9b = "fal-ai/flux-2/klein/9b"
 let client (home: TestHome) (env: (string * string) list) = HermesClient(home.Context env)
 
 let reduced (home: TestHome) (yaml: string) (env: (string * string) list) =
-    if yaml <> "" then home.WriteConfig yaml
+    if yaml <> "" then
+        home.WriteConfig yaml
+
     Dispatch.reduce ((client home env).Plan().Outcome.Decision)
 
 let shape kind provider model error =
-    { DispatchKind = kind
-      ProviderName = provider
-      Model = model
-      ErrorPresent = error }
+    {
+        DispatchKind = kind
+        ProviderName = provider
+        Model = model
+        ErrorPresent = error
+    }
 
 [<Fact>]
 let ``parity through config.yaml and the environment: the six scenarios`` () =
@@ -37,9 +41,23 @@ let ``parity through config.yaml and the environment: the six scenarios`` () =
     Assert.Equal(shape "legacy_fal" None (Some k9b) false, run "" [])
     Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, run "image_gen:\n  provider: fal\n" [])
     Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, run "image_gen:\n  provider: fal\n" [ "FAL_KEY", "test-key" ])
-    Assert.Equal(shape "plugin" (Some "fal") (Some "fal-ai/flux-2-pro") false, run "image_gen:\n  provider: fal\n  model: fal-ai/flux-2-pro\n" [ "FAL_KEY", "test-key" ])
+
+    Assert.Equal(
+        shape "plugin" (Some "fal") (Some "fal-ai/flux-2-pro") false,
+        run "image_gen:\n  provider: fal\n  model: fal-ai/flux-2-pro\n" [ "FAL_KEY", "test-key" ]
+    )
+
     Assert.Equal(shape "error" None None true, run "image_gen:\n  provider: not-a-real-backend\n" [ "FAL_KEY", "test-key" ])
-    Assert.Equal(shape "legacy_fal" None (Some k9b) false, run "" [ "TOOL_GATEWAY_DOMAIN", "nousresearch.com"; "TOOL_GATEWAY_USER_TOKEN", "nous-token" ])
+
+    Assert.Equal(
+        shape "legacy_fal" None (Some k9b) false,
+        run
+            ""
+            [
+                "TOOL_GATEWAY_DOMAIN", "nousresearch.com"
+                "TOOL_GATEWAY_USER_TOKEN", "nous-token"
+            ]
+    )
 
 [<Fact>]
 let ``explicit fal without credentials fails at generation naming FAL_KEY`` () =
@@ -60,7 +78,11 @@ let ``a typo in image_gen.provider names the value and the registered names`` ()
         home.WriteConfig "image_gen:\n  provider: grok\n"
         let! result = (client home [ "FAL_KEY", "k" ]).GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
         Assert.Equal("provider_not_registered", result.Error.ErrorType)
-        Assert.Equal("image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex", result.Error.Message)
+
+        Assert.Equal(
+            "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex",
+            result.Error.Message
+        )
     }
 
 [<Fact>]
@@ -68,7 +90,15 @@ let ``the managed-gateway-only setup generates through the gateway on the legacy
     task {
         use home = new TestHome()
         use fake = new FakeFal()
-        let c = client home [ "TOOL_GATEWAY_USER_TOKEN", "nous-token"; "FAL_QUEUE_GATEWAY_URL", fake.BaseUrl ]
+
+        let c =
+            client
+                home
+                [
+                    "TOOL_GATEWAY_USER_TOKEN", "nous-token"
+                    "FAL_QUEUE_GATEWAY_URL", fake.BaseUrl
+                ]
+
         Assert.Equal(Decision.LegacyFal(k9b, FalRoute.Gateway), c.Plan().Outcome.Decision)
         let! result = c.GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
         Assert.True(result.Success, string result.Error)
@@ -77,7 +107,16 @@ let ``the managed-gateway-only setup generates through the gateway on the legacy
 
 let xaiServer () =
     let mutable n = 0
-    new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), (fun r c -> n <- n + 1; Reply.json 200 (b64Response (png (100 + n))) r c) ])
+
+    new LoopbackServer(
+        Reply.routes
+            [
+                ("POST", "/v1/images/generations"),
+                (fun r c ->
+                    n <- n + 1
+                    Reply.json 200 (b64Response (png (100 + n))) r c)
+            ]
+    )
 
 [<Fact>]
 let ``with only XAI_API_KEY and no config, generate goes to xAI`` () =
@@ -99,7 +138,10 @@ let ``count runs concurrently and --out copies every image`` () =
         use api = xaiServer ()
         let out = Path.Combine(home.Path, "out")
         let c = client home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
-        let! result = c.GenerateAsync("fox", HermesGenerateOptions(Count = 3, OutputDirectory = out, Provider = "xai"), CancellationToken.None)
+
+        let! result =
+            c.GenerateAsync("fox", HermesGenerateOptions(Count = 3, OutputDirectory = out, Provider = "xai"), CancellationToken.None)
+
         Assert.True(result.Success, string result.Error)
         Assert.Equal(3, result.Images |> Seq.distinct |> Seq.length)
         Assert.All(result.Images, fun i -> Assert.Equal(out, Path.GetDirectoryName i))
@@ -116,7 +158,15 @@ let ``count runs concurrently and --out copies every image`` () =
 let ``bad input is refused with the value and the allowed set`` (aspect: string, count: int, resolution: string, message: string) =
     task {
         use home = new TestHome()
-        let! result = (client home [ "XAI_API_KEY", "k" ]).GenerateAsync("fox", HermesGenerateOptions(AspectRatio = aspect, Count = count, Resolution = resolution), CancellationToken.None)
+
+        let! result =
+            (client home [ "XAI_API_KEY", "k" ])
+                .GenerateAsync(
+                    "fox",
+                    HermesGenerateOptions(AspectRatio = aspect, Count = count, Resolution = resolution),
+                    CancellationToken.None
+                )
+
         Assert.Equal(("invalid_argument", message), (result.Error.ErrorType, result.Error.Message))
     }
 
@@ -124,17 +174,24 @@ let ``bad input is refused with the value and the allowed set`` (aspect: string,
 let ``an unknown --model for the chosen provider is bad input`` () =
     task {
         use home = new TestHome()
-        let! result = (client home [ "XAI_API_KEY", "k" ]).GenerateAsync("fox", HermesGenerateOptions(Provider = "xai", Model = "grok-2-image"), CancellationToken.None)
+
+        let! result =
+            (client home [ "XAI_API_KEY", "k" ])
+                .GenerateAsync("fox", HermesGenerateOptions(Provider = "xai", Model = "grok-2-image"), CancellationToken.None)
+
         Assert.Equal("invalid model 'grok-2-image': allowed values are grok-imagine-image (provider xai)", result.Error.Message)
     }
 
 let services (home: TestHome) (env: (string * string) list) =
     let collection = ServiceCollection()
+
     collection.AddHermesImageGeneration(fun o ->
         o.HermesHome <- home.Path
+
         for k, v in env do
             o.Environment[k] <- v)
     |> ignore
+
     collection.BuildServiceProvider()
 
 [<Fact>]
@@ -143,20 +200,34 @@ let ``IImageGenerator through DI returns local file URIs, or bytes when asked`` 
         use home = new TestHome()
         home.WriteConfig "image_gen:\n  provider: xai\n"
         use api = xaiServer ()
-        use provider = services home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
+
+        use provider =
+            services home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
+
         let generator = provider.GetRequiredService<IImageGenerator>()
         let! asUris = generator.GenerateImagesAsync("a fox", ImageGenerationOptions(ImageSize = Drawing.Size(1024, 1536), Count = 2))
         Assert.Equal(2, asUris.Contents.Count)
+
         for content in asUris.Contents do
             let uri = Assert.IsType<UriContent>(content)
             Assert.True(uri.Uri.IsFile)
             Assert.Equal("image/png", uri.MediaType)
             Assert.StartsWith(home.CacheDir, uri.Uri.LocalPath)
+
         Assert.Equal("9:16", jsonField api.Requests.Head.Body "aspect_ratio")
-        let! asBytes = generator.GenerateImagesAsync("a fox", ImageGenerationOptions(ResponseFormat = ImageGenerationResponseFormat.Data, ModelId = "grok-imagine-image"))
+
+        let! asBytes =
+            generator.GenerateImagesAsync(
+                "a fox",
+                ImageGenerationOptions(ResponseFormat = ImageGenerationResponseFormat.Data, ModelId = "grok-imagine-image")
+            )
+
         let data = Assert.IsType<DataContent>(Assert.Single asBytes.Contents)
         Assert.Equal<byte[]>(File.ReadAllBytes(Path.Combine(home.CacheDir, data.Name)), data.Data.ToArray())
-        let metadata = generator.GetService(typeof<ImageGeneratorMetadata>) :?> ImageGeneratorMetadata
+
+        let metadata =
+            generator.GetService(typeof<ImageGeneratorMetadata>) :?> ImageGeneratorMetadata
+
         Assert.Equal("hermes", metadata.ProviderName)
         Assert.Equal("grok-imagine-image", metadata.DefaultModelId)
     }

@@ -18,34 +18,55 @@ let responses = "POST", "/backend-api/codex/responses"
 let codexToken (exp: int64) =
     FakeXaiAccounts.Jwt(sprintf """{"exp":%d,"https://api.openai.com/auth":{"chatgpt_account_id":"acct-123"}}""" exp)
 
-let freshToken () = codexToken (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600L)
+let freshToken () =
+    codexToken (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600L)
 
 /// Writes ~/.codex/auth.json the way `codex login` does.
 let signInCodex (home: TestHome) (token: string) =
     let dir = Path.Combine(home.Path, ".codex")
     Directory.CreateDirectory dir |> ignore
-    File.WriteAllText(Path.Combine(dir, "auth.json"), sprintf """{"OPENAI_API_KEY":null,"tokens":{"id_token":"x","access_token":"%s","refresh_token":"r"},"last_refresh":"2026-11-01T00:00:00Z"}""" token)
 
-let event (name: string) (json: string) = sprintf "event: %s\ndata: %s\n\n" name json
+    File.WriteAllText(
+        Path.Combine(dir, "auth.json"),
+        sprintf
+            """{"OPENAI_API_KEY":null,"tokens":{"id_token":"x","access_token":"%s","refresh_token":"r"},"last_refresh":"2026-11-01T00:00:00Z"}"""
+            token
+    )
+
+let event (name: string) (json: string) =
+    sprintf "event: %s\ndata: %s\n\n" name json
 
 let imageEvents (partial: byte[]) (final: byte[]) =
-    [ event "response.created" """{"type":"response.created","response":{"id":"resp_1","status":"in_progress"}}"""
-      ": keep-alive\n\n"
-      event "response.image_generation_call.partial_image" (sprintf """{"type":"response.image_generation_call.partial_image","partial_image_index":0,"partial_image_b64":"%s"}""" (Convert.ToBase64String partial))
-      event "response.output_item.done" (sprintf """{"type":"response.output_item.done","item":{"type":"image_generation_call","id":"ig_1","status":"completed","result":"%s"}}""" (Convert.ToBase64String final))
-      event "response.completed" """{"type":"response.completed","response":{"id":"resp_1","status":"completed"}}""" ]
+    [
+        event "response.created" """{"type":"response.created","response":{"id":"resp_1","status":"in_progress"}}"""
+        ": keep-alive\n\n"
+        event
+            "response.image_generation_call.partial_image"
+            (sprintf
+                """{"type":"response.image_generation_call.partial_image","partial_image_index":0,"partial_image_b64":"%s"}"""
+                (Convert.ToBase64String partial))
+        event
+            "response.output_item.done"
+            (sprintf
+                """{"type":"response.output_item.done","item":{"type":"image_generation_call","id":"ig_1","status":"completed","result":"%s"}}"""
+                (Convert.ToBase64String final))
+        event "response.completed" """{"type":"response.completed","response":{"id":"resp_1","status":"completed"}}"""
+    ]
 
 let stream (events: string list) (dropAtEnd: bool) : Reply =
     fun _ ctx ->
         task {
             ctx.Response.StatusCode <- 200
             ctx.Response.ContentType <- "text/event-stream"
+
             for e in events do
                 let bytes = Encoding.UTF8.GetBytes e
                 do! ctx.Response.Body.WriteAsync(bytes, 0, bytes.Length)
                 do! ctx.Response.Body.FlushAsync()
                 do! Task.Delay 5
-            if dropAtEnd then ctx.Abort()
+
+            if dropAtEnd then
+                ctx.Abort()
         }
 
 let provider (home: TestHome) (server: LoopbackServer) =
@@ -61,7 +82,10 @@ let ``the image tool is called with the Codex headers and the final image is cac
         let token = freshToken ()
         signInCodex home token
         let final = png 4000
-        use server = new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 10) final) false ])
+
+        use server =
+            new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 10) final) false ])
+
         let! result = generate (provider home server)
         let ok = success result
         assertLocalFile home ok.Image final
@@ -83,8 +107,15 @@ let ``Hermes' own auth store is read before the Codex CLI file`` () =
         use home = new TestHome()
         signInCodex home (freshToken ())
         let hermesToken = codexToken (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600L)
-        File.WriteAllText(home.AuthPath, sprintf """{"version":1,"providers":{"openai-codex":{"tokens":{"access_token":"%s","account_id":"acct-stored"}}}}""" hermesToken)
-        use server = new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 1) (png 2)) false ])
+
+        File.WriteAllText(
+            home.AuthPath,
+            sprintf """{"version":1,"providers":{"openai-codex":{"tokens":{"access_token":"%s","account_id":"acct-stored"}}}}""" hermesToken
+        )
+
+        use server =
+            new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 1) (png 2)) false ])
+
         let! result = generate (provider home server)
         ignore (success result)
         Assert.Equal(Some("Bearer " + hermesToken), server.Requests.Head.Header "Authorization")
@@ -106,7 +137,10 @@ let ``an expired Codex token is refused before any request`` () =
     task {
         use home = new TestHome()
         signInCodex home (codexToken (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60L))
-        use server = new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 1) (png 2)) false ])
+
+        use server =
+            new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 1) (png 2)) false ])
+
         let p = provider home server
         Assert.Contains("codex login", p.IsAvailable().Reason)
         let! result = generate p
@@ -135,7 +169,15 @@ let ``HTTP errors are typed`` (status: int, errorType: string, message: string) 
     task {
         use home = new TestHome()
         signInCodex home (freshToken ())
-        use server = new LoopbackServer(Reply.routes [ responses, Reply.json status """{"error":{"message":"Rate limit reached"}}""" ])
+
+        use server =
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        responses, Reply.json status """{"error":{"message":"Rate limit reached"}}"""
+                    ]
+            )
+
         let! result = generate (provider home server)
         Assert.Equal(errorType, (failure result).ErrorType)
         Assert.Contains(message, (failure result).Error.Message)
@@ -147,7 +189,16 @@ let ``an account without the image tool is told to choose another provider`` () 
     task {
         use home = new TestHome()
         signInCodex home (freshToken ())
-        use server = new LoopbackServer(Reply.routes [ responses, Reply.json 400 """{"error":{"message":"Tool choice 'image_generation' not found in 'tools' parameter."}}""" ])
+
+        use server =
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        responses,
+                        Reply.json 400 """{"error":{"message":"Tool choice 'image_generation' not found in 'tools' parameter."}}"""
+                    ]
+            )
+
         let! result = generate (provider home server)
         Assert.Equal("not_available", (failure result).ErrorType)
     }
@@ -157,18 +208,42 @@ let ``stream failures are typed: failed, no image, truncated, malformed`` () =
     task {
         use home = new TestHome()
         signInCodex home (freshToken ())
-        let failed = [ event "response.failed" """{"type":"response.failed","response":{"error":{"message":"content policy"}}}""" ]
-        let noImage = [ event "response.completed" """{"type":"response.completed","response":{"output":[]}}""" ]
+
+        let failed =
+            [
+                event "response.failed" """{"type":"response.failed","response":{"error":{"message":"content policy"}}}"""
+            ]
+
+        let noImage =
+            [
+                event "response.completed" """{"type":"response.completed","response":{"output":[]}}"""
+            ]
+
         let truncated = List.take 3 (imageEvents (png 1) (png 2))
         let malformed = [ "data: {not json\n\n" ]
+
         use server =
-            new LoopbackServer(Reply.sequence [ stream failed false; stream noImage false; stream truncated true; stream malformed false ])
+            new LoopbackServer(
+                Reply.sequence
+                    [
+                        stream failed false
+                        stream noImage false
+                        stream truncated true
+                        stream malformed false
+                    ]
+            )
+
         let p = provider home server
         let! r1 = generate p
         let! r2 = generate p
         let! r3 = generate p
         let! r4 = generate p
-        Assert.Equal(("provider_error", "the Codex image tool failed: content policy"), ((failure r1).ErrorType, (failure r1).Error.Message))
+
+        Assert.Equal(
+            ("provider_error", "the Codex image tool failed: content policy"),
+            ((failure r1).ErrorType, (failure r1).Error.Message)
+        )
+
         Assert.Equal("no_image", (failure r2).ErrorType)
         Assert.Equal("the Codex stream ended before the image was complete", (failure r3).Error.Message)
         Assert.StartsWith("the Codex stream carried an event that is not JSON", (failure r4).Error.Message)
@@ -180,8 +255,21 @@ let ``a silent stream times out`` () =
     task {
         use home = new TestHome()
         signInCodex home (freshToken ())
-        use server = new LoopbackServer(Reply.routes [ responses, Reply.stallAfter "text/event-stream" (Encoding.UTF8.GetBytes(event "response.created" "{}")) ])
-        let p = CodexImageProvider(home.Context([ "HERMES_CODEX_BASE_URL", server.Url "/backend-api/codex" ]), IdleTimeout = TimeSpan.FromMilliseconds 300.0)
+
+        use server =
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        responses, Reply.stallAfter "text/event-stream" (Encoding.UTF8.GetBytes(event "response.created" "{}"))
+                    ]
+            )
+
+        let p =
+            CodexImageProvider(
+                home.Context([ "HERMES_CODEX_BASE_URL", server.Url "/backend-api/codex" ]),
+                IdleTimeout = TimeSpan.FromMilliseconds 300.0
+            )
+
         let! result = generate p
         Assert.Equal("timeout", (failure result).ErrorType)
     }

@@ -10,11 +10,15 @@ open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
 
 let direct (home: TestHome) (fake: FakeFal) (logs: CapturedLogs) =
-    FalImageProvider(home.Context([ "FAL_KEY", "fal-test-key-123456"; "FAL_QUEUE_BASE_URL", fake.BaseUrl ], logs), PollInterval = TimeSpan.FromMilliseconds 10.0)
+    FalImageProvider(
+        home.Context([ "FAL_KEY", "fal-test-key-123456"; "FAL_QUEUE_BASE_URL", fake.BaseUrl ], logs),
+        PollInterval = TimeSpan.FromMilliseconds 10.0
+    )
 
 type Recorder() =
     let stages = Collections.Concurrent.ConcurrentQueue<string>()
     member _.Stages = stages |> List.ofSeq
+
     interface IProgress<GenerationProgress> with
         member _.Report p = stages.Enqueue p.Stage
 
@@ -24,7 +28,11 @@ let ``a slow queue is polled to completion, with progress, and the image is cach
         use home = new TestHome()
         use fake = new FakeFal(pollsBeforeDone = 4)
         let progress = Recorder()
-        let! result = (direct home fake (CapturedLogs())).GenerateAsync("a lighthouse", AspectRatio.Landscape, GenerateOptions(Progress = progress), CancellationToken.None)
+
+        let! result =
+            (direct home fake (CapturedLogs()))
+                .GenerateAsync("a lighthouse", AspectRatio.Landscape, GenerateOptions(Progress = progress), CancellationToken.None)
+
         let ok = success result
         assertLocalFile home ok.Image fake.Image
         Assert.Equal("fal-ai/flux-2/klein/9b", ok.Model)
@@ -37,7 +45,11 @@ let ``a slow queue is polled to completion, with progress, and the image is cach
         Assert.True((submit.Header "x-idempotency-key").IsSome)
         let model = Catalog.tryFalModel "fal-ai/flux-2/klein/9b" |> Option.get
         assertJson ((FalPayload.build model "a lighthouse" AspectRatio.Landscape FalPayload.noOverrides).ToJsonString()) submit.Body
-        Assert.All(fake.Requests |> List.filter (fun r -> r.Path.StartsWith "/q/"), fun r -> Assert.Equal(Some "Key fal-test-key-123456", r.Header "Authorization"))
+
+        Assert.All(
+            fake.Requests |> List.filter (fun r -> r.Path.StartsWith "/q/"),
+            fun r -> Assert.Equal(Some "Key fal-test-key-123456", r.Header "Authorization")
+        )
     }
 
 [<Fact>]
@@ -45,7 +57,11 @@ let ``flux-2-pro chains the Clarity upscaler and returns the upscaled image`` ()
     task {
         use home = new TestHome()
         use fake = new FakeFal(pollsBeforeDone = 2)
-        let! result = (direct home fake (CapturedLogs())).GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "fal-ai/flux-2-pro", Seed = 7), CancellationToken.None)
+
+        let! result =
+            (direct home fake (CapturedLogs()))
+                .GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "fal-ai/flux-2-pro", Seed = 7), CancellationToken.None)
+
         let ok = success result
         assertLocalFile home ok.Image fake.Upscaled
         Assert.Equal<obj>(true, ok.Extras["upscaled"])
@@ -61,7 +77,11 @@ let ``a failed upscale keeps the original image with a warning`` () =
         use home = new TestHome()
         use fake = new FakeFal(upscalerFails = true)
         let logs = CapturedLogs()
-        let! result = (direct home fake logs).GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "fal-ai/flux-2-pro"), CancellationToken.None)
+
+        let! result =
+            (direct home fake logs)
+                .GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "fal-ai/flux-2-pro"), CancellationToken.None)
+
         let ok = success result
         assertLocalFile home ok.Image fake.Image
         Assert.Equal<obj>(false, ok.Extras["upscaled"])
@@ -75,7 +95,10 @@ let ``upscaling can be asked for on any model, or turned off`` () =
         use fake = new FakeFal()
         let p = direct home fake (CapturedLogs())
         let! on = p.GenerateAsync("a", AspectRatio.Square, GenerateOptions(Upscale = true), CancellationToken.None)
-        let! off = p.GenerateAsync("a", AspectRatio.Square, GenerateOptions(Model = "fal-ai/flux-2-pro", Upscale = false), CancellationToken.None)
+
+        let! off =
+            p.GenerateAsync("a", AspectRatio.Square, GenerateOptions(Model = "fal-ai/flux-2-pro", Upscale = false), CancellationToken.None)
+
         Assert.Equal<obj>(true, (success on).Extras["upscaled"])
         Assert.Equal<obj>(false, (success off).Extras["upscaled"])
         Assert.Equal(3, fake.Submits.Length)
@@ -87,8 +110,15 @@ let ``a failed request carries FAL's own message`` () =
         use home = new TestHome()
         use failedResult = new FakeFal(outcome = FalOutcome.FailedResult)
         use errorStatus = new FakeFal(outcome = FalOutcome.ErrorStatus)
-        let! r1 = (direct home failedResult (CapturedLogs())).GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
-        let! r2 = (direct home errorStatus (CapturedLogs())).GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
+        let! r1 =
+            (direct home failedResult (CapturedLogs()))
+                .GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
+        let! r2 =
+            (direct home errorStatus (CapturedLogs()))
+                .GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
         Assert.Equal(("invalid_request", "FAL returned HTTP 422: prompt is too long"), ((failure r1).ErrorType, (failure r1).Error.Message))
         Assert.Equal("FAL failed to generate with fal-ai/flux-2/klein/9b: the model crashed", (failure r2).Error.Message)
         Assert.Empty(home.CachedFiles())
@@ -99,7 +129,10 @@ let ``a rejected key is an auth error`` () =
     task {
         use home = new TestHome()
         use fake = new FakeFal(submitStatus = 401)
-        let! result = (direct home fake (CapturedLogs())).GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
+        let! result =
+            (direct home fake (CapturedLogs())).GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
         Assert.Equal(("auth", "FAL returned HTTP 401: Invalid key"), ((failure result).ErrorType, (failure result).Error.Message))
     }
 
@@ -108,7 +141,14 @@ let ``a queue that never finishes times out`` () =
     task {
         use home = new TestHome()
         use fake = new FakeFal(outcome = FalOutcome.Forever)
-        let p = FalImageProvider(home.Context([ "FAL_KEY", "k"; "FAL_QUEUE_BASE_URL", fake.BaseUrl ]), PollInterval = TimeSpan.FromMilliseconds 10.0, QueueTimeout = TimeSpan.FromMilliseconds 200.0)
+
+        let p =
+            FalImageProvider(
+                home.Context([ "FAL_KEY", "k"; "FAL_QUEUE_BASE_URL", fake.BaseUrl ]),
+                PollInterval = TimeSpan.FromMilliseconds 10.0,
+                QueueTimeout = TimeSpan.FromMilliseconds 200.0
+            )
+
         let! result = p.GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
         Assert.Equal("timeout", (failure result).ErrorType)
     }
@@ -118,7 +158,10 @@ let ``a status URL on another host is refused before the key goes there`` () =
     task {
         use home = new TestHome()
         use fake = new FakeFal(hostileStatusUrl = true)
-        let! result = (direct home fake (CapturedLogs())).GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
+        let! result =
+            (direct home fake (CapturedLogs())).GenerateAsync("a", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
         Assert.Contains("refusing to send the key", (failure result).Error.Message)
         Assert.Equal(1, fake.Requests.Length)
     }
@@ -128,7 +171,15 @@ let ``without FAL_KEY the managed gateway is used with the Nous token`` () =
     task {
         use home = new TestHome()
         use fake = new FakeFal()
-        let ctx = home.Context([ "TOOL_GATEWAY_USER_TOKEN", "nous-token-abcdef"; "FAL_QUEUE_GATEWAY_URL", fake.BaseUrl ])
+
+        let ctx =
+            home.Context(
+                [
+                    "TOOL_GATEWAY_USER_TOKEN", "nous-token-abcdef"
+                    "FAL_QUEUE_GATEWAY_URL", fake.BaseUrl
+                ]
+            )
+
         let p = FalImageProvider(ctx, PollInterval = TimeSpan.FromMilliseconds 10.0)
         Assert.True(p.IsAvailable().Available)
         let! result = p.GenerateAsync("a", AspectRatio.Portrait, GenerateOptions.Default, CancellationToken.None)
@@ -144,7 +195,12 @@ let ``the Nous sign-in in auth.json also opens the gateway, and its rejections s
         IO.File.WriteAllText(home.AuthPath, """{"version":1,"providers":{"nous":{"access_token":"nous-from-auth-json"}}}""")
         let ctx = home.Context([ "FAL_QUEUE_GATEWAY_URL", fake.BaseUrl ])
         let! result = FalImageProvider(ctx).GenerateAsync("a", AspectRatio.Portrait, GenerateOptions.Default, CancellationToken.None)
-        Assert.StartsWith("the Nous Subscription gateway rejected model 'fal-ai/flux-2/klein/9b' (HTTP 403)", (failure result).Error.Message)
+
+        Assert.StartsWith(
+            "the Nous Subscription gateway rejected model 'fal-ai/flux-2/klein/9b' (HTTP 403)",
+            (failure result).Error.Message
+        )
+
         Assert.Equal(Some "Key nous-from-auth-json", fake.Submits.Head.Header "Authorization")
     }
 

@@ -15,7 +15,16 @@ open Hermes.Tests.Support.Fakes
 let generations = "POST", "/v1/images/generations"
 
 let provider (home: TestHome) (server: LoopbackServer) (extra: (string * string) list) (logs: CapturedLogs) =
-    OpenAiImageProvider(home.Context([ "OPENAI_API_KEY", "sk-test-abcdef123456"; "OPENAI_BASE_URL", server.Url("/v1") ] @ extra, logs))
+    OpenAiImageProvider(
+        home.Context(
+            [
+                "OPENAI_API_KEY", "sk-test-abcdef123456"
+                "OPENAI_BASE_URL", server.Url("/v1")
+            ]
+            @ extra,
+            logs
+        )
+    )
 
 let generate (p: OpenAiImageProvider) aspect =
     p.GenerateAsync("a synth on a desk", aspect, GenerateOptions.Default, CancellationToken.None)
@@ -25,7 +34,10 @@ let ``the default tier sends gpt-image-2 at medium quality, never response_forma
     task {
         use home = new TestHome()
         let image = png 3000
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+
         let! result = generate (provider home s [] (CapturedLogs())) AspectRatio.Landscape
         let ok = success result
         assertLocalFile home ok.Image image
@@ -39,7 +51,8 @@ let ``the default tier sends gpt-image-2 at medium quality, never response_forma
         Assert.Equal(Some "Bearer sk-test-abcdef123456", request.Header "Authorization")
     }
 
-let shared = lazy (new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 16)) ]))
+let shared =
+    lazy (new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 16)) ]))
 
 [<Property(MaxTest = 30)>]
 let ``for every tier and aspect the body on the wire is the table's`` () =
@@ -48,15 +61,23 @@ let ``for every tier and aspect the body on the wire is the table's`` () =
         let server = shared.Value
         let before = server.Requests.Length
         let p = provider home server [] (CapturedLogs())
-        let result = p.GenerateAsync("p", aspect, GenerateOptions(Model = Tier.id tier), CancellationToken.None).Result
+
+        let result =
+            p.GenerateAsync("p", aspect, GenerateOptions(Model = Tier.id tier), CancellationToken.None).Result
+
         let sent = server.Requests |> List.skip before |> List.exactlyOne
         let expected = (Requests.openAi tier "p" aspect None).ToJsonString()
-        (success result).Model = Tier.id tier && (json sent.Body).ToJsonString() = expected && not (sent.Body.Contains "response_format"))
+
+        (success result).Model = Tier.id tier
+        && (json sent.Body).ToJsonString() = expected
+        && not (sent.Body.Contains "response_format"))
 
 [<Fact>]
 let ``model precedence: image_gen.openai.model, then image_gen.model, then OPENAI_IMAGE_MODEL`` () =
     task {
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 4)) ])
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 4)) ])
+
         let env = [ "OPENAI_IMAGE_MODEL", "gpt-image-2-low" ]
 
         let modelWith (yaml: string) =
@@ -81,7 +102,10 @@ let ``an unknown configured tier falls back to medium with a warning; an explici
         use home = new TestHome()
         home.WriteConfig "image_gen:\n  openai:\n    model: gpt-image-2-ultra\n"
         let logs = CapturedLogs()
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 4)) ])
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 4)) ])
+
         let p = provider home s [] logs
         let! result = generate p AspectRatio.Square
         Assert.Equal("gpt-image-2-medium", (success result).Model)
@@ -98,14 +122,20 @@ let ``a URL result is cached like xAI's, and falls back to the bare URL when it 
         use home = new TestHome()
         let logs = CapturedLogs()
         let image = png 700
-        let mutable server : LoopbackServer option = None
+        let mutable server: LoopbackServer option = None
+
         let reply =
             Reply.routes
-                [ generations,
-                  Reply.sequence
-                      [ (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/files/ok.png")) r c)
-                        (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/files/expired.png")) r c) ]
-                  ("GET", "/files/ok.png"), Reply.bytes 200 "image/png" image ]
+                [
+                    generations,
+                    Reply.sequence
+                        [
+                            (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/files/ok.png")) r c)
+                            (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/files/expired.png")) r c)
+                        ]
+                    ("GET", "/files/ok.png"), Reply.bytes 200 "image/png" image
+                ]
+
         use s = new LoopbackServer(reply)
         server <- Some s
         let p = provider home s [] logs
@@ -120,11 +150,21 @@ let ``a URL result is cached like xAI's, and falls back to the bare URL when it 
 let ``output_format is sent when asked and the extension follows the bytes`` () =
     task {
         use home = new TestHome()
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (jpeg 100)) ])
-        let! result = (provider home s [] (CapturedLogs())).GenerateAsync("x", AspectRatio.Portrait, GenerateOptions(OutputFormat = "jpeg"), CancellationToken.None)
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (jpeg 100)) ])
+
+        let! result =
+            (provider home s [] (CapturedLogs()))
+                .GenerateAsync("x", AspectRatio.Portrait, GenerateOptions(OutputFormat = "jpeg"), CancellationToken.None)
+
         Assert.EndsWith(".jpg", (success result).Image)
         Assert.Equal("jpeg", jsonField s.Requests.Head.Body "output_format")
-        let! refused = (provider home s [] (CapturedLogs())).GenerateAsync("x", AspectRatio.Portrait, GenerateOptions(OutputFormat = "bmp"), CancellationToken.None)
+
+        let! refused =
+            (provider home s [] (CapturedLogs()))
+                .GenerateAsync("x", AspectRatio.Portrait, GenerateOptions(OutputFormat = "bmp"), CancellationToken.None)
+
         Assert.Equal("invalid output format 'bmp': allowed values are png, jpeg, webp", (failure refused).Error.Message)
         Assert.Equal(1, s.Requests.Length)
     }
@@ -133,7 +173,10 @@ let ``output_format is sent when asked and the extension follows the bytes`` () 
 let ``the API's own message reaches the caller`` () =
     task {
         use home = new TestHome()
-        let body = """{"error":{"message":"Unknown parameter: 'response_format'.","type":"invalid_request_error","param":"response_format","code":"unknown_parameter"}}"""
+
+        let body =
+            """{"error":{"message":"Unknown parameter: 'response_format'.","type":"invalid_request_error","param":"response_format","code":"unknown_parameter"}}"""
+
         use s = new LoopbackServer(Reply.routes [ generations, Reply.json 400 body ])
         let! result = generate (provider home s [] (CapturedLogs())) AspectRatio.Square
         let failed = failure result
@@ -146,7 +189,10 @@ let ``the API's own message reaches the caller`` () =
 let ``revised_prompt is carried in extras`` () =
     task {
         use home = new TestHome()
-        let body = sprintf """{"data":[{"b64_json":"%s","revised_prompt":"a vintage synth"}]}""" (Convert.ToBase64String(png 10))
+
+        let body =
+            sprintf """{"data":[{"b64_json":"%s","revised_prompt":"a vintage synth"}]}""" (Convert.ToBase64String(png 10))
+
         use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 body ])
         let! result = generate (provider home s [] (CapturedLogs())) AspectRatio.Square
         Assert.Equal<obj>("a vintage synth", (success result).Extras["revised_prompt"])

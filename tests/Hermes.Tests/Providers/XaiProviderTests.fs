@@ -23,11 +23,15 @@ let ``a URL result is downloaded into the cache at once, not passed through`` ()
     task {
         use home = new TestHome()
         let image = png 5000
-        let mutable server : LoopbackServer option = None
+        let mutable server: LoopbackServer option = None
+
         let reply =
             Reply.routes
-                [ generations, (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/imgen/xai-tmp-123.jpeg")) r c)
-                  ("GET", "/imgen/xai-tmp-123.jpeg"), Reply.bytes 200 "image/jpeg" image ]
+                [
+                    generations, (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/imgen/xai-tmp-123.jpeg")) r c)
+                    ("GET", "/imgen/xai-tmp-123.jpeg"), Reply.bytes 200 "image/jpeg" image
+                ]
+
         use s = new LoopbackServer(reply)
         server <- Some s
         let! result = generate (provider home s (CapturedLogs())) AspectRatio.Landscape
@@ -50,9 +54,14 @@ let ``a URL that 404s in flight falls back to the bare URL with success and one 
     task {
         use home = new TestHome()
         let logs = CapturedLogs()
-        let mutable server : LoopbackServer option = None
+        let mutable server: LoopbackServer option = None
+
         let reply =
-            Reply.routes [ generations, (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/imgen/xai-tmp-gone.png")) r c) ]
+            Reply.routes
+                [
+                    generations, (fun r c -> Reply.json 200 (urlResponse (server.Value.Url "/imgen/xai-tmp-gone.png")) r c)
+                ]
+
         use s = new LoopbackServer(reply)
         server <- Some s
         let! result = generate (provider home s logs) AspectRatio.Square
@@ -67,7 +76,10 @@ let ``a b64 result is saved to the cache`` () =
     task {
         use home = new TestHome()
         let image = png 1234
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+
         let! result = generate (provider home s (CapturedLogs())) AspectRatio.Portrait
         let ok = success result
         assertLocalFile home ok.Image image
@@ -79,12 +91,17 @@ let ``a b64 result is saved to the cache`` () =
 [<InlineData("1k", "1k", false)>]
 [<InlineData("1024", "1k", true)>]
 [<InlineData("4k", "1k", true)>]
-let ``resolution is sent as the configured literal; an invalid one falls back to 1k with a warning`` (configured: string, sent: string, warned: bool) =
+let ``resolution is sent as the configured literal; an invalid one falls back to 1k with a warning``
+    (configured: string, sent: string, warned: bool)
+    =
     task {
         use home = new TestHome()
         home.WriteConfig(sprintf "image_gen:\n  provider: xai\n  xai:\n    resolution: \"%s\"\n" configured)
         let logs = CapturedLogs()
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 10)) ])
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 10)) ])
+
         let! result = generate (provider home s logs) AspectRatio.Square
         Assert.Equal<obj>(sent, (success result).Extras["resolution"])
         Assert.Equal(sent, jsonField s.Requests.Head.Body "resolution")
@@ -95,8 +112,14 @@ let ``resolution is sent as the configured literal; an invalid one falls back to
 let ``the caller's resolution overrides config`` () =
     task {
         use home = new TestHome()
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 10)) ])
-        let! result = (provider home s (CapturedLogs())).GenerateAsync("x", AspectRatio.Square, GenerateOptions(Resolution = Resolution.TwoK), CancellationToken.None)
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 10)) ])
+
+        let! result =
+            (provider home s (CapturedLogs()))
+                .GenerateAsync("x", AspectRatio.Square, GenerateOptions(Resolution = Resolution.TwoK), CancellationToken.None)
+
         Assert.Equal<obj>("2k", (success result).Extras["resolution"])
     }
 
@@ -112,7 +135,15 @@ let ``the caller's resolution overrides config`` () =
 let ``HTTP errors carry the status and xAI's own message`` (status: int, errorType: string) =
     task {
         use home = new TestHome()
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json status """{"code":"x","error":"Resolution must be 1k or 2k"}""" ])
+
+        use s =
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        generations, Reply.json status """{"code":"x","error":"Resolution must be 1k or 2k"}"""
+                    ]
+            )
+
         let! result = generate (provider home s (CapturedLogs())) AspectRatio.Square
         let failed = failure result
         Assert.Equal(errorType, failed.ErrorType)
@@ -125,8 +156,16 @@ let ``HTTP errors carry the status and xAI's own message`` (status: int, errorTy
 let ``a slow API is a timeout error, not an exception`` () =
     task {
         use home = new TestHome()
-        use s = new LoopbackServer(Reply.delayed (TimeSpan.FromSeconds 20.0) (Reply.json 200 "{}"))
-        let p = XaiImageProvider(home.Context([ "XAI_API_KEY", "k"; "XAI_BASE_URL", s.Url("/v1") ]), RequestTimeout = TimeSpan.FromMilliseconds 300.0)
+
+        use s =
+            new LoopbackServer(Reply.delayed (TimeSpan.FromSeconds 20.0) (Reply.json 200 "{}"))
+
+        let p =
+            XaiImageProvider(
+                home.Context([ "XAI_API_KEY", "k"; "XAI_BASE_URL", s.Url("/v1") ]),
+                RequestTimeout = TimeSpan.FromMilliseconds 300.0
+            )
+
         let! result = generate p AspectRatio.Square
         Assert.Equal("timeout", (failure result).ErrorType)
     }
@@ -135,10 +174,17 @@ let ``a slow API is a timeout error, not an exception`` () =
 let ``cancellation is honoured`` () =
     task {
         use home = new TestHome()
-        use s = new LoopbackServer(Reply.delayed (TimeSpan.FromSeconds 20.0) (Reply.json 200 "{}"))
+
+        use s =
+            new LoopbackServer(Reply.delayed (TimeSpan.FromSeconds 20.0) (Reply.json 200 "{}"))
+
         use cts = new CancellationTokenSource(TimeSpan.FromMilliseconds 200.0)
         let p = provider home s (CapturedLogs())
-        let! _ = Assert.ThrowsAnyAsync<OperationCanceledException>(fun () -> p.GenerateAsync("x", AspectRatio.Square, GenerateOptions.Default, cts.Token) :> Task)
+
+        let! _ =
+            Assert.ThrowsAnyAsync<OperationCanceledException>(fun () ->
+                p.GenerateAsync("x", AspectRatio.Square, GenerateOptions.Default, cts.Token) :> Task)
+
         ()
     }
 
@@ -146,13 +192,17 @@ let ``cancellation is honoured`` () =
 let ``no data, no image and a non-JSON body are typed errors`` () =
     task {
         use home = new TestHome()
+
         use s =
             new LoopbackServer(
                 Reply.sequence
-                    [ Reply.json 200 """{"data":[]}"""
-                      Reply.json 200 """{"data":[{"revised_prompt":"x"}]}"""
-                      Reply.text 200 "text/html" "<html>proxy</html>" ]
+                    [
+                        Reply.json 200 """{"data":[]}"""
+                        Reply.json 200 """{"data":[{"revised_prompt":"x"}]}"""
+                        Reply.text 200 "text/html" "<html>proxy</html>"
+                    ]
             )
+
         let p = provider home s (CapturedLogs())
         let! first = generate p AspectRatio.Square
         let! second = generate p AspectRatio.Square
@@ -179,7 +229,10 @@ let ``an empty prompt is refused before any request`` () =
     task {
         use home = new TestHome()
         use s = new LoopbackServer(Reply.json 200 "{}")
-        let! result = (provider home s (CapturedLogs())).GenerateAsync("   ", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
+        let! result =
+            (provider home s (CapturedLogs())).GenerateAsync("   ", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
         Assert.Equal("invalid_argument", (failure result).ErrorType)
         Assert.Empty(s.Requests)
     }
@@ -188,13 +241,19 @@ let ``an empty prompt is refused before any request`` () =
 let ``the request has no edit fields for any aspect`` () =
     task {
         use home = new TestHome()
-        use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 10)) ])
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 10)) ])
+
         let p = provider home s (CapturedLogs())
+
         for aspect in AspectRatio.all do
             let! _ = generate p aspect
             ()
+
         let sent = s.Requests |> List.map (fun r -> jsonField r.Body "aspect_ratio")
         Assert.Equal<string list>([ "16:9"; "1:1"; "9:16" ], sent)
+
         for r in s.Requests do
             Assert.Equal<string list>([ "model"; "prompt"; "aspect_ratio"; "resolution" ], jsonKeys r.Body)
     }

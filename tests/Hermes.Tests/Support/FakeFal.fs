@@ -40,7 +40,20 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
                 models[id] <- model
                 polls[id] <- ref 0
                 let statusBase = if hostile then "http://127.0.0.2:1" else baseUrl
-                Reply.json 200 (sprintf """{"request_id":"%s","response_url":"%s/q/requests/%s","status_url":"%s/q/requests/%s/status","cancel_url":"%s/q/requests/%s/cancel","queue_position":2}""" id baseUrl id statusBase id baseUrl id) request ctx
+
+                Reply.json
+                    200
+                    (sprintf
+                        """{"request_id":"%s","response_url":"%s/q/requests/%s","status_url":"%s/q/requests/%s/status","cancel_url":"%s/q/requests/%s/cancel","queue_position":2}"""
+                        id
+                        baseUrl
+                        id
+                        statusBase
+                        id
+                        baseUrl
+                        id)
+                    request
+                    ctx
         elif path.StartsWith "/q/requests/" && path.EndsWith "/status" then
             let id = path.Split('/')[3]
             let n = polls[id]
@@ -51,6 +64,7 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
                 Reply.json 202 """{"status":"IN_QUEUE","queue_position":5}""" request ctx
             elif count <= pollsBeforeDone then
                 let position = pollsBeforeDone - count
+
                 if count * 2 <= pollsBeforeDone then
                     Reply.json 202 (sprintf """{"status":"IN_QUEUE","queue_position":%d}""" position) request ctx
                 else
@@ -64,9 +78,18 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
 
             match models[id] with
             | "fal-ai/clarity-upscaler" when upscalerFails -> Reply.json 500 """{"detail":"upscaler down"}""" request ctx
-            | "fal-ai/clarity-upscaler" -> Reply.json 200 (sprintf """{"image":{"url":"%s/files/up.png","width":3072,"height":2048}}""" baseUrl) request ctx
-            | _ when outcome = FalOutcome.FailedResult -> Reply.json 422 """{"detail":[{"loc":["body","prompt"],"msg":"prompt is too long"}]}""" request ctx
-            | _ -> Reply.json 200 (sprintf """{"images":[{"url":"%s/files/out.png","width":1536,"height":1024,"content_type":"image/png"}],"seed":42,"has_nsfw_concepts":[false]}""" baseUrl) request ctx
+            | "fal-ai/clarity-upscaler" ->
+                Reply.json 200 (sprintf """{"image":{"url":"%s/files/up.png","width":3072,"height":2048}}""" baseUrl) request ctx
+            | _ when outcome = FalOutcome.FailedResult ->
+                Reply.json 422 """{"detail":[{"loc":["body","prompt"],"msg":"prompt is too long"}]}""" request ctx
+            | _ ->
+                Reply.json
+                    200
+                    (sprintf
+                        """{"images":[{"url":"%s/files/out.png","width":1536,"height":1024,"content_type":"image/png"}],"seed":42,"has_nsfw_concepts":[false]}"""
+                        baseUrl)
+                    request
+                    ctx
         elif path = "/files/out.png" then
             Reply.bytes 200 "image/png" image request ctx
         elif path = "/files/up.png" then

@@ -51,14 +51,23 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
     let issue (nonce: string) =
         lock gate (fun () ->
             issued <- issued + 1
-            let refresh = sprintf "rt-%d-%s" issued (Guid.NewGuid().ToString("N").Substring(0, 6))
+
+            let refresh =
+                sprintf "rt-%d-%s" issued (Guid.NewGuid().ToString("N").Substring(0, 6))
+
             live[refresh] <- true
             lastRefresh <- refresh
             let exp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + ttl
             let access = jwt (sprintf """{"sub":"user-1","exp":%d,"n":%d}""" exp issued)
             exchanged[access] <- true
             let idToken = jwt (sprintf """{"sub":"user-1","nonce":"%s","exp":%d}""" nonce exp)
-            sprintf """{"access_token":"%s","refresh_token":"%s","id_token":"%s","expires_in":%d,"token_type":"Bearer"}""" access refresh idToken ttl)
+
+            sprintf
+                """{"access_token":"%s","refresh_token":"%s","id_token":"%s","expires_in":%d,"token_type":"Bearer"}"""
+                access
+                refresh
+                idToken
+                ttl)
 
     let mutable baseUrl = ""
 
@@ -69,22 +78,42 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
             | AccountsMode.DiscoveryHtml -> Reply.text 200 "text/html" "<html>captive portal</html>" request ctx
             | _ ->
                 let tokenEndpoint =
-                    if mode = AccountsMode.HostileTokenEndpoint then "https://evil.example.com/oauth2/token" else baseUrl + "/oauth2/token"
+                    if mode = AccountsMode.HostileTokenEndpoint then
+                        "https://evil.example.com/oauth2/token"
+                    else
+                        baseUrl + "/oauth2/token"
 
-                Reply.json 200 (sprintf """{"issuer":"%s","authorization_endpoint":"%s/oauth2/authorize","token_endpoint":"%s"}""" baseUrl baseUrl tokenEndpoint) request ctx
+                Reply.json
+                    200
+                    (sprintf
+                        """{"issuer":"%s","authorization_endpoint":"%s/oauth2/authorize","token_endpoint":"%s"}"""
+                        baseUrl
+                        baseUrl
+                        tokenEndpoint)
+                    request
+                    ctx
         | "GET", "/oauth2/authorize" ->
             let q = request.Query
             let redirect = q["redirect_uri"]
 
             let ok =
-                q["response_type"] = "code" && q["code_challenge_method"] = "S256" && q["plan"] = "generic"
-                && q["referrer"] = "hermes-agent" && q["client_id"] = Hermes.Domain.XaiOAuth.clientId
+                q["response_type"] = "code"
+                && q["code_challenge_method"] = "S256"
+                && q["plan"] = "generic"
+                && q["referrer"] = "hermes-agent"
+                && q["client_id"] = Hermes.Domain.XaiOAuth.clientId
 
             if not ok then
                 Reply.json 400 """{"error":"invalid_request"}""" request ctx
             else
                 let code = Guid.NewGuid().ToString("N")
-                let nonce = if mode = AccountsMode.WrongNonce then "another-nonce" else q["nonce"]
+
+                let nonce =
+                    if mode = AccountsMode.WrongNonce then
+                        "another-nonce"
+                    else
+                        q["nonce"]
+
                 codes[code] <- (q["code_challenge"], redirect, nonce)
 
                 let target =
@@ -123,12 +152,15 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
                                 refreshes <- refreshes + 1
                                 Some(issue "")
                             | _ ->
-                                if revoked.ContainsKey presented then reuse.Enqueue presented
+                                if revoked.ContainsKey presented then
+                                    reuse.Enqueue presented
+
                                 None)
 
                     match answer with
                     | Some body -> Reply.json 200 body request ctx
-                    | None -> Reply.json 400 """{"error":"invalid_grant","error_description":"refresh token reused or unknown"}""" request ctx
+                    | None ->
+                        Reply.json 400 """{"error":"invalid_grant","error_description":"refresh token reused or unknown"}""" request ctx
                 | _ -> Reply.json 400 """{"error":"unsupported_grant_type"}""" request ctx
         | _ -> Reply.json 404 """{"error":"not found"}""" request ctx
 
@@ -157,7 +189,9 @@ type FakeXaiAccounts(?mode: AccountsMode, ?accessTtlSeconds: int64) =
             jwt (sprintf """{"sub":"user-1","exp":%d}""" exp), refresh)
 
     static member Jwt(claims: string) =
-        "eyJhbGciOiJub25lIn0." + Convert.ToBase64String(Encoding.UTF8.GetBytes claims).TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".sig"
+        "eyJhbGciOiJub25lIn0."
+        + Convert.ToBase64String(Encoding.UTF8.GetBytes claims).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+        + ".sig"
 
     interface IDisposable with
         member _.Dispose() = (server :> IDisposable).Dispose()

@@ -41,10 +41,12 @@ let textAt (node: JsonNode) (path: string list) =
     (path |> List.fold (fun (n: JsonNode) (key: string) -> n.[key]) node).GetValue<string>()
 
 /// A string field of a JSON object text.
-let jsonField (text: string) (key: string) = (JsonNode.Parse text).[key].GetValue<string>()
+let jsonField (text: string) (key: string) =
+    (JsonNode.Parse text).[key].GetValue<string>()
 
 /// The keys of a JSON object text, in order.
-let jsonKeys (text: string) = (JsonNode.Parse text).AsObject() |> Seq.map _.Key |> List.ofSeq
+let jsonKeys (text: string) =
+    (JsonNode.Parse text).AsObject() |> Seq.map _.Key |> List.ofSeq
 
 /// Asserts that two JSON texts are the same document (key order included).
 let assertJson (expected: string) (actual: string) =

@@ -12,11 +12,13 @@ open Microsoft.AspNetCore.Http
 open Microsoft.Extensions.Logging
 
 type RecordedRequest =
-    { Method: string
-      Path: string
-      Query: Map<string, string>
-      Headers: Map<string, string>
-      Body: string }
+    {
+        Method: string
+        Path: string
+        Query: Map<string, string>
+        Headers: Map<string, string>
+        Body: string
+    }
 
     member this.Header(name: string) =
         this.Headers |> Map.tryFind (name.ToLowerInvariant())
@@ -39,14 +41,16 @@ type LoopbackServer(reply: Reply) =
                 let! body = reader.ReadToEndAsync()
 
                 let recorded =
-                    { Method = ctx.Request.Method
-                      Path = ctx.Request.Path.Value
-                      Query = ctx.Request.Query |> Seq.map (fun kv -> kv.Key, string kv.Value) |> Map.ofSeq
-                      Headers =
-                        ctx.Request.Headers
-                        |> Seq.map (fun kv -> kv.Key.ToLowerInvariant(), string kv.Value)
-                        |> Map.ofSeq
-                      Body = body }
+                    {
+                        Method = ctx.Request.Method
+                        Path = ctx.Request.Path.Value
+                        Query = ctx.Request.Query |> Seq.map (fun kv -> kv.Key, string kv.Value) |> Map.ofSeq
+                        Headers =
+                            ctx.Request.Headers
+                            |> Seq.map (fun kv -> kv.Key.ToLowerInvariant(), string kv.Value)
+                            |> Map.ofSeq
+                        Body = body
+                    }
 
                 requests.Enqueue recorded
                 do! reply recorded ctx
@@ -56,7 +60,7 @@ type LoopbackServer(reply: Reply) =
         app.StartAsync().GetAwaiter().GetResult()
         app
 
-    member _.BaseUrl = app.Urls |> Seq.head |> fun u -> u.TrimEnd('/')
+    member _.BaseUrl = app.Urls |> Seq.head |> (fun u -> u.TrimEnd('/'))
     member this.Url(path: string) = this.BaseUrl + path
     member _.Requests = requests |> List.ofSeq
 
@@ -64,7 +68,8 @@ type LoopbackServer(reply: Reply) =
         member _.DisposeAsync() = app.DisposeAsync()
 
     interface IDisposable with
-        member _.Dispose() = app.DisposeAsync().AsTask().GetAwaiter().GetResult()
+        member _.Dispose() =
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult()
 
 /// Scripted responses: statuses, headers, bodies, slow and broken ones.
 module Reply =
@@ -76,7 +81,10 @@ module Reply =
         fun _ ctx ->
             task {
                 ctx.Response.StatusCode <- status
-                if not (isNull contentType) then ctx.Response.ContentType <- contentType
+
+                if not (isNull contentType) then
+                    ctx.Response.ContentType <- contentType
+
                 ctx.Response.ContentLength <- Nullable(int64 data.Length)
                 do! write ctx data
             }
@@ -91,12 +99,16 @@ module Reply =
         fun _ ctx ->
             task {
                 ctx.Response.StatusCode <- 200
-                if not (isNull contentType) then ctx.Response.ContentType <- contentType
+
+                if not (isNull contentType) then
+                    ctx.Response.ContentType <- contentType
 
                 for chunk in chunks do
                     do! write ctx chunk
                     do! ctx.Response.Body.FlushAsync()
-                    if pause > TimeSpan.Zero then do! Task.Delay(pause, ctx.RequestAborted)
+
+                    if pause > TimeSpan.Zero then
+                        do! Task.Delay(pause, ctx.RequestAborted)
             }
 
     /// Announces `announced` bytes, sends `data`, then drops the connection.
@@ -149,6 +161,9 @@ module Reply =
     /// Routes by method and path; anything else is a 404.
     let routes (table: ((string * string) * Reply) list) : Reply =
         fun request ctx ->
-            match table |> List.tryFind (fun ((m, p), _) -> m = request.Method && p = request.Path) with
+            match
+                table
+                |> List.tryFind (fun ((m, p), _) -> m = request.Method && p = request.Path)
+            with
             | Some(_, reply) -> reply request ctx
             | None -> (json 404 """{"error":{"message":"no such route"}}""") request ctx

@@ -23,7 +23,10 @@ type RawHttpServer(response: byte[]) =
 
             while not (received.ToString().Contains "\r\n\r\n") do
                 let! n = stream.ReadAsync(buffer, 0, buffer.Length)
-                if n = 0 then failwith "client closed early"
+
+                if n = 0 then
+                    failwith "client closed early"
+
                 received.Append(Encoding.ASCII.GetString(buffer, 0, n)) |> ignore
 
             try

@@ -12,23 +12,35 @@ type CapturedLogs() =
     let entries = ConcurrentQueue<LogLevel * string>()
 
     member _.Entries = entries |> List.ofSeq
-    member this.Warnings = this.Entries |> List.filter (fun (l, _) -> l = LogLevel.Warning) |> List.map snd
+
+    member this.Warnings =
+        this.Entries |> List.filter (fun (l, _) -> l = LogLevel.Warning) |> List.map snd
 
     member _.Logger =
         { new ILogger with
-            member _.BeginScope _ = { new IDisposable with member _.Dispose() = () }
+            member _.BeginScope _ =
+                { new IDisposable with
+                    member _.Dispose() = ()
+                }
+
             member _.IsEnabled _ = true
-            member _.Log(level, _, state, error, formatter) = entries.Enqueue(level, formatter.Invoke(state, error)) }
+
+            member _.Log(level, _, state, error, formatter) =
+                entries.Enqueue(level, formatter.Invoke(state, error))
+        }
 
     member this.Factory =
         { new ILoggerFactory with
             member _.CreateLogger _ = this.Logger
             member _.AddProvider _ = ()
-            member _.Dispose() = () }
+            member _.Dispose() = ()
+        }
 
 /// A private HERMES_HOME (and HOME) per test, deleted afterwards; no test touches the real ~/.hermes.
 type TestHome() =
-    let root = Path.Combine(Path.GetTempPath(), "hermes-tests", Guid.NewGuid().ToString("N"))
+    let root =
+        Path.Combine(Path.GetTempPath(), "hermes-tests", Guid.NewGuid().ToString("N"))
+
     do Directory.CreateDirectory root |> ignore
 
     member _.Path = root
@@ -46,6 +58,7 @@ type TestHome() =
 
     member this.Context(extra: (string * string) list, ?logs: CapturedLogs, ?clock: TimeProvider) =
         let env = this.Environment extra
+
         let config =
             match HermesConfig.Load(root).Case with
             | :? HermesConfig as c -> c
@@ -62,9 +75,25 @@ type TestHome() =
         )
 
     /// A context whose xAI sign-in talks to a local fake of accounts.x.ai (trusted exactly by origin).
-    member this.OAuthContext(discoveryUrl: string, policy: Hermes.Domain.EndpointPolicy, extra: (string * string) list, ?logs: CapturedLogs, ?clock: TimeProvider) =
+    member this.OAuthContext
+        (
+            discoveryUrl: string,
+            policy: Hermes.Domain.EndpointPolicy,
+            extra: (string * string) list,
+            ?logs: CapturedLogs,
+            ?clock: TimeProvider
+        ) =
         let plain = this.Context(extra, ?logs = logs, ?clock = clock)
-        HermesContext(plain.Environment, plain.Config, plain.Http, plain.Logging, plain.Clock, XaiDiscoveryUrl = discoveryUrl, EndpointPolicy = policy)
+
+        HermesContext(
+            plain.Environment,
+            plain.Config,
+            plain.Http,
+            plain.Logging,
+            plain.Clock,
+            XaiDiscoveryUrl = discoveryUrl,
+            EndpointPolicy = policy
+        )
 
     member _.CachedFiles() =
         if Directory.Exists(Path.Combine(root, "cache", "images")) then
