@@ -44,7 +44,12 @@ let main argv =
     let debug = Environment.GetEnvironmentVariable "HERMES_DEBUG" = "1"
 
     try
-        run argv cancel.Token
+        // Answered before Argu builds its parser, which is most of the start-up cost.
+        if argv = [| "--version" |] then
+            Console.Out.WriteLine("hermes " + HermesVersion.Version)
+            ExitCode.ok
+        else
+            run argv cancel.Token
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         Console.Out.WriteLine e.Message

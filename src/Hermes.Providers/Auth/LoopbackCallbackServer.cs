@@ -170,6 +170,7 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
     {
         listener.Stop();
         listener.Close();
-        await loop;
+        // A browser connection that never finishes must not keep the sign-in from ending.
+        await Task.WhenAny(loop, Task.Delay(TimeSpan.FromSeconds(2)));
     }
 }

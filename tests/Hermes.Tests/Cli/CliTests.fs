@@ -24,6 +24,20 @@ let dotnet =
 
 type Run = { Code: int; Out: string; Err: string }
 
+/// A started `hermes`; disposing it kills it if it is still running, so a failed test leaves no process behind.
+type RunningHermes(proc: Process) =
+    member _.Process = proc
+
+    interface IDisposable with
+        member _.Dispose() =
+            try
+                if not proc.HasExited then
+                    proc.Kill true
+            with :? InvalidOperationException ->
+                ()
+
+            proc.Dispose()
+
 let start (home: TestHome) (env: (string * string) list) (args: string list) =
     let info =
         ProcessStartInfo(
@@ -48,9 +62,11 @@ let start (home: TestHome) (env: (string * string) list) (args: string list) =
         @ env do
         info.Environment[k] <- v
 
-    Process.Start info
+    new RunningHermes(Process.Start info)
 
-let finish (p: Process) =
+let finish (running: RunningHermes) =
+    let p = running.Process
+
     task {
         let! out = p.StandardOutput.ReadToEndAsync()
         let! err = p.StandardError.ReadToEndAsync()
@@ -64,7 +80,11 @@ let finish (p: Process) =
             }
     }
 
-let hermes (home: TestHome) (env: (string * string) list) (args: string list) = start home env args |> finish
+let hermes (home: TestHome) (env: (string * string) list) (args: string list) =
+    task {
+        use running = start home env args
+        return! finish running
+    }
 
 let noAnsi (run: Run) =
     Assert.False(run.Out.Contains '\u001b', "ANSI escape on stdout")
@@ -355,7 +375,9 @@ let ``a broken config.yaml is one clear line, exit 2`` () =
     }
 
 /// Reads stdout until the sign-in URL appears.
-let signInUrl (p: Process) =
+let signInUrl (running: RunningHermes) =
+    let p = running.Process
+
     task {
         let mutable url = null
 

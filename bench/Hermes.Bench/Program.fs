@@ -1,0 +1,443 @@
+/// `dotnet fsi build.fsx bench`: start-up, URL → cache throughput and memory, concurrency and dispatch cost,
+/// side by side with curl and python as ratios from one run (medians; nothing here is asserted).
+module Hermes.Bench.Program
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.IO
+open System.Net
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.AspNetCore.Builder
+open Microsoft.AspNetCore.Hosting
+open Microsoft.AspNetCore.Http
+open Microsoft.Extensions.Logging
+open Hermes.Domain
+open Hermes.Providers.Cache
+open Hermes.Providers.Config
+open Hermes.Providers.Core
+open Hermes.Providers.Library
+
+let median (values: float list) =
+    let sorted = List.sort values
+    sorted[sorted.Length / 2]
+
+let mib = 1024 * 1024
+
+/// A loopback server: /img/<n> serves n MiB, /v1/images/generations answers after 200 ms with a 2 MiB image URL.
+let startServer () =
+    let images = Dictionary<int, byte[]>()
+
+    for size in [ 1; 2; 5; 20 ] do
+        let bytes = Array.zeroCreate<byte> (size * mib)
+        Random(size).NextBytes bytes
+        bytes[0] <- 0x89uy
+        images[size] <- bytes
+
+    let builder = WebApplication.CreateSlimBuilder()
+    builder.WebHost.UseKestrel(fun o -> o.Listen(IPAddress.Loopback, 0)) |> ignore
+    builder.Logging.ClearProviders() |> ignore
+    let app = builder.Build()
+    let mutable baseUrl = ""
+
+    app.Run(fun ctx ->
+        task {
+            let path = ctx.Request.Path.Value
+
+            if path.StartsWith "/img/" then
+                let bytes = images[int (path.Substring 5)]
+                ctx.Response.ContentType <- "image/png"
+                ctx.Response.ContentLength <- Nullable(int64 bytes.Length)
+                do! ctx.Response.Body.WriteAsync(bytes, 0, bytes.Length)
+            else
+                do! Task.Delay 200
+                ctx.Response.ContentType <- "application/json"
+                do! ctx.Response.WriteAsync(sprintf """{"data":[{"url":"%s/img/2"}]}""" baseUrl)
+        }
+        :> Task)
+
+    app.StartAsync().Wait()
+    baseUrl <- Seq.head app.Urls
+    app, baseUrl
+
+let tempHome () =
+    let dir =
+        Path.Combine(Path.GetTempPath(), "hermes-bench", Guid.NewGuid().ToString("N"))
+
+    Directory.CreateDirectory dir |> ignore
+    dir
+
+let newCache (home: string) =
+    ImageCache(
+        ImageCache.DirectoryIn home,
+        HermesContext.CreateHttpClient(),
+        TimeProvider.System,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
+    )
+
+/// Child-process mode: one download, then this process's peak working set.
+let download (url: string) =
+    let home = tempHome ()
+
+    let result =
+        (newCache home).SaveUrlAsync(url, "bench", CancellationToken.None).Result
+
+    if result.IsLeft then
+        failwithf "download failed: %A" result.Case
+
+    printfn "%d" (Process.GetCurrentProcess().PeakWorkingSet64)
+    Directory.Delete(home, true)
+    0
+
+let time (action: unit -> unit) =
+    let clock = Stopwatch.StartNew()
+    action ()
+    clock.Elapsed.TotalMilliseconds
+
+let runProcess (file: string) (args: string list) (env: (string * string) list) =
+    let info =
+        ProcessStartInfo(file, args, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+
+    for k, v in env do
+        info.Environment[k] <- v
+
+    use p = Process.Start info
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEndAsync()
+    p.WaitForExit()
+    p.ExitCode, out.Result + (if p.ExitCode = 0 then "" else err.Result)
+
+let exists (tool: string) =
+    try
+        fst (runProcess tool [ "--version" ] []) = 0
+    with _ ->
+        false
+
+let row (cells: string list) = "| " + String.Join(" | ", cells) + " |"
+
+let startup (root: string) (lines: List<string>) =
+    let publish name (extra: string list) =
+        let dir = Path.Combine(root, "artifacts", "bench", name)
+
+        let code, _ =
+            runProcess
+                "dotnet"
+                ([
+                    "publish"
+                    Path.Combine(root, "src", "Hermes.Cli")
+                    "-c"
+                    "Release"
+                    "-o"
+                    dir
+                    "-p:DebugType=none"
+                 ]
+                 @ extra)
+                []
+
+        if code = 0 then Some(Path.Combine(dir, "hermes")) else None
+
+    let home = tempHome ()
+
+    let measure (file: string) (args: string list) =
+        runProcess file args [ "HERMES_HOME", home ] |> ignore
+
+        median
+            [
+                for _ in 1..9 -> time (fun () -> runProcess file args [ "HERMES_HOME", home ] |> ignore)
+            ]
+
+    lines.Add "## 1. CLI start-up (median of 9 runs, ms)"
+    lines.Add ""
+    lines.Add(row [ "build"; "`hermes --version`"; "`hermes providers --json`" ])
+    lines.Add(row [ "---"; "---:"; "---:" ])
+
+    for name, extra in
+        [
+            "jit", []
+            "readytorun", [ "-r"; "linux-x64"; "--self-contained"; "false"; "-p:PublishReadyToRun=true" ]
+        ] do
+        match publish name extra with
+        | Some hermes ->
+            lines.Add(
+                row
+                    [
+                        name
+                        sprintf "%.0f" (measure hermes [ "--version" ])
+                        sprintf "%.0f" (measure hermes [ "providers"; "--json" ])
+                    ]
+            )
+        | None -> lines.Add(row [ name; "publish failed"; "" ])
+
+    if exists "python3" then
+        lines.Add(
+            row
+                [
+                    "python3 -c \"import requests\" (floor of a Python CLI)"
+                    sprintf "%.0f" (measure "python3" [ "-c"; "import requests" ])
+                    ""
+                ]
+        )
+
+    lines.Add ""
+
+let cacheThroughput (baseUrl: string) (self: string) (lines: List<string>) =
+    lines.Add "## 2. URL → cache (median of 5 downloads; peak working set of a fresh process doing one download)"
+    lines.Add ""
+
+    lines.Add(
+        row
+            [
+                "size"
+                "Hermes MB/s"
+                "curl -o MB/s"
+                "Hermes / curl"
+                "Hermes peak working set MB"
+            ]
+    )
+
+    lines.Add(row [ "---"; "---:"; "---:"; "---:"; "---:" ])
+    let home = tempHome ()
+    let cache = newCache home
+    let hasCurl = exists "curl"
+    let peaks = Dictionary<int, float>()
+
+    for size in [ 1; 5; 20 ] do
+        let url = sprintf "%s/img/%d" baseUrl size
+        cache.SaveUrlAsync(url, "warm", CancellationToken.None).Result |> ignore
+
+        let hermesMs =
+            median
+                [
+                    for _ in 1..5 -> time (fun () -> cache.SaveUrlAsync(url, "bench", CancellationToken.None).Result |> ignore)
+                ]
+
+        let target = Path.Combine(home, "curl.bin")
+
+        let curlMs =
+            if hasCurl then
+                Some(
+                    median
+                        [
+                            for _ in 1..5 -> time (fun () -> runProcess "curl" [ "-s"; "-o"; target; url ] [] |> ignore)
+                        ]
+                )
+            else
+                None
+
+        let peak =
+            median
+                [
+                    for _ in 1..3 ->
+                        float (int64 ((snd (runProcess "dotnet" [ self; "download"; url ] [])).Trim()))
+                        / float mib
+                ]
+
+        peaks[size] <- peak
+        let rate ms = float size / (ms / 1000.0)
+
+        lines.Add(
+            row
+                [
+                    sprintf "%d MB" size
+                    sprintf "%.0f" (rate hermesMs)
+                    (curlMs |> Option.map (rate >> sprintf "%.0f") |> Option.defaultValue "no curl")
+                    (curlMs
+                     |> Option.map (fun c -> sprintf "%.2f×" (c / hermesMs))
+                     |> Option.defaultValue "")
+                    sprintf "%.1f" peak
+                ]
+        )
+
+    lines.Add ""
+
+    lines.Add(
+        sprintf
+            "Peak working set growth from 1 MB to 20 MB: %.1f MB (goal < 8 MB). curl's time includes its process start."
+            (peaks[20] - peaks[1])
+    )
+
+    lines.Add ""
+    Directory.Delete(home, true)
+
+let concurrency (baseUrl: string) (lines: List<string>) =
+    lines.Add "## 3. Concurrent generations (fake xAI answering in 200 ms with a 2 MB URL image; median of 5)"
+    lines.Add ""
+    lines.Add(row [ "generations"; "wall ms"; "images/s"; "wall / one generation" ])
+    lines.Add(row [ "---:"; "---:"; "---:"; "---:" ])
+    let home = tempHome ()
+
+    let env =
+        HermesEnvironment.Of(
+            [
+                KeyValuePair("HERMES_HOME", home)
+                KeyValuePair("XAI_API_KEY", "bench")
+                KeyValuePair("XAI_BASE_URL", baseUrl + "/v1")
+            ]
+        )
+
+    let client =
+        HermesClient(HermesContext(env, HermesConfig.Empty, HermesContext.CreateHttpClient()))
+
+    let generate n =
+        Task.WhenAll
+            [
+                for _ in 1..n -> client.GenerateAsync("bench", HermesGenerateOptions(Provider = "xai"), CancellationToken.None)
+            ]
+        |> fun t ->
+            t.Result
+            |> Array.iter (fun r ->
+                if not r.Success then
+                    failwith r.Error.Message)
+
+    generate 4
+    let single = median [ for _ in 1..5 -> time (fun () -> generate 1) ]
+
+    for n in [ 1; 4; 16; 64 ] do
+        let wall =
+            if n = 1 then
+                single
+            else
+                median [ for _ in 1..5 -> time (fun () -> generate n) ]
+
+        lines.Add(
+            row
+                [
+                    string n
+                    sprintf "%.0f" wall
+                    sprintf "%.1f" (float n / (wall / 1000.0))
+                    sprintf "%.2f×" (wall / single)
+                ]
+        )
+
+    lines.Add ""
+    Directory.Delete(home, true)
+
+let nanoseconds (iterations: int) (action: unit -> unit) =
+    for _ in 1..10_000 do
+        action ()
+
+    median
+        [
+            for _ in 1..5 ->
+                time (fun () ->
+                    for _ in 1..iterations do
+                        action ())
+                * 1_000_000.0
+                / float iterations
+        ]
+
+let dispatchCost (lines: List<string>) =
+    lines.Add "## 4. Dispatch and payload building (Stopwatch loop after warm-up, median of 5, ns per call)"
+    lines.Add ""
+    lines.Add(row [ "operation"; "ns" ])
+    lines.Add(row [ "---"; "---:" ])
+
+    let candidates =
+        Catalog.bundled
+        |> List.map (fun c ->
+            {
+                Catalog = c
+                Available = c.Provider = "xai"
+                Reason = ""
+            })
+
+    let facts =
+        {
+            FalKey = false
+            Gateway = false
+            Env = Map.empty
+            Providers = candidates
+        }
+
+    let settings =
+        { Dispatch.emptySettings with
+            Model = Some "grok-imagine-image"
+        }
+
+    let pro = (Catalog.tryFalModel "fal-ai/flux-2-pro").Value
+
+    lines.Add(
+        row
+            [
+                "Dispatch.decide (unset provider, auto-pick)"
+                sprintf "%.0f" (nanoseconds 200_000 (fun () -> Dispatch.decide settings None facts |> ignore))
+            ]
+    )
+
+    lines.Add(
+        row
+            [
+                "Dispatch.decide (explicit openai)"
+                sprintf
+                    "%.0f"
+                    (nanoseconds 200_000 (fun () ->
+                        Dispatch.decide
+                            { settings with
+                                Provider = Some "openai"
+                            }
+                            None
+                            facts
+                        |> ignore))
+            ]
+    )
+
+    lines.Add(
+        row
+            [
+                "Requests.openAi + serialize"
+                sprintf
+                    "%.0f"
+                    (nanoseconds 200_000 (fun () ->
+                        (Requests.openAi Tier.High "a fox" AspectRatio.Square None).ToJsonString()
+                        |> ignore))
+            ]
+    )
+
+    lines.Add(
+        row
+            [
+                "FalPayload.build flux-2-pro + serialize"
+                sprintf
+                    "%.0f"
+                    (nanoseconds 200_000 (fun () ->
+                        (FalPayload.build pro "a fox" AspectRatio.Landscape FalPayload.noOverrides).ToJsonString()
+                        |> ignore))
+            ]
+    )
+
+    lines.Add ""
+
+[<EntryPoint>]
+let main argv =
+    match argv with
+    | [| "download"; url |] -> download url
+    | [| root |] ->
+        let self = Reflection.Assembly.GetExecutingAssembly().Location
+        let app, baseUrl = startServer ()
+        let lines = List<string>()
+        lines.Add "# Hermes benchmarks"
+        lines.Add ""
+
+        lines.Add(
+            sprintf
+                "%s UTC · %d cores · %s · .NET %s. Ratios come from one run on a shared machine."
+                (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm")
+                Environment.ProcessorCount
+                (Runtime.InteropServices.RuntimeInformation.OSDescription)
+                (Environment.Version.ToString())
+        )
+
+        lines.Add ""
+        startup root lines
+        cacheThroughput baseUrl self lines
+        concurrency baseUrl lines
+        dispatchCost lines
+        app.StopAsync().Wait()
+        let text = String.Join("\n", lines) + "\n"
+        Console.Out.Write text
+        File.WriteAllText(Path.Combine(root, "bench", "results.md"), text)
+        0
+    | _ ->
+        eprintfn "usage: Hermes.Bench <repo root> | download <url>"
+        2
