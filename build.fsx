@@ -28,8 +28,12 @@ let targets =
         "build", "build everything in Release", (fun () -> dotnet [ "build"; "Hermes.sln"; "-c"; "Release" ])
         "test", "build and run the whole test suite", (fun () -> dotnet [ "test"; "Hermes.sln" ])
         "bench",
-        "print and write bench/results.md: start-up, URL → cache vs curl, concurrency, dispatch cost",
-        (fun () -> dotnet [ "run"; "--project"; "bench/Hermes.Bench"; "-c"; "Release"; "--"; root ])
+        "print and write bench/results.md: start-up, URL → cache vs curl, concurrency, dispatch cost (or name sections)",
+        (fun () ->
+            dotnet (
+                [ "run"; "--project"; "bench/Hermes.Bench"; "-c"; "Release"; "--"; root ]
+                @ List.ofArray fsi.CommandLineArgs[2..]
+            ))
         "pack",
         "make the library packages and the `hermes` dotnet tool in artifacts/packages",
         (fun () -> dotnet [ "pack"; "Hermes.sln"; "-c"; "Release"; "-o"; packages ])

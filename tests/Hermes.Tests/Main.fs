@@ -60,6 +60,10 @@ let private writeWorker (home: string) =
             )
             .Wait()
 
+        if g = 1 then
+            Console.Out.WriteLine "writing"
+            Console.Out.Flush()
+
     0
 
 [<EntryPoint>]

@@ -378,7 +378,10 @@ let ``kill -9 during writes always leaves a whole auth.json`` () =
 
         for round in 1..6 do
             use w = worker [ "write-worker"; home.Path ]
-            do! Task.Delay(150 + random.Next 250)
+            // Killed only once writing is under way, however slow the machine is to start the worker.
+            let! started = w.StandardOutput.ReadLineAsync()
+            Assert.Equal("writing", started)
+            do! Task.Delay(10 + random.Next 200)
             w.Kill()
             do! w.WaitForExitAsync()
             let text = File.ReadAllText home.AuthPath
