@@ -34,17 +34,12 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
-        var text = (prompt ?? "").Trim();
-        if (text.Length == 0)
+        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
+        if (prepared.Case is ImageGenResult.Failure refused)
         {
-            return this.Fail(new HermesError(ErrorKind.InvalidArgument, "the prompt is empty: give a text prompt"), options.Model, text, aspectRatio);
+            return refused;
         }
-        var chosen = ModelChoice.Resolve(ctx, Catalog, options.Model, logger);
-        if (chosen.Case is HermesError invalidModel)
-        {
-            return this.Fail(invalidModel, options.Model, text, aspectRatio);
-        }
-        var model = (string)chosen.Case!;
+        var (text, model) = ((string, string))prepared.Case!;
         if (CodexCredentials.Read(ctx).Case is not CodexToken token)
         {
             return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);

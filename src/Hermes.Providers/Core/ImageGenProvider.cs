@@ -1,4 +1,6 @@
 using Hermes.Domain;
+using LanguageExt;
+using Microsoft.Extensions.Logging;
 
 namespace Hermes.Providers.Core;
 
@@ -73,4 +75,19 @@ public static class ImageGenProviderExtensions
 
     public static ImageGenResult.Failure Fail(this IImageGenProvider provider, HermesError error, string? model, string prompt, AspectRatio aspect) =>
         new(error, provider.Name, model, prompt, AspectRatioModule.toWire(aspect));
+
+    /// <summary>The checks every call starts with: a non-empty prompt (trimmed) and a model of the catalog.</summary>
+    public static Either<ImageGenResult.Failure, (string Prompt, string Model)> Prepare(
+        this IImageGenProvider provider, HermesContext ctx, string prompt, AspectRatio aspect, GenerateOptions options, ILogger logger)
+    {
+        var text = (prompt ?? "").Trim();
+        if (text.Length == 0)
+        {
+            return provider.Fail(new HermesError(ErrorKind.InvalidArgument, "the prompt is empty: give a text prompt"), options.Model, text, aspect);
+        }
+        return ModelChoice.Resolve(ctx, provider.Catalog, options.Model, logger)
+            .Match(
+                Right: model => Prelude.Right<ImageGenResult.Failure, (string, string)>((text, model)),
+                Left: error => provider.Fail(error, options.Model, text, aspect));
+    }
 }

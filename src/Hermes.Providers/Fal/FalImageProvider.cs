@@ -29,17 +29,12 @@ public sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
-        var text = (prompt ?? "").Trim();
-        if (text.Length == 0)
+        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
+        if (prepared.Case is ImageGenResult.Failure refused)
         {
-            return this.Fail(new HermesError(ErrorKind.InvalidArgument, "the prompt is empty: give a text prompt"), options.Model, text, aspectRatio);
+            return refused;
         }
-        var chosen = ModelChoice.Resolve(ctx, Catalog, options.Model, logger);
-        if (chosen.Case is HermesError invalidModel)
-        {
-            return this.Fail(invalidModel, options.Model, text, aspectRatio);
-        }
-        var modelId = (string)chosen.Case!;
+        var (text, modelId) = ((string, string))prepared.Case!;
         var model = Hermes.Domain.Catalog.tryFalModel(modelId).Value;
         if (FalRouting.Endpoint(ctx) is not { } endpoint)
         {

@@ -29,22 +29,17 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
-        var text = (prompt ?? "").Trim();
-        if (text.Length == 0)
-        {
-            return this.Fail(new HermesError(ErrorKind.InvalidArgument, "the prompt is empty: give a text prompt"), options.Model, text, aspectRatio);
-        }
         if (options.OutputFormat is { } format && !OutputFormats.Contains(format))
         {
             return this.Fail(new HermesError(ErrorKind.InvalidArgument,
-                $"invalid output format '{format}': allowed values are {string.Join(", ", OutputFormats)}"), options.Model, text, aspectRatio);
+                $"invalid output format '{format}': allowed values are {string.Join(", ", OutputFormats)}"), options.Model, prompt, aspectRatio);
         }
-        var chosen = ModelChoice.Resolve(ctx, Catalog, options.Model, logger);
-        if (chosen.Case is HermesError invalidModel)
+        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
+        if (prepared.Case is ImageGenResult.Failure refused)
         {
-            return this.Fail(invalidModel, options.Model, text, aspectRatio);
+            return refused;
         }
-        var model = (string)chosen.Case!;
+        var (text, model) = ((string, string))prepared.Case!;
         if (ctx.Environment.Get("OPENAI_API_KEY").Case is not string key)
         {
             return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);

@@ -24,13 +24,7 @@ let reduced (home: TestHome) (yaml: string) (env: (string * string) list) =
 
     Dispatch.reduce ((client home env).Plan().Outcome.Decision)
 
-let shape kind provider model error =
-    {
-        DispatchKind = kind
-        ProviderName = provider
-        Model = model
-        ErrorPresent = error
-    }
+let shape = Hermes.Tests.Domain.DispatchTests.shape
 
 [<Fact>]
 let ``parity through config.yaml and the environment: the six scenarios`` () =
