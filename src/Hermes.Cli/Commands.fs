@@ -234,7 +234,7 @@ let models (args: ParseResults<ModelsArgs>) =
             let rows =
                 [
                     for p in providers do
-                        for m in p.Catalog.Models -> p, m
+                        for m in p.ListModels() -> p, m
                 ]
 
             if json then
@@ -415,6 +415,8 @@ let authList (args: ParseResults<AuthListArgs>) =
             elif accounts.Count = 0 then
                 Console.Out.WriteLine "no sign-ins; run `hermes auth add xai-oauth`"
             else
+                Console.Out.WriteLine XaiOAuth.pickerLabel
+
                 table
                     [ "#"; "PROVIDER"; "SOURCE"; "TOKEN"; "EXPIRES" ]
                     [

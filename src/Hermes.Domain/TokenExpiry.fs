@@ -15,7 +15,3 @@ module TokenExpiry =
         match expiresAt token with
         | Some exp -> exp - nowUnixSeconds <= max 0L skewSeconds
         | None -> false
-
-    /// Seconds until `exp` (negative when past), when known.
-    let secondsLeft (nowUnixSeconds: int64) (token: string) =
-        expiresAt token |> Option.map (fun exp -> exp - nowUnixSeconds)

@@ -427,6 +427,7 @@ let ``auth add, list and remove xai-oauth end to end against a local accounts se
 
         let! table = hermes home env [ "auth"; "list" ]
         Assert.Contains("loopback_pkce", table.Out)
+        Assert.Contains("xAI Grok OAuth (SuperGrok Subscription)", table.Out)
         let! removed = hermes home env [ "auth"; "remove"; "xai-oauth"; "1" ]
         Assert.Equal(0, removed.Code)
         let after = JsonNode.Parse(File.ReadAllText home.AuthPath)
