@@ -112,6 +112,10 @@ let xaiEnv (api: LoopbackServer) =
     [ "XAI_API_KEY", "xai-secret-key-0123456789"; "XAI_BASE_URL", api.Url "/v1" ]
 
 [<Fact>]
+let ``the Argu command structure is valid (hermes skips this check at start-up)`` () =
+    Argu.ArgumentParser<Hermes.Cli.Args.HermesArgs>.CheckStructure()
+
+[<Fact>]
 let ``--version prints the version`` () =
     task {
         use home = new TestHome()
