@@ -237,3 +237,26 @@ let ``IImageGenerator failures throw with the typed error`` () =
         Assert.Equal("not_available", error.Error.ErrorType)
         Assert.Contains("OPENAI_API_KEY", error.Message)
     }
+
+[<Fact>]
+let ``the registry finds providers by name and by path-derived key; re-registering replaces`` () =
+    use home = new TestHome()
+    let ctx = home.Context []
+    let registry = HermesClient.BundledRegistry ctx
+    Assert.Equal<string list>([ "fal"; "xai"; "openai"; "openai-codex" ], registry.All |> Seq.map _.Name |> List.ofSeq)
+    Assert.Same(registry.Find "xai", registry.Find "image_gen/xai")
+    Assert.Null(registry.Find "image_gen/dalle")
+    let replacement = Hermes.Providers.Xai.XaiImageProvider(ctx)
+    registry.Register replacement |> ignore
+    Assert.Same(replacement, registry.Find " xai ")
+    Assert.Equal(4, registry.All.Count)
+
+    Assert.Equal<string list>(
+        [
+            "image_gen/fal"
+            "image_gen/xai"
+            "image_gen/openai"
+            "image_gen/openai-codex"
+        ],
+        registry.Statuses() |> Seq.map _.Key |> List.ofSeq
+    )
