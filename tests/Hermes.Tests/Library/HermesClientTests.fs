@@ -181,6 +181,7 @@ let services (home: TestHome) (env: (string * string) list) =
 
     collection.AddHermesImageGeneration(fun o ->
         o.HermesHome <- home.Path
+        o.Environment["HOME"] <- home.Path
 
         for k, v in env do
             o.Environment[k] <- v)
@@ -231,7 +232,8 @@ let ``IImageGenerator failures throw with the typed error`` () =
     task {
         use home = new TestHome()
         home.WriteConfig "image_gen:\n  provider: openai\n"
-        use provider = services home []
+        // Blank values hide any key the machine running the tests may have.
+        use provider = services home [ "OPENAI_API_KEY", ""; "OPENAI_BASE_URL", "http://127.0.0.1:9/v1" ]
         let generator = provider.GetRequiredService<IImageGenerator>()
         let! error = Assert.ThrowsAsync<HermesGenerationException>(fun () -> generator.GenerateImagesAsync("a fox") :> Threading.Tasks.Task)
         Assert.Equal("not_available", error.Error.ErrorType)
