@@ -265,24 +265,31 @@ let imagesApi (accepts: string -> bool) =
         else
             Reply.json 401 """{"error":"Incorrect API key provided"}""" request ctx)
 
+/// A stored sign-in (singleton or manual) whose bearer goes to `api`; returns the context and its access token.
+let signedInAgainst (fake: FakeXaiAccounts) (home: TestHome) (api: LoopbackServer) (asSingleton: bool) =
+    let policy =
+        {
+            TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
+        }
+
+    let ctx =
+        home.OAuthContext(fake.DiscoveryUrl, policy, [ "XAI_BASE_URL", api.Url "/v1" ])
+
+    let access, refresh = fake.Seed(now () + 3600L)
+    store ctx fake access refresh asSingleton
+    ctx, access
+
+let generateFox (ctx: HermesContext) =
+    XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
 [<Fact>]
 let ``a 401 with a sign-in token refreshes once, swaps the key and retries once`` () =
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi fake.Issued
-
-        let policy =
-            {
-                TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
-            }
-
-        let ctx =
-            home.OAuthContext(fake.DiscoveryUrl, policy, [ "XAI_BASE_URL", api.Url "/v1" ])
-
-        let access, refresh = fake.Seed(now () + 3600L)
-        store ctx fake access refresh true
-        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        let ctx, access = signedInAgainst fake home api true
+        let! result = generateFox ctx
         ignore (success result)
         Assert.Equal(1, fake.Refreshes)
         Assert.Equal(2, api.Requests.Length)
@@ -296,19 +303,8 @@ let ``a second 401 after the refresh is an auth error, not a loop`` () =
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi (fun _ -> false)
-
-        let ctx =
-            home.OAuthContext(
-                fake.DiscoveryUrl,
-                {
-                    TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
-                },
-                [ "XAI_BASE_URL", api.Url "/v1" ]
-            )
-
-        let access, refresh = fake.Seed(now () + 3600L)
-        store ctx fake access refresh true
-        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        let ctx, _ = signedInAgainst fake home api true
+        let! result = generateFox ctx
         let failed = failure result
         Assert.Equal("auth", failed.ErrorType)
         Assert.Equal(Nullable 401, failed.Error.HttpStatus)
@@ -326,7 +322,7 @@ let ``a 401 with XAI_API_KEY is reported without any refresh`` () =
         let ctx =
             home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_BASE_URL", api.Url "/v1"; "XAI_API_KEY", "xai-wrong" ])
 
-        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        let! result = generateFox ctx
         Assert.Equal("xAI returned HTTP 401: Incorrect API key provided", (failure result).Error.Message)
         Assert.Equal(1, api.Requests.Length)
         Assert.Empty(fake.Requests)
@@ -338,19 +334,8 @@ let ``a 401 with a manual pool key refreshes that entry, never the singleton's a
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         use api = imagesApi fake.Issued
-
-        let ctx =
-            home.OAuthContext(
-                fake.DiscoveryUrl,
-                {
-                    TrustedOrigins = [ fake.Issuer; api.BaseUrl ]
-                },
-                [ "XAI_BASE_URL", api.Url "/v1" ]
-            )
-
-        let access, refresh = fake.Seed(now () + 3600L)
-        store ctx fake access refresh false
-        let! result = XaiImageProvider(ctx).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+        let ctx, _ = signedInAgainst fake home api false
+        let! result = generateFox ctx
         ignore (success result)
         Assert.Null((auth home).["providers"].["xai-oauth"])
         Assert.Equal(1, fake.Refreshes)

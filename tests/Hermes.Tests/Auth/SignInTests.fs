@@ -142,39 +142,34 @@ let ``the user saying no is a typed denial and nothing is stored`` () =
         Assert.False(File.Exists home.AuthPath)
     }
 
-[<Fact>]
-let ``a callback with a forged state is refused`` () =
+/// Goes through the browser step and ignores the page.
+let followOnly (url: string) =
     task {
-        use fake = new FakeXaiAccounts(AccountsMode.WrongState)
-        use home = new TestHome()
-
-        let! outcome, _ =
-            signIn fake home (fun url ->
-                task {
-                    let! _ = follow None url
-                    ()
-                }
-                :> Task)
-
-        expectAuthError "xai_state_mismatch" outcome
-        Assert.False(File.Exists home.AuthPath)
+        let! _ = follow None url
+        ()
     }
+    :> Task
 
-[<Fact>]
-let ``an ID token with another nonce is refused`` () =
+let modes =
+    Map
+        [
+            "WrongState", AccountsMode.WrongState
+            "WrongNonce", AccountsMode.WrongNonce
+            "TokenHtml", AccountsMode.TokenHtml
+            "TokenServerError", AccountsMode.TokenServerError
+        ]
+
+[<Theory>]
+[<InlineData("WrongState", "xai_state_mismatch")>]
+[<InlineData("WrongNonce", "xai_nonce_mismatch")>]
+[<InlineData("TokenHtml", "xai_token_exchange_invalid_json")>]
+[<InlineData("TokenServerError", "xai_token_exchange_failed")>]
+let ``a forged state, a foreign nonce or a broken token endpoint is a typed error and nothing is stored`` (mode: string, code: string) =
     task {
-        use fake = new FakeXaiAccounts(AccountsMode.WrongNonce)
+        use fake = new FakeXaiAccounts(modes[mode])
         use home = new TestHome()
-
-        let! outcome, _ =
-            signIn fake home (fun url ->
-                task {
-                    let! _ = follow None url
-                    ()
-                }
-                :> Task)
-
-        expectAuthError "xai_nonce_mismatch" outcome
+        let! outcome, _ = signIn fake home followOnly
+        expectAuthError code outcome
         Assert.False(File.Exists home.AuthPath)
     }
 
@@ -258,32 +253,6 @@ let ``hostile or malformed discovery stops sign-in before any browser step`` (mo
 
         expectAuthError code outcome
         Assert.False shown
-    }
-
-[<Theory>]
-[<InlineData("TokenHtml", "xai_token_exchange_invalid_json")>]
-[<InlineData("TokenServerError", "xai_token_exchange_failed")>]
-let ``a broken token endpoint is a typed error and nothing is stored`` (mode: string, code: string) =
-    task {
-        let mode =
-            if mode = "TokenHtml" then
-                AccountsMode.TokenHtml
-            else
-                AccountsMode.TokenServerError
-
-        use fake = new FakeXaiAccounts(mode)
-        use home = new TestHome()
-
-        let! outcome, _ =
-            signIn fake home (fun url ->
-                task {
-                    let! _ = follow None url
-                    ()
-                }
-                :> Task)
-
-        expectAuthError code outcome
-        Assert.False(File.Exists home.AuthPath)
     }
 
 [<Fact>]

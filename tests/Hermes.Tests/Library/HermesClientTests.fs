@@ -233,7 +233,9 @@ let ``IImageGenerator failures throw with the typed error`` () =
         use home = new TestHome()
         home.WriteConfig "image_gen:\n  provider: openai\n"
         // Blank values hide any key the machine running the tests may have.
-        use provider = services home [ "OPENAI_API_KEY", ""; "OPENAI_BASE_URL", "http://127.0.0.1:9/v1" ]
+        use provider =
+            services home [ "OPENAI_API_KEY", ""; "OPENAI_BASE_URL", "http://127.0.0.1:9/v1" ]
+
         let generator = provider.GetRequiredService<IImageGenerator>()
         let! error = Assert.ThrowsAsync<HermesGenerationException>(fun () -> generator.GenerateImagesAsync("a fox") :> Threading.Tasks.Task)
         Assert.Equal("not_available", error.Error.ErrorType)
