@@ -8,7 +8,8 @@ open Hermes.Cli.Output
 open Hermes.Providers.Core
 
 let private run (argv: string[]) (ct: CancellationToken) =
-    let parser = ArgumentParser.Create<HermesArgs>(programName = "hermes", checkStructure = false)
+    let parser =
+        ArgumentParser.Create<HermesArgs>(programName = "hermes", checkStructure = false)
 
     match parser.ParseCommandLine(argv, raiseOnUsage = true) with
     | top when top.Contains Version ->
