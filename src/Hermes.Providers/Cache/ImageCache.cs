@@ -64,7 +64,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
             response = await http.Request(uri).AllowAnyHttpStatus()
                 .SendAsync(HttpMethod.Get, null, HttpCompletionOption.ResponseHeadersRead, timer.Token);
         }
-        catch (Exception e) when (Failed(e, ct) is { } failure)
+        catch (Exception e) when (Failed(e, HeadersTimeout, ct) is { } failure)
         {
             return failure with { Message = $"downloading {Redact.Url(url)}: {failure.Message}" };
         }
@@ -121,7 +121,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
                 {
                     read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), timer.Token);
                 }
-                catch (Exception e) when (Failed(e, ct) is { } failure)
+                catch (Exception e) when (Failed(e, IdleTimeout, ct) is { } failure)
                 {
                     return failure with { Message = $"{failure.Message} after {total} bytes" };
                 }
@@ -155,16 +155,11 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
     private static CacheError TooLarge(long maxBytes, string detail) =>
         new(CacheFailure.TooLarge, $"image exceeds the {maxBytes / (1024.0 * 1024.0):0.#} MiB cap ({maxBytes} bytes): the server {detail}");
 
-    /// <summary>Network failures and timeouts as values; the caller's own cancellation stays an exception.</summary>
-    private static CacheError? Failed(Exception e, CancellationToken ct) => e switch
-    {
-        _ when ct.IsCancellationRequested => null,
-        OperationCanceledException or FlurlHttpTimeoutException => new CacheError(CacheFailure.Timeout, "timed out"),
-        FlurlHttpException { InnerException: OperationCanceledException } when !ct.IsCancellationRequested => new CacheError(CacheFailure.Timeout, "timed out"),
-        FlurlHttpException f => new CacheError(CacheFailure.Network, (f.InnerException ?? f).Message),
-        HttpRequestException or IOException => new CacheError(CacheFailure.Network, $"connection failed: {e.Message}"),
-        _ => null,
-    };
+    /// <summary>The providers' classification of network failures and timeouts, as cache errors.</summary>
+    private static CacheError? Failed(Exception e, TimeSpan timeout, CancellationToken ct) =>
+        ProviderHttp.Failure(e, "the image server", timeout, ct) is { } error
+            ? new CacheError(error.Kind.IsTimeout ? CacheFailure.Timeout : CacheFailure.Network, error.Message)
+            : null;
 
     private async Task<Either<CacheError, string>> WriteNewAsync(
         string prefix, string extension, Func<Stream, CancellationToken, Task<Either<CacheError, Unit>>> write, CancellationToken ct)

@@ -8,8 +8,12 @@ namespace Hermes.Providers.Core;
 /// <summary>Turns an images API `data[0]` into a local file: base64 decoded to the cache, URLs downloaded at once (bare URL on failure).</summary>
 public static class ImagePayload
 {
-    public static JsonObject? FirstImage(JsonObject response) =>
-        response["data"] is JsonArray { Count: > 0 } data ? data[0] as JsonObject : null;
+    /// <summary>`data[0]` of a successful images API answer; an error status, a body that is not JSON or no image are typed errors.</summary>
+    public static Either<HermesError, JsonObject> FirstImage(string label, HttpAnswer answer) =>
+        (answer.IsSuccess ? ProviderHttp.JsonObjectOf(label, answer) : ProviderHttp.StatusError(label, answer))
+            .Bind(json => json["data"] is JsonArray { Count: > 0 } data && data[0] is JsonObject first
+                ? Either<HermesError, JsonObject>.Right(first)
+                : new HermesError(ErrorKind.NoImage, $"{label} returned no image data"));
 
     public static async Task<Either<HermesError, string>> MaterializeAsync(ImageCache cache, JsonObject image, string prefix, string label, CancellationToken ct)
     {

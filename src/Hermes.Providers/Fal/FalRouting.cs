@@ -28,12 +28,15 @@ public static class FalRouting
             Fs.Opt(Env("TOOL_GATEWAY_USER_TOKEN")), Fs.Opt(nous));
     }
 
-    public static FalRoute Route(HermesContext ctx) =>
-        FalGateway.route(HasKey(ctx), FalGateway.resolves(Gateway(ctx)), ctx.Config.ImageGen.UseGateway);
+    public static FalRoute Route(HermesContext ctx) => Route(ctx, Gateway(ctx));
+
+    private static FalRoute Route(HermesContext ctx, GatewayFacts gateway) =>
+        FalGateway.route(HasKey(ctx), FalGateway.resolves(gateway), ctx.Config.ImageGen.UseGateway);
 
     public static FalEndpoint? Endpoint(HermesContext ctx)
     {
-        var route = Route(ctx);
+        var facts = Gateway(ctx);
+        var route = Route(ctx, facts);
         if (route.IsDirect)
         {
             var queueBase = ctx.Environment.Get("FAL_QUEUE_BASE_URL").Map(u => u.TrimEnd('/')).IfNone(DirectQueueBase);
@@ -41,7 +44,6 @@ public static class FalRouting
         }
         if (route.IsGateway)
         {
-            var facts = Gateway(ctx);
             return new FalEndpoint(route, FalGateway.origin(facts), FalGateway.token(facts).Value);
         }
         return null;

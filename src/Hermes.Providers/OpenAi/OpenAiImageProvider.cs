@@ -53,13 +53,9 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         var answer = await ProviderHttp.PostJsonAsync(request, body, Label, RequestTimeout, ct);
 
         var saved = await answer
-            .Bind((HttpAnswer response) => response.IsSuccess ? ProviderHttp.JsonObjectOf(Label, response) : ProviderHttp.StatusError(Label, response))
-            .BindAsync(async json =>
+            .Bind(response => ImagePayload.FirstImage(Label, response))
+            .BindAsync(async first =>
             {
-                if (ImagePayload.FirstImage(json) is not { } first)
-                {
-                    return new HermesError(ErrorKind.NoImage, "OpenAI returned no image data");
-                }
                 var path = await ImagePayload.MaterializeAsync(ctx.Cache, first, $"openai_{model}", Label, ct);
                 return path.Map(p => (Path: p, Revised: first["revised_prompt"]?.GetValue<string>()));
             });

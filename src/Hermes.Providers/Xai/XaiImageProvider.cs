@@ -69,20 +69,7 @@ public sealed class XaiImageProvider : IImageGenProvider
             }
             answer = await PostAsync(((XaiRefresh)refreshed.Case!).Credential, body, ct);
         }
-        if (answer.Case is HermesError failure)
-        {
-            return this.Fail(failure, model, text, aspectRatio);
-        }
-        var response = (HttpAnswer)answer.Case!;
-        if (!response.IsSuccess)
-        {
-            return this.Fail(ProviderHttp.StatusError(Label, response), model, text, aspectRatio);
-        }
-        var image = ProviderHttp.JsonObjectOf(Label, response)
-            .Bind(json => ImagePayload.FirstImage(json) is { } first
-                ? Either<HermesError, JsonObject>.Right(first)
-                : new HermesError(ErrorKind.NoImage, "xAI returned no image data"));
-        var saved = await image.BindAsync(first => ImagePayload.MaterializeAsync(ctx.Cache, first, $"xai_{model}", Label, ct));
+        var saved = await answer.Bind(response => ImagePayload.FirstImage(Label, response)).BindAsync(first => ImagePayload.MaterializeAsync(ctx.Cache, first, $"xai_{model}", Label, ct));
         return saved.Match<ImageGenResult>(
             Right: path => new ImageGenResult.Success(path, Name, model, text, AspectRatioModule.toWire(aspectRatio),
                 new Dictionary<string, object> { ["resolution"] = ResolutionModule.toWire(resolution) }),
