@@ -70,10 +70,14 @@ let tempHome () =
     Directory.CreateDirectory dir |> ignore
     dir
 
-let newCache (home: string) =
+/// A cache that trusts the fake image server the way a configured base URL is trusted.
+let newCache (home: string) (imageServer: string) =
+    let trusted = Hermes.Providers.Http.TrustedOrigins.Of [ imageServer ]
+
     ImageCache(
         ImageCache.DirectoryIn home,
-        HermesContext.CreateHttpClient(),
+        Hermes.Providers.Http.GuardedHttp.CreateClient trusted,
+        trusted,
         TimeProvider.System,
         Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
     )
@@ -83,7 +87,7 @@ let download (url: string) =
     let home = tempHome ()
 
     let result =
-        (newCache home).SaveUrlAsync(url, "bench", CancellationToken.None).Result
+        (newCache home url).SaveUrlAsync(url, "bench", CancellationToken.None).Result
 
     if result.IsLeft then
         failwithf "download failed: %A" result.Case
@@ -202,7 +206,7 @@ let cacheThroughput (baseUrl: string) (self: string) (lines: List<string>) =
 
     lines.Add(row [ "---"; "---:"; "---:"; "---:"; "---:"; "---:"; "---:" ])
     let home = tempHome ()
-    let cache = newCache home
+    let cache = newCache home baseUrl
     let hasCurl = exists "curl"
     let peaks = Dictionary<int, float>()
 
@@ -302,7 +306,7 @@ let concurrency (baseUrl: string) (lines: List<string>) =
                 ]
             )
 
-        HermesClient(HermesContext(env, HermesConfig.Empty, HermesContext.CreateHttpClient()))
+        HermesClient(HermesContext(env, HermesConfig.Empty))
 
     let generate (client: HermesClient) n =
         Task.WhenAll

@@ -234,7 +234,7 @@ let models (args: ParseResults<ModelsArgs>) =
             let rows =
                 [
                     for p in providers do
-                        for m in p.ListModels() -> p, m
+                        for m in p.Catalog.Models -> p, m
                 ]
 
             if json then

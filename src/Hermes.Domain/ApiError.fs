@@ -17,6 +17,11 @@ type ErrorKind =
     | Cache
     | Cancelled
     | ProviderNotRegistered
+    | ContentPolicy
+    | InvalidResponse
+    | Storage
+    | Config
+    | IncompleteImage
 
 module ErrorKind =
 
@@ -34,6 +39,11 @@ module ErrorKind =
         | ErrorKind.Cache -> "cache"
         | ErrorKind.Cancelled -> "cancelled"
         | ErrorKind.ProviderNotRegistered -> "provider_not_registered"
+        | ErrorKind.ContentPolicy -> "content_policy"
+        | ErrorKind.InvalidResponse -> "invalid_response"
+        | ErrorKind.Storage -> "storage"
+        | ErrorKind.Config -> "config"
+        | ErrorKind.IncompleteImage -> "incomplete_image"
 
 module ApiError =
 
@@ -54,17 +64,8 @@ module ApiError =
         | 429 -> ErrorKind.RateLimited
         | _ -> ErrorKind.ProviderError
 
-    /// One line, at most `limit` characters, so a provider's page never floods a terminal.
-    let oneLine (limit: int) (text: string) =
-        let flat =
-            (if isNull text then "" else text).Split([| '\r'; '\n'; '\t' |], System.StringSplitOptions.RemoveEmptyEntries)
-            |> Array.map _.Trim()
-            |> String.concat " "
-
-        if flat.Length <= limit then
-            flat
-        else
-            flat.Substring(0, limit) + "…"
+    /// One line of at most `limit` characters with every control and escape sequence removed: server text is untrusted.
+    let oneLine (limit: int) (text: string) = TerminalText.sanitizeWith limit text
 
     let private stringOf (element: JsonElement) =
         match element.ValueKind with
@@ -117,6 +118,36 @@ module ApiError =
             match Validation.nonBlank body with
             | Some text -> oneLine 300 text
             | None -> "no message"
+
+    /// The machine-readable code of an error body: `error.code`, `code`, `error.type`.
+    let errorCode (body: string) =
+        try
+            use doc = JsonDocument.Parse(if isNull body then "" else body)
+            let root = doc.RootElement
+
+            [
+                root |> property "error" |> Option.bind (property "code")
+                root |> property "code"
+                root |> property "error" |> Option.bind (property "type")
+            ]
+            |> List.choose id
+            |> List.tryPick (fun e ->
+                if e.ValueKind = JsonValueKind.String then
+                    Validation.nonBlank (e.GetString())
+                else
+                    None)
+        with :? JsonException ->
+            None
+
+    /// Codes by which providers say a prompt or image was refused by their safety system.
+    let contentPolicyCodes =
+        set [ "moderation_blocked"; "content_policy_violation"; "content_filter" ]
+
+    /// The error kind of an HTTP error answer: a safety refusal is content_policy whatever its status.
+    let classify (status: int) (body: string) =
+        match errorCode body with
+        | Some code when contentPolicyCodes.Contains code -> ErrorKind.ContentPolicy
+        | _ -> kindOfStatus status
 
     /// "<Provider> returned HTTP <status>: <message>".
     let describe (provider: string) (status: int) (body: string) =

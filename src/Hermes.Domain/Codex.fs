@@ -32,16 +32,27 @@ module CodexHeaders =
 type CodexStreamError =
     | Failed of message: string
     | Malformed of detail: string
-    | Truncated
-    | NoImage
+    /// The stream ended with no image at all.
+    | Empty
+    /// Only a progressive partial frame arrived: never saved as the deliverable.
+    | PartialOnly
 
-/// Server-sent events of a Codex Responses stream, folded line by line into the generated image.
+/// The final image of a Codex stream and the image model the response reports.
+type CodexImage =
+    {
+        Base64: string
+        ReportedModel: string option
+    }
+
+/// Server-sent events of a Codex Responses stream, folded line by line.
 type CodexStream =
     {
         EventName: string option
         Data: string list
-        Image: string option
+        Final: string option
+        Partial: string option
         Partials: int
+        ReportedModel: string option
         Completed: bool
         Failure: string option
         Malformed: string option
@@ -53,29 +64,50 @@ module CodexStream =
         {
             EventName = None
             Data = []
-            Image = None
+            Final = None
+            Partial = None
             Partials = 0
+            ReportedModel = None
             Completed = false
             Failure = None
             Malformed = None
         }
 
-    let rec private findImage (element: JsonElement) : string option =
+    let private stringProperty (name: string) (element: JsonElement) =
+        match element.TryGetProperty name with
+        | true, value when value.ValueKind = JsonValueKind.String -> Validation.nonBlank (value.GetString())
+        | _ -> None
+
+    /// The last value found anywhere in the event for which `pick` answers, depth first.
+    let rec private findLast (pick: JsonElement -> string option) (element: JsonElement) : string option =
         match element.ValueKind with
         | JsonValueKind.Object ->
-            let own =
-                match element.TryGetProperty "type", element.TryGetProperty "result" with
-                | (true, t), (true, r) when
-                    t.ValueKind = JsonValueKind.String
-                    && t.GetString() = "image_generation_call"
-                    && r.ValueKind = JsonValueKind.String
-                    ->
-                    Validation.nonBlank (r.GetString())
-                | _ -> None
+            let inner =
+                element.EnumerateObject()
+                |> Seq.choose (fun p -> findLast pick p.Value)
+                |> Seq.tryLast
 
-            own
-            |> Option.orElse (element.EnumerateObject() |> Seq.tryPick (fun p -> findImage p.Value))
-        | JsonValueKind.Array -> element.EnumerateArray() |> Seq.tryPick findImage
+            inner |> Option.orElse (pick element)
+        | JsonValueKind.Array -> element.EnumerateArray() |> Seq.choose (findLast pick) |> Seq.tryLast
+        | _ -> None
+
+    let private finalOf (element: JsonElement) =
+        match stringProperty "type" element with
+        | Some "image_generation_call" -> stringProperty "result" element
+        | _ -> None
+
+    let private partialOf (element: JsonElement) = stringProperty "partial_image_b64" element
+
+    let private reportedModelOf (root: JsonElement) =
+        match root.TryGetProperty "response" with
+        | true, response when response.ValueKind = JsonValueKind.Object ->
+            match response.TryGetProperty "tools" with
+            | true, tools when tools.ValueKind = JsonValueKind.Array ->
+                tools.EnumerateArray()
+                |> Seq.filter (fun t -> t.ValueKind = JsonValueKind.Object)
+                |> Seq.tryFind (fun t -> stringProperty "type" t = Some "image_generation")
+                |> Option.bind (stringProperty "model")
+            | _ -> None
         | _ -> None
 
     let private text (path: string list) (element: JsonElement) =
@@ -95,7 +127,7 @@ module CodexStream =
         go element path
 
     let private apply (state: CodexStream) (eventName: string option) (data: string) =
-        if data = "[DONE]" then
+        if data = "" || data = "[DONE]" then
             state
         else
             try
@@ -105,9 +137,11 @@ module CodexStream =
                 let kind = text [ "type" ] root |> Option.orElse eventName |> Option.defaultValue ""
 
                 let state =
-                    match findImage root with
-                    | Some image -> { state with Image = Some image }
-                    | None -> state
+                    { state with
+                        Final = findLast finalOf root |> Option.orElse state.Final
+                        Partial = findLast partialOf root |> Option.orElse state.Partial
+                        ReportedModel = reportedModelOf root |> Option.orElse state.ReportedModel
+                    }
 
                 match kind with
                 | "response.image_generation_call.partial_image" ->
@@ -146,7 +180,7 @@ module CodexStream =
                     Data = []
                 }
                 state.EventName
-                (lines |> List.rev |> String.concat "\n")
+                ((lines |> List.rev |> String.concat "\n").Trim())
 
     /// One line of the stream (without its newline).
     let feed (state: CodexStream) (line: string) =
@@ -165,27 +199,47 @@ module CodexStream =
         else
             state
 
-    /// The image once the stream has ended; an image that arrived whole is kept even if the stream was cut after it.
-    let finish (state: CodexStream) : Result<string, CodexStreamError> =
+    /// The final image once the stream has ended; a final that arrived whole is kept even if the stream was cut after it.
+    let finish (state: CodexStream) : Result<CodexImage, CodexStreamError> =
         let state = flush state
 
-        match state.Failure, state.Malformed, state.Image with
-        | Some message, _, _ -> Error(CodexStreamError.Failed message)
-        | None, Some detail, _ -> Error(CodexStreamError.Malformed detail)
-        | None, None, Some image -> Ok image
-        | None, None, None when not state.Completed -> Error CodexStreamError.Truncated
-        | None, None, None -> Error CodexStreamError.NoImage
+        match state.Failure, state.Malformed, state.Final, state.Partial with
+        | Some message, _, _, _ -> Error(CodexStreamError.Failed message)
+        | None, Some detail, _, _ -> Error(CodexStreamError.Malformed detail)
+        | None, None, Some image, _ ->
+            Ok
+                {
+                    Base64 = image
+                    ReportedModel = state.ReportedModel
+                }
+        | None, None, None, Some _ -> Error CodexStreamError.PartialOnly
+        | None, None, None, None -> Error CodexStreamError.Empty
+
+    /// Whether another attempt may bring the final image: only when the stream carried none.
+    let worthRetrying =
+        function
+        | CodexStreamError.Empty
+        | CodexStreamError.PartialOnly -> true
+        | CodexStreamError.Failed _
+        | CodexStreamError.Malformed _ -> false
+
+    /// How many attempts a call makes before an empty or partial-only stream is final.
+    let attempts = 2
 
     let errorKind =
         function
-        | CodexStreamError.Failed _
-        | CodexStreamError.Malformed _
-        | CodexStreamError.Truncated -> ErrorKind.ProviderError
-        | CodexStreamError.NoImage -> ErrorKind.NoImage
+        | CodexStreamError.Failed _ -> ErrorKind.ProviderError
+        | CodexStreamError.Malformed _ -> ErrorKind.InvalidResponse
+        | CodexStreamError.Empty -> ErrorKind.NoImage
+        | CodexStreamError.PartialOnly -> ErrorKind.IncompleteImage
 
-    let errorMessage =
+    let errorMessage (attemptsMade: int) =
         function
-        | CodexStreamError.Failed message -> sprintf "the Codex image tool failed: %s" message
+        | CodexStreamError.Failed message -> sprintf "the Codex image tool failed: %s" (ApiError.oneLine 300 message)
         | CodexStreamError.Malformed detail -> sprintf "the Codex stream carried an event that is not JSON: %s" detail
-        | CodexStreamError.Truncated -> "the Codex stream ended before the image was complete"
-        | CodexStreamError.NoImage -> "the Codex response finished without an image"
+        | CodexStreamError.Empty ->
+            sprintf "the Codex response contained no image_generation_call result after %d attempt(s)" attemptsMade
+        | CodexStreamError.PartialOnly ->
+            sprintf
+                "Codex returned only a progressive partial image frame after %d attempt(s); refusing to save it as the final image"
+                attemptsMade

@@ -50,3 +50,14 @@ module FalGateway =
         elif gateway then FalRoute.Gateway
         elif falKey then FalRoute.Direct
         else FalRoute.Unavailable
+
+    /// A gateway 4xx: the model, the status, the gateway's words and what fixes it.
+    let rejection (modelId: string) (status: int) (providerMessage: string) =
+        let fix =
+            match status with
+            | 401 -> "the Nous sign-in was refused: sign in to Nous again, or set FAL_KEY"
+            | 402 -> "the Nous subscription has no credit for this: check the account's billing, or set FAL_KEY"
+            | 403 -> "the Nous subscription does not include this model: upgrade the subscription, choose another model, or set FAL_KEY"
+            | _ -> "set FAL_KEY or choose another model"
+
+        sprintf "the Nous Subscription gateway rejected model '%s' (HTTP %d): %s; %s" modelId status providerMessage fix

@@ -107,6 +107,30 @@ module ImageFile =
             (Convert.ToHexString(randomSuffix).ToLowerInvariant())
             extension
 
+    /// The base64 text of raw base64 or a `data:image/<type>;base64,` URL; any other data URL is refused.
+    let base64Payload (text: string) : Result<string, BadValue> =
+        let bad reason =
+            Error
+                {
+                    Field = "base64 image"
+                    Value = reason
+                    Allowed = [ "raw base64"; "data:image/<type>;base64,<data>" ]
+                }
+
+        match Validation.nonBlank text with
+        | None -> bad "empty"
+        | Some value when value.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ->
+            match value.IndexOf ',' with
+            | -1 -> bad "data URL without a payload"
+            | comma ->
+                let header = value.Substring(5, comma - 5).ToLowerInvariant()
+
+                if header.StartsWith "image/" && header.EndsWith ";base64" then
+                    Ok(value.Substring(comma + 1))
+                else
+                    bad "data URL that is not image/*;base64"
+        | Some value -> Ok value
+
     type DecodedImage = { Bytes: byte[]; Extension: string }
 
     /// Decodes raw base64 or a `data:image/...;base64,` URL; the error says what was wrong.

@@ -10,7 +10,7 @@ module Requests =
     let codexHostModel = "gpt-5.5"
 
     let codexInstructions =
-        "Fulfil the user's image request by calling the image_generation tool exactly once."
+        "You are an assistant that must fulfil image generation and image editing requests by using the image_generation tool when provided."
 
     let private node (value: string) : JsonNode = JsonValue.Create(value)
 
@@ -48,7 +48,7 @@ module Requests =
 
         body
 
-    /// POST {base}/responses on the ChatGPT/Codex backend: one forced image_generation tool call, streamed.
+    /// POST {base}/responses on the ChatGPT/Codex backend, streamed; no tool_choice: every form of it gets HTTP 400 from the backend.
     let codex (tier: Tier) (prompt: string) (aspect: AspectRatio) =
         let content =
             JsonArray(objectOf ([ ("type", node "input_text"); ("text", node prompt) ]))
@@ -71,16 +71,7 @@ module Requests =
                     ("quality", node (Tier.quality tier))
                     ("output_format", node "png")
                     ("background", node "opaque")
-                    ("partial_images", JsonValue.Create(1) :> JsonNode)
-                ]
-            )
-
-        let toolChoice =
-            objectOf (
-                [
-                    ("type", node "allowed_tools")
-                    ("mode", node "required")
-                    ("tools", JsonArray(objectOf [ ("type", node "image_generation") ]) :> JsonNode)
+                    ("partial_images", JsonValue.Create(0) :> JsonNode)
                 ]
             )
 
@@ -91,7 +82,6 @@ module Requests =
                 ("instructions", node codexInstructions)
                 ("input", JsonArray(message) :> JsonNode)
                 ("tools", JsonArray(tool) :> JsonNode)
-                ("tool_choice", toolChoice :> JsonNode)
                 ("stream", JsonValue.Create(true) :> JsonNode)
             ]
         )

@@ -15,7 +15,6 @@ let private context (home: string) (discoveryUrl: string) (trusted: string) =
     HermesContext(
         env,
         HermesConfig.Empty,
-        HermesContext.CreateHttpClient(),
         XaiDiscoveryUrl = discoveryUrl,
         EndpointPolicy = { TrustedOrigins = [ trusted ] }
     )

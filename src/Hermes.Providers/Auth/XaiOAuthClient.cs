@@ -1,6 +1,6 @@
-using Flurl.Http;
 using Hermes.Domain;
 using Hermes.Providers.Core;
+using Hermes.Providers.Http;
 using LanguageExt;
 using Microsoft.FSharp.Core;
 
@@ -9,6 +9,9 @@ namespace Hermes.Providers.Auth;
 /// <summary>The HTTP half of xAI OAuth: discovery, code exchange and refresh. Every endpoint passes the host allowlist before a byte is sent.</summary>
 public sealed class XaiOAuthClient(HermesContext ctx)
 {
+    private const string Label = "xAI accounts";
+    private const long AnswerLimit = 1024 * 1024;
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public async Task<Either<AuthError, Discovery>> DiscoverAsync(CancellationToken ct)
@@ -18,10 +21,8 @@ public sealed class XaiOAuthClient(HermesContext ctx)
         {
             return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
         }
-        var answer = await Send(AuthStep.Discovery,
-            token => ctx.Http.Request(ctx.XaiDiscoveryUrl).WithHeader("Accept", "application/json").AllowAnyHttpStatus()
-                .GetAsync(HttpCompletionOption.ResponseContentRead, token), ct);
-        return answer.Bind(a => ToEither(XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Body)));
+        var answer = await Send(AuthStep.Discovery, HttpCall.Get(ctx.XaiDiscoveryUrl, Label), ct);
+        return answer.Bind(a => ToEither(XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Text)));
     }
 
     public Task<Either<AuthError, TokenSet>> ExchangeCodeAsync(string tokenEndpoint, string code, string redirectUri, string verifier, CancellationToken ct) =>
@@ -52,15 +53,13 @@ public sealed class XaiOAuthClient(HermesContext ctx)
         {
             return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
         }
-        var answer = await Send(step,
-            token => ctx.Http.Request(endpoint).WithHeader("Accept", "application/json").AllowAnyHttpStatus()
-                .PostUrlEncodedAsync(form, HttpCompletionOption.ResponseContentRead, token), ct);
-        return answer.Bind(a => ToEither(XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Body)));
+        var answer = await Send(step, new HttpCall(HttpMethod.Post, endpoint, Label) { Content = () => new FormUrlEncodedContent(form) }, ct);
+        return answer.Bind(a => ToEither(XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Text)));
     }
 
-    private async Task<Either<AuthError, HttpAnswer>> Send(AuthStep step, Func<CancellationToken, Task<IFlurlResponse>> send, CancellationToken ct)
+    private async Task<Either<AuthError, HttpAnswer>> Send(AuthStep step, HttpCall call, CancellationToken ct)
     {
-        var answer = await ProviderHttp.SendAsync(send, "xAI accounts", Timeout, ct);
+        var answer = await ctx.Transport.SendAsync(call.WithHeader("Accept", "application/json") with { Deadline = Timeout, BodyLimit = AnswerLimit }, ct);
         return answer.MapLeft(error => error.Kind.IsTimeout ? AuthError.NewTimeout(step) : AuthError.NewNetwork(step, error.Message));
     }
 

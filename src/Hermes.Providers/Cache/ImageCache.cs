@@ -1,29 +1,33 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Flurl.Http;
 using Hermes.Domain;
 using Hermes.Providers.Core;
+using Hermes.Providers.Http;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
-using Microsoft.FSharp.Core;
-using static LanguageExt.Prelude;
-using Unit = LanguageExt.Unit;
 
 namespace Hermes.Providers.Cache;
 
 /// <summary>
-/// Puts every image under $HERMES_HOME/cache/images/: base64 decoded, URLs streamed to a temp file and renamed into place,
-/// so a reader never sees a partial image and a failure never leaves one behind.
+/// Puts every image under $HERMES_HOME/cache/images/. Only bytes whose magic number is an image are kept, never more than
+/// the cap, written to a temp file and renamed into place, so a reader never sees a partial image and a failure leaves none.
+/// URLs are fetched under trust.md: http(s) only, internal addresses refused (also at connect time), redirects checked hop by hop.
 /// </summary>
-public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider clock, ILogger logger)
+public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigins trusted, TimeProvider clock, ILogger logger)
 {
-    public const long DefaultMaxBytes = 25L * 1024 * 1024;
     private const int BufferSize = 128 * 1024;
+    private const int HeadBytes = 64 * 1024;
+    private static readonly TimeSpan StalePart = TimeSpan.FromHours(1);
+    private int swept;
 
     public static string DirectoryIn(string hermesHome) => Path.Combine(hermesHome, "cache", "images");
 
     public string Directory { get; } = directory;
+
+    public long MaxImageBytes { get; init; } = Limits.maxImageBytes;
 
     /// <summary>Longest wait for response headers.</summary>
     public TimeSpan HeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -31,154 +35,285 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
     /// <summary>Longest gap between two reads of the body.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest whole download.</summary>
+    /// <summary>Longest whole download, redirects included.</summary>
     public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    public async Task<Either<CacheError, string>> SaveBase64Async(string base64, string prefix, CancellationToken ct)
+    /// <summary>Raw base64 or a data:image/…;base64, URL (Codex results, data URLs in answers).</summary>
+    public Task<Either<HermesError, SavedImage>> SaveBase64Async(string base64, string prefix, CancellationToken ct)
     {
-        var decoded = ImageFile.decodeBase64(base64);
-        if (decoded.IsError)
-        {
-            return new CacheError(CacheFailure.InvalidBase64, decoded.ErrorValue.Message);
-        }
-        var image = decoded.ResultValue;
-        return await WriteNewAsync(prefix, image.Extension, async (stream, token) =>
-        {
-            await stream.WriteAsync(image.Bytes, token);
-            return Right<CacheError, Unit>(unit);
-        }, ct);
+        var payload = ImageFile.base64Payload(base64 ?? "");
+        return payload.IsOk
+            ? SaveBase64Async(new ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(payload.ResultValue)), prefix, ct)
+            : Task.FromResult<Either<HermesError, SavedImage>>(new HermesError(ErrorKind.InvalidResponse, payload.ErrorValue.Message));
     }
 
-    public async Task<Either<CacheError, string>> SaveUrlAsync(string url, string prefix, CancellationToken ct, long maxBytes = DefaultMaxBytes)
+    /// <summary>Base64 as a slice of an answer's body, decoded without ever becoming a string.</summary>
+    public async Task<Either<HermesError, SavedImage>> SaveBase64Async(ReadOnlySequence<byte> base64, string prefix, CancellationToken ct)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        if (Limits.base64DecodedLength(base64.Length) > MaxImageBytes)
         {
-            return new CacheError(CacheFailure.InvalidUrl, $"invalid image URL '{Redact.Url(url ?? "")}': allowed are absolute http(s) URLs");
+            return TooLarge($"the base64 image decodes to about {Limits.base64DecodedLength(base64.Length)} bytes");
         }
+        var decoded = Decode(base64);
+        return await decoded.BindAsync(bytes => SaveBytesAsync(bytes, prefix, ct));
+    }
 
+    /// <summary>Bytes already in memory (decoded base64, edit sources).</summary>
+    public Task<Either<HermesError, SavedImage>> SaveBytesAsync(ReadOnlyMemory<byte> bytes, string prefix, CancellationToken ct)
+    {
+        if (bytes.Length > MaxImageBytes)
+        {
+            return Task.FromResult<Either<HermesError, SavedImage>>(TooLarge($"the image has {bytes.Length} bytes"));
+        }
+        return WriteNewAsync(prefix, async (file, token) =>
+        {
+            await file.WriteAsync(bytes, token);
+            return bytes.Length;
+        }, bytes[..Math.Min(bytes.Length, HeadBytes)].ToArray(), ct);
+    }
+
+    public async Task<Either<HermesError, SavedImage>> SaveUrlAsync(string url, string prefix, CancellationToken ct)
+    {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(HeadersTimeout);
-        IFlurlResponse response;
-        try
+        var clockStarted = Stopwatch.StartNew();
+        var verdict = ImageUrl.classify(trusted.List, url ?? "");
+        for (var hop = 0; ; hop++)
         {
-            response = await http.Request(uri).AllowAnyHttpStatus()
-                .SendAsync(HttpMethod.Get, null, HttpCompletionOption.ResponseHeadersRead, timer.Token);
-        }
-        catch (Exception e) when (Failed(e, HeadersTimeout, ct) is { } failure)
-        {
-            return failure with { Message = $"downloading {Redact.Url(url)}: {failure.Message}" };
-        }
-        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
-        {
-            throw new OperationCanceledException("the caller cancelled", e, ct);
-        }
-
-        using (response)
-        {
-            if (response.StatusCode >= 400)
+            switch (verdict)
             {
-                return new CacheError(CacheFailure.HttpStatus, $"downloading {Redact.Url(url)} returned HTTP {response.StatusCode}", response.StatusCode);
+                case UrlVerdict.Refused refused:
+                    return new HermesError(ErrorKind.InvalidResponse, $"refused the image URL: {refused.reason}");
+                case UrlVerdict.Inline inline:
+                    return await SaveBase64Async(inline.dataUrl, prefix, ct);
             }
-            var content = response.ResponseMessage.Content;
-            if (content.Headers.ContentLength is { } announced && announced > maxBytes)
+            var uri = ((UrlVerdict.Fetch)verdict).Item;
+            IFlurlResponse response;
+            try
             {
-                return TooLarge(maxBytes, $"announces {announced} bytes");
+                timer.CancelAfter(HeadersTimeout);
+                response = await http.Request(uri).AllowAnyHttpStatus().WithAutoRedirect(false)
+                    .WithHeader("User-Agent", HermesVersion.UserAgent)
+                    .SendAsync(HttpMethod.Get, null, HttpCompletionOption.ResponseHeadersRead, timer.Token);
             }
-            var extension = ImageFile.extensionFor(
-                Fs.Opt(content.Headers.ContentType?.ToString()),
-                uri.AbsolutePath);
-            return await WriteNewAsync(prefix, extension, (file, token) => CopyBodyAsync(content, file, maxBytes, timer, token), ct);
+            catch (Exception e) when (Failed(e, uri, HeadersTimeout, ct) is { } failure)
+            {
+                return failure;
+            }
+            using (response)
+            {
+                if (response.StatusCode is >= 300 and < 400)
+                {
+                    if (hop >= Limits.maxRedirects)
+                    {
+                        return new HermesError(ErrorKind.InvalidResponse, $"downloading {Redact.Url(url ?? "")} was redirected more than {Limits.maxRedirects} times");
+                    }
+                    var location = response.ResponseMessage.Headers.Location?.OriginalString;
+                    verdict = ImageUrl.redirect(trusted.List, uri, Fs.Opt(location));
+                    continue;
+                }
+                if (response.StatusCode >= 400)
+                {
+                    return new HermesError(ErrorKind.ProviderError, $"downloading {Redact.Url(uri.ToString())} returned HTTP {response.StatusCode}", response.StatusCode);
+                }
+                var content = response.ResponseMessage.Content;
+                if (content.Headers.ContentLength is { } announced && announced > MaxImageBytes)
+                {
+                    return TooLarge($"the server announces {announced} bytes");
+                }
+                return await StreamToFileAsync(content, uri, prefix, new ReadClock(timer, clockStarted), ct);
+            }
         }
     }
 
-    /// <summary>For providers: the cached path, or the bare URL after one warning when the download fails, so the call still succeeds.</summary>
-    public async Task<string> CacheOrFallbackAsync(string url, string prefix, CancellationToken ct)
+    /// <summary>For providers: the cached image, or the bare URL after one warning when a download that was allowed fails (an expired URL), so the call still succeeds; a refused URL or non-image bytes stay errors.</summary>
+    public async Task<Either<HermesError, Either<string, SavedImage>>> CacheOrFallbackAsync(string url, string prefix, CancellationToken ct)
     {
         var saved = await SaveUrlAsync(url, prefix, ct);
-        return saved.Match(
-            Right: path => path,
+        return saved.Match<Either<HermesError, Either<string, SavedImage>>>(
+            Right: image => Prelude.Right<string, SavedImage>(image),
             Left: error =>
             {
+                if (error.Kind.IsInvalidResponse || error.Kind.IsStorage)
+                {
+                    return error;
+                }
                 logger.LogWarning("could not cache image from {Source}: {Reason}; returning the URL instead", Redact.Url(url), error.Message);
-                return url;
+                return Prelude.Left<string, SavedImage>(url);
             });
     }
 
-    private async Task<Either<CacheError, Unit>> CopyBodyAsync(HttpContent content, Stream file, long maxBytes, CancellationTokenSource timer, CancellationToken ct)
+    private async Task<Either<HermesError, SavedImage>> StreamToFileAsync(HttpContent content, Uri uri, string prefix, ReadClock clockOf, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var clockStarted = Stopwatch.StartNew();
-        long total = 0;
+        Stream body;
         try
         {
-            timer.CancelAfter(IdleTimeout);
-            await using var body = await content.ReadAsStreamAsync(timer.Token);
-            while (true)
+            clockOf.Timer.CancelAfter(IdleTimeout);
+            body = await content.ReadAsStreamAsync(clockOf.Timer.Token);
+        }
+        catch (Exception e) when (Failed(e, uri, IdleTimeout, ct) is { } failure)
+        {
+            return failure;
+        }
+        await using (body)
+        {
+            var head = new byte[HeadBytes];
+            var headLength = 0;
+            while (headLength < head.Length)
             {
-                timer.CancelAfter(IdleTimeout);
-                int read;
-                try
+                var read = await ReadIdleAsync(body, head.AsMemory(headLength), clockOf, ct);
+                if (read.Error is { } failure)
                 {
-                    read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), timer.Token);
+                    return failure with { Message = $"{failure.Message} after {headLength} bytes" };
                 }
-                catch (Exception e) when (Failed(e, IdleTimeout, ct) is { } failure)
-                {
-                    return failure with { Message = $"{failure.Message} after {total} bytes" };
-                }
-                catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
-                {
-                    throw new OperationCanceledException("the caller cancelled", e, ct);
-                }
-                if (read == 0)
+                if (read.Count == 0)
                 {
                     break;
                 }
-                total += read;
-                if (total > maxBytes)
+                headLength += read.Count;
+                if (headLength > MaxImageBytes)
                 {
-                    return TooLarge(maxBytes, $"sent more than {maxBytes} bytes");
+                    return TooLarge($"the server sent more than {MaxImageBytes} bytes");
                 }
-                if (clockStarted.Elapsed > TotalTimeout)
+            }
+            if (headLength == 0)
+            {
+                return new HermesError(ErrorKind.InvalidResponse, $"downloading {Redact.Url(uri.ToString())} returned an empty body");
+            }
+            var first = head[..headLength];
+            return await WriteNewAsync(prefix, (file, token) => CopyRestAsync(body, first, file, clockOf, token, ct), first, ct);
+        }
+    }
+
+    private async Task<Either<HermesError, long>> CopyRestAsync(Stream body, byte[] head, Stream file, ReadClock clockOf, CancellationToken token, CancellationToken ct)
+    {
+        await file.WriteAsync(head, token);
+        long total = head.Length;
+        if (head.Length < HeadBytes)
+        {
+            return total;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                var read = await ReadIdleAsync(body, buffer.AsMemory(0, BufferSize), clockOf, ct);
+                if (read.Error is { } failure)
                 {
-                    return new CacheError(CacheFailure.Timeout, $"download took longer than {TotalTimeout.TotalSeconds:0} s");
+                    return failure with { Message = $"{failure.Message} after {total} bytes" };
                 }
-                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                var count = read.Count;
+                if (count == 0)
+                {
+                    return total;
+                }
+                total += count;
+                if (total > MaxImageBytes)
+                {
+                    return TooLarge($"the server sent more than {MaxImageBytes} bytes");
+                }
+                await file.WriteAsync(buffer.AsMemory(0, count), token);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return total == 0 ? new CacheError(CacheFailure.EmptyBody, "the image URL returned an empty body") : unit;
     }
 
-    private static CacheError TooLarge(long maxBytes, string detail) =>
-        new(CacheFailure.TooLarge, $"image exceeds the {maxBytes / (1024.0 * 1024.0):0.#} MiB cap ({maxBytes} bytes): the server {detail}");
-
-    /// <summary>The providers' classification of network failures and timeouts, as cache errors.</summary>
-    private static CacheError? Failed(Exception e, TimeSpan timeout, CancellationToken ct) =>
-        ProviderHttp.Failure(e, "the image server", timeout, ct) is { } error
-            ? new CacheError(error.Kind.IsTimeout ? CacheFailure.Timeout : CacheFailure.Network, error.Message)
-            : null;
-
-    private async Task<Either<CacheError, string>> WriteNewAsync(
-        string prefix, string extension, Func<Stream, CancellationToken, Task<Either<CacheError, Unit>>> write, CancellationToken ct)
+    /// <summary>One read within the idle gap and the total deadline; timeouts and network failures as values.</summary>
+    private async Task<ChunkRead> ReadIdleAsync(Stream body, Memory<byte> into, ReadClock clockOf, CancellationToken ct)
     {
+        if (clockOf.Started.Elapsed > TotalTimeout)
+        {
+            return new ChunkRead(0, new HermesError(ErrorKind.Timeout, $"the download took longer than {TotalTimeout.TotalSeconds:0} s"));
+        }
+        try
+        {
+            clockOf.Timer.CancelAfter(IdleTimeout);
+            return new ChunkRead(await body.ReadAsync(into, clockOf.Timer.Token), null);
+        }
+        catch (Exception e) when (Failed(e, null, IdleTimeout, ct) is { } failure)
+        {
+            return new ChunkRead(0, failure);
+        }
+    }
+
+    private readonly record struct ReadClock(CancellationTokenSource Timer, Stopwatch Started);
+
+    private readonly record struct ChunkRead(int Count, HermesError? Error);
+
+    private Either<HermesError, byte[]> Decode(ReadOnlySequence<byte> base64)
+    {
+        var output = new byte[(int)Math.Min(Limits.base64DecodedLength(base64.Length), MaxImageBytes + 3)];
+        var staging = new byte[BufferSize];
+        var staged = 0;
+        var written = 0;
+        foreach (var segment in base64)
+        {
+            var source = segment.Span;
+            while (!source.IsEmpty)
+            {
+                var take = Math.Min(source.Length, staging.Length - staged);
+                source[..take].CopyTo(staging.AsSpan(staged));
+                source = source[take..];
+                staged += take;
+                if (staged == staging.Length && !DecodeStaged(staging, ref staged, output, ref written, isFinal: false))
+                {
+                    return InvalidBase64();
+                }
+            }
+        }
+        if (!DecodeStaged(staging, ref staged, output, ref written, isFinal: true) || written == 0)
+        {
+            return InvalidBase64();
+        }
+        return output[..written];
+    }
+
+    private static bool DecodeStaged(byte[] staging, ref int staged, byte[] output, ref int written, bool isFinal)
+    {
+        var status = Base64.DecodeFromUtf8(staging.AsSpan(0, staged), output.AsSpan(written), out var consumed, out var produced, isFinal);
+        written += produced;
+        staging.AsSpan(consumed, staged - consumed).CopyTo(staging);
+        staged -= consumed;
+        return status == OperationStatus.Done || (!isFinal && status == OperationStatus.NeedMoreData);
+    }
+
+    private static HermesError InvalidBase64() => new(ErrorKind.InvalidResponse, "the image is not valid base64");
+
+    private HermesError TooLarge(string detail) =>
+        new(ErrorKind.InvalidResponse, $"image exceeds the {MaxImageBytes / (1024.0 * 1024.0):0.#} MiB cap ({MaxImageBytes} bytes): {detail}");
+
+    private static HermesError? Failed(Exception e, Uri? uri, TimeSpan timeout, CancellationToken ct) =>
+        ProviderTransport.Failure(e, uri is null ? "the image server" : $"the image server ({Redact.Url(uri.ToString())})", timeout, ct);
+
+    /// <summary>Checks the magic number first, then writes to a temp file in the cache folder and renames it into place.</summary>
+    private async Task<Either<HermesError, SavedImage>> WriteNewAsync(
+        string prefix, Func<Stream, CancellationToken, Task<Either<HermesError, long>>> write, byte[] head, CancellationToken ct)
+    {
+        var info = ImageHeader.read(head);
+        if (info is null)
+        {
+            return new HermesError(ErrorKind.InvalidResponse, "the answer is not an image (its first bytes are not PNG, JPEG, WebP or GIF)");
+        }
+        var image = info.Value;
         string temp;
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
+            SweepStaleParts();
             temp = Path.Combine(Directory, $".{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}.part");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new CacheError(CacheFailure.Storage, $"cannot create {Directory}: {e.Message}");
+            return new HermesError(ErrorKind.Storage, $"cannot create {Directory}: {e.Message}");
         }
 
         var keep = false;
         try
         {
-            Either<CacheError, Unit> written;
+            Either<HermesError, long> written;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
             {
                 written = await write(file, ct);
@@ -187,17 +322,14 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
                     await file.FlushAsync(ct);
                 }
             }
-            if (written.IsLeft)
-            {
-                return written.Map(_ => "");
-            }
-            var path = MoveIntoPlace(temp, prefix, extension);
-            keep = path.IsRight;
-            return path;
+            var saved = written.Bind(bytes => MoveIntoPlace(temp, prefix, ImageHeader.extension(image.Format))
+                .Map(path => new SavedImage(path, image.Format, OrNull(image.Width), OrNull(image.Height), bytes)));
+            keep = saved.IsRight;
+            return saved;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new CacheError(CacheFailure.Storage, $"cannot write to {Directory}: {e.Message}");
+            return new HermesError(ErrorKind.Storage, $"cannot write to {Directory}: {e.Message}");
         }
         finally
         {
@@ -208,8 +340,34 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
         }
     }
 
+    private static int? OrNull(Microsoft.FSharp.Core.FSharpOption<int> value) => value is null ? null : value.Value;
+
+    /// <summary>Temp files a killed process left behind, once per cache instance.</summary>
+    private void SweepStaleParts()
+    {
+        if (Interlocked.Exchange(ref swept, 1) == 1)
+        {
+            return;
+        }
+        var cutoff = clock.GetUtcNow().UtcDateTime - StalePart;
+        foreach (var part in System.IO.Directory.EnumerateFiles(Directory, ".*.part"))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(part) < cutoff)
+                {
+                    File.Delete(part);
+                }
+            }
+            catch (IOException)
+            {
+                logger.LogDebug("could not remove stale {Part}", part);
+            }
+        }
+    }
+
     /// <summary>Renames without overwriting; a name taken in the same second by another save gets a new random suffix.</summary>
-    private Either<CacheError, string> MoveIntoPlace(string temp, string prefix, string extension)
+    private Either<HermesError, string> MoveIntoPlace(string temp, string prefix, string extension)
     {
         for (var attempt = 0; attempt < 8; attempt++)
         {
@@ -224,6 +382,6 @@ public sealed class ImageCache(string directory, IFlurlClient http, TimeProvider
             {
             }
         }
-        return new CacheError(CacheFailure.Storage, "could not find a free file name in the image cache");
+        return new HermesError(ErrorKind.Storage, "could not find a free file name in the image cache");
     }
 }

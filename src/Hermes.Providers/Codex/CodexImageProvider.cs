@@ -1,7 +1,6 @@
-using System.Text;
-using Flurl.Http;
 using Hermes.Domain;
 using Hermes.Providers.Core;
+using Hermes.Providers.Http;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
 
@@ -11,12 +10,11 @@ namespace Hermes.Providers.Codex;
 public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "Codex";
-    private const string UnsupportedToolMessage = "Tool choice 'image_generation' not found in 'tools' parameter.";
+    private const string Expired = "the Codex sign-in has expired: run `codex login` to sign in again";
+    private readonly ProviderPipeline pipeline = new(ctx);
     private readonly ILogger logger = ctx.Logging.CreateLogger<CodexImageProvider>();
 
-    public TimeSpan HeadersTimeout { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Longest silence between two stream events.</summary>
+    /// <summary>Longest silence between two stream events; the transport's total deadline holds whatever arrives.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     public string Name => "openai-codex";
@@ -27,118 +25,89 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
         "gpt-image-2 tiers through your ChatGPT/Codex sign-in; no OPENAI_API_KEY needed", []);
 
     public Availability IsAvailable() => CodexCredentials.Read(ctx).Match(
-        Some: token => token.IsExpired(ctx.NowUnixSeconds)
-            ? Availability.Missing("the Codex sign-in has expired: run `codex login` to sign in again")
-            : Availability.Ready,
+        Some: token => token.IsExpired(ctx.NowUnixSeconds) ? Availability.Missing(Expired) : Availability.Ready,
         None: () => Availability.Missing("sign in with Codex (`codex login`) to use gpt-image-2 without an API key"));
 
-    public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
-    {
-        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
-        if (prepared.Case is ImageGenResult.Failure refused)
-        {
-            return refused;
-        }
-        var (text, model) = ((string, string))prepared.Case!;
-        if (CodexCredentials.Read(ctx).Case is not CodexToken token)
-        {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
-        }
-        if (token.IsExpired(ctx.NowUnixSeconds))
-        {
-            return this.Fail(new HermesError(ErrorKind.Auth, "the Codex sign-in has expired: run `codex login` to sign in again"), model, text, aspectRatio);
-        }
+    public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
+        pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
 
-        var tier = TierModule.parse(model).ResultValue;
-        var image = await StreamImageAsync(token, Requests.codex(tier, text, aspectRatio), options.Progress, ct);
-        var saved = await image.BindAsync(async b64 => (await ctx.Cache.SaveBase64Async(b64, $"openai-codex_{model}", ct))
-            .MapLeft(error => new HermesError(ErrorKind.Cache, $"the Codex image could not be saved: {error.Message}")));
-        return saved.Match<ImageGenResult>(
-            Right: path => new ImageGenResult.Success(path, Name, model, text, AspectRatioModule.toWire(aspectRatio),
-                new Dictionary<string, object>
-                {
-                    ["size"] = AspectRatioModule.openAiSize(aspectRatio),
-                    ["quality"] = TierModule.quality(tier),
-                }),
-            Left: error => this.Fail(error, model, text, aspectRatio));
+    private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
+    {
+        var token = CodexCredentials.Read(ctx)
+            .ToEither(() => new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason))
+            .Bind(t => t.IsExpired(ctx.NowUnixSeconds) ? new HermesError(ErrorKind.Auth, Expired) : Prelude.Right<HermesError, CodexToken>(t));
+        var tier = TierModule.parse(call.Model).ResultValue;
+        var body = Requests.codex(tier, call.Prompt, call.Aspect);
+        var image = await token.BindAsync(t =>
+        {
+            ctx.Secrets.Add(t.AccessToken);
+            return StreamWithRetryAsync(Call(t, body), call.Options.Progress, 1, ct);
+        });
+        return image.Map(final => new Produced(
+            [new ProducedImage.EncodedText(final.Base64)],
+            new Dictionary<string, object>
+            {
+                ["size"] = AspectRatioModule.openAiSize(call.Aspect),
+                ["quality"] = TierModule.quality(tier),
+                ["requested_size"] = AspectRatioModule.openAiSize(call.Aspect),
+                ["image_source"] = "final",
+                ["requested_model"] = TierModule.apiModel,
+                ["reported_model"] = final.ReportedModel is { } reported ? reported.Value : "unknown",
+                ["model_selection_verified"] = false,
+            })
+        {
+            CachePrefix = $"openai_codex_{TierModule.quality(tier)}",
+        });
     }
 
-    private async Task<Either<HermesError, string>> StreamImageAsync(CodexToken token, System.Text.Json.Nodes.JsonObject body, IProgress<GenerationProgress>? progress, CancellationToken ct)
+    /// <summary>A stream with no final image gets one more attempt; a partial frame is never the deliverable.</summary>
+    private async Task<Either<HermesError, CodexImage>> StreamWithRetryAsync(HttpCall call, IProgress<GenerationProgress>? progress, int attempt, CancellationToken ct)
+    {
+        progress?.Report(new GenerationProgress("generating", attempt == 1 ? "waiting for the Codex image tool" : $"attempt {attempt}"));
+        var streamed = await ctx.Transport.StreamAsync(call,
+            (content, token) => SseReader.FoldAsync(content, CodexStreamModule.initial, (state, line) => Feed(state, line, progress), IdleTimeout, Label, token),
+            StatusError, ct);
+        return await streamed.BindAsync(state =>
+        {
+            var finished = CodexStreamModule.finish(state);
+            if (finished.IsOk)
+            {
+                return Task.FromResult(Prelude.Right<HermesError, CodexImage>(finished.ResultValue));
+            }
+            if (CodexStreamModule.worthRetrying(finished.ErrorValue) && attempt < CodexStreamModule.attempts)
+            {
+                logger.LogInformation("the Codex stream carried no final image; trying once more");
+                return StreamWithRetryAsync(call, progress, attempt + 1, ct);
+            }
+            return Task.FromResult(Prelude.Left<HermesError, CodexImage>(
+                new HermesError(CodexStreamModule.errorKind(finished.ErrorValue), CodexStreamModule.errorMessage(attempt, finished.ErrorValue))));
+        });
+    }
+
+    private static CodexStream Feed(CodexStream state, string line, IProgress<GenerationProgress>? progress)
+    {
+        var next = CodexStreamModule.feed(state, line);
+        if (next.Partials > state.Partials)
+        {
+            progress?.Report(new GenerationProgress("partial", $"preview {next.Partials} received"));
+        }
+        return next;
+    }
+
+    private HttpCall Call(CodexToken token, System.Text.Json.Nodes.JsonObject body)
     {
         var baseUrl = ctx.Environment.Get("HERMES_CODEX_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://chatgpt.com/backend-api/codex");
-        var request = ctx.Http.Request(baseUrl + "/responses").AllowAnyHttpStatus();
+        var call = HttpCall.PostJson(baseUrl + "/responses", Label, body);
         foreach (var (name, value) in CodexHeaders.build(token.AccessToken, Fs.Opt(token.AccountId), HermesVersion.Version))
         {
-            request = request.WithHeader(name, value);
+            call = call.WithHeader(name, value);
         }
-
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(HeadersTimeout);
-        IFlurlResponse response;
-        try
-        {
-            response = await request.PostJsonAsync(body, HttpCompletionOption.ResponseHeadersRead, timer.Token);
-        }
-        catch (Exception e) when (ProviderHttp.Failure(e, Label, HeadersTimeout, ct) is { } failure)
-        {
-            return failure;
-        }
-
-        using (response)
-        {
-            if (response.StatusCode >= 400)
-            {
-                return StatusError(new HttpAnswer(response.StatusCode, await response.GetStringAsync()));
-            }
-            progress?.Report(new GenerationProgress("generating", "waiting for the Codex image tool"));
-            var state = CodexStreamModule.initial;
-            try
-            {
-                timer.CancelAfter(IdleTimeout);
-                await using var stream = await response.GetStreamAsync();
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                while (true)
-                {
-                    timer.CancelAfter(IdleTimeout);
-                    var line = await reader.ReadLineAsync(timer.Token);
-                    if (line is null)
-                    {
-                        break;
-                    }
-                    var partials = state.Partials;
-                    state = CodexStreamModule.feed(state, line);
-                    if (state.Partials > partials)
-                    {
-                        progress?.Report(new GenerationProgress("partial", $"preview {state.Partials} received"));
-                    }
-                }
-            }
-            catch (Exception e) when (ProviderHttp.Failure(e, Label, IdleTimeout, ct) is { } failure)
-            {
-                logger.LogDebug("Codex stream stopped: {Reason}", failure.Message);
-                if (failure.Kind.IsTimeout)
-                {
-                    return failure;
-                }
-            }
-            var finished = CodexStreamModule.finish(state);
-            return finished.IsOk
-                ? finished.ResultValue
-                : new HermesError(CodexStreamModule.errorKind(finished.ErrorValue), CodexStreamModule.errorMessage(finished.ErrorValue));
-        }
+        return call;
     }
 
-    private static HermesError StatusError(HttpAnswer answer)
-    {
-        if (answer.Status == 401)
-        {
-            return new HermesError(ErrorKind.Auth, "Codex refused the sign-in token (HTTP 401): run `codex login` to sign in again", 401);
-        }
-        if (answer.Status == 400 && ApiError.providerMessage(answer.Body) == UnsupportedToolMessage)
-        {
-            return new HermesError(ErrorKind.NotAvailable,
-                "image generation is not enabled for this Codex account: choose openai (OPENAI_API_KEY), fal or xai", 400);
-        }
-        return ProviderHttp.StatusError(Label, answer);
-    }
+    /// <summary>A 401 means signing in again; every other status, 400 included, is the backend's own words.</summary>
+    private static HermesError StatusError(HttpAnswer answer) =>
+        answer.Status == 401
+            ? new HermesError(ErrorKind.Auth, "Codex refused the sign-in token (HTTP 401): run `codex login` to sign in again", 401)
+            : ProviderFailure.Status(Label, answer);
 }

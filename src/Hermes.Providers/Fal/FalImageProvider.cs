@@ -10,6 +10,7 @@ namespace Hermes.Providers.Fal;
 /// <summary>FAL.ai: the 21-model catalog through the queue API, directly with FAL_KEY or through the Nous gateway; optional Clarity upscaling.</summary>
 public sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
 {
+    private readonly ProviderPipeline pipeline = new(ctx);
     private readonly ILogger logger = ctx.Logging.CreateLogger<FalImageProvider>();
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -27,56 +28,60 @@ public sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
         ? Availability.Missing("FAL needs FAL_KEY (https://fal.ai/dashboard/keys) or a Nous tool-gateway sign-in (TOOL_GATEWAY_USER_TOKEN)")
         : Availability.Ready;
 
-    public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
+    public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
+        pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
+
+    private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
-        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
-        if (prepared.Case is ImageGenResult.Failure refused)
-        {
-            return refused;
-        }
-        var (text, modelId) = ((string, string))prepared.Case!;
-        var model = Hermes.Domain.Catalog.tryFalModel(modelId).Value;
+        var model = Hermes.Domain.Catalog.tryFalModel(call.Model).Value;
         if (FalRouting.Endpoint(ctx) is not { } endpoint)
         {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), modelId, text, aspectRatio);
+            return new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason);
         }
+        ctx.Secrets.Add(endpoint.Key);
         var queue = new FalQueueClient(ctx, endpoint) { PollInterval = PollInterval, QueueTimeout = QueueTimeout };
-        var overrides = FalPayload.noOverrides;
-        if (options.Seed is { } seed)
-        {
-            overrides = new FalOverrides(FSharpOption<int>.Some(seed), overrides.Steps, overrides.Guidance, overrides.NumImages, overrides.OutputFormat);
-        }
+        var overrides = call.Options.Seed is { } seed
+            ? new FalOverrides(FSharpOption<int>.Some(seed), FalPayload.noOverrides.Steps, FalPayload.noOverrides.Guidance, FalPayload.noOverrides.NumImages, FalPayload.noOverrides.OutputFormat)
+            : FalPayload.noOverrides;
 
-        var generated = await queue.RunAsync(modelId, FalPayload.build(model, text, aspectRatio, overrides), options.Progress, ct);
-        var firstUrl = generated.Bind(result => FirstImageUrl(result["images"]));
-        if (firstUrl.Case is HermesError failure)
+        var generated = await queue.RunAsync(call.Model, FalPayload.build(model, call.Prompt, call.Aspect, overrides), call.Options.Progress, ct);
+        var firstUrl = generated.Bind(result => FirstImageUrl(result, result["images"]));
+        return await firstUrl.MapAsync(async url =>
         {
-            return this.Fail(failure, modelId, text, aspectRatio);
-        }
-        var url = (string)firstUrl.Case!;
-        var upscaled = false;
-        if (options.Upscale ?? model.Upscale)
-        {
-            options.Progress?.Report(new GenerationProgress("upscaling", FalPayload.upscalerModel));
-            var upscale = await queue.RunAsync(FalPayload.upscalerModel, FalPayload.upscale(url, text), options.Progress, ct);
-            var upscaledUrl = upscale.Bind(result => FirstImageUrl(result["image"] is JsonNode image ? new JsonArray(image.DeepClone()) : null));
-            upscaledUrl.Match(
-                Right: u => { url = u; upscaled = true; },
-                Left: error => logger.LogWarning("upscaling failed, keeping the original image: {Reason}", error.Message));
-        }
-
-        var image = await ctx.Cache.CacheOrFallbackAsync(url, $"fal_{modelId}", ct);
-        return new ImageGenResult.Success(image, Name, modelId, text, AspectRatioModule.toWire(aspectRatio),
-            new Dictionary<string, object> { ["route"] = endpoint.RouteName, ["upscaled"] = upscaled });
+            var upscaled = call.Options.Upscale ?? model.Upscale ? await UpscaleAsync(queue, url, call, ct) : Option<string>.None;
+            return new Produced(
+                [new ProducedImage.Link(upscaled.IfNone(url))],
+                new Dictionary<string, object> { ["route"] = endpoint.RouteName, ["upscaled"] = upscaled.IsSome });
+        });
     }
 
-    private static Either<HermesError, string> FirstImageUrl(JsonNode? images)
+    /// <summary>The Clarity upscale of the image; on failure the original is kept, never lost.</summary>
+    private async Task<Option<string>> UpscaleAsync(FalQueueClient queue, string url, ImageCall call, CancellationToken ct)
     {
+        call.Options.Progress?.Report(new GenerationProgress("upscaling", FalPayload.upscalerModel));
+        var upscale = await queue.RunAsync(FalPayload.upscalerModel, FalPayload.upscale(url, call.Prompt), call.Options.Progress, ct);
+        var upscaledUrl = upscale.Bind(result => FirstImageUrl(result, result["image"] is JsonNode image ? new JsonArray(image.DeepClone()) : null));
+        return upscaledUrl.Match(
+            Right: Prelude.Some,
+            Left: error =>
+            {
+                logger.LogWarning("upscaling failed, keeping the original image: {Reason}", error.Message);
+                return Option<string>.None;
+            });
+    }
+
+    /// <summary>The first image's URL; an image the model's safety checker flagged is a content_policy refusal.</summary>
+    private static Either<HermesError, string> FirstImageUrl(JsonObject result, JsonNode? images)
+    {
+        if (result["has_nsfw_concepts"] is JsonArray flags && flags.Count > 0 && JsonFields.Flag(flags[0]))
+        {
+            return new HermesError(ErrorKind.ContentPolicy, "FAL's safety checker flagged the image (has_nsfw_concepts); nothing was saved");
+        }
         if (images is not JsonArray list)
         {
             return new HermesError(ErrorKind.NoImage, "FAL returned no images");
         }
-        var url = list.OfType<JsonObject>().Select(i => i["url"]?.GetValue<string>()).FirstOrDefault(u => !string.IsNullOrWhiteSpace(u));
+        var url = list.OfType<JsonObject>().Select(i => JsonFields.Text(i["url"])).FirstOrDefault(u => u is not null);
         return url is null
             ? new HermesError(ErrorKind.NoImage, list.Count == 0 ? "FAL generated no images" : "FAL returned images without URLs")
             : url;

@@ -10,69 +10,6 @@ using Microsoft.FSharp.Collections;
 
 namespace Hermes.Providers.Library;
 
-/// <summary>What a caller asks for; unset values come from config.yaml, the environment and the providers' defaults.</summary>
-public sealed record HermesGenerateOptions
-{
-    public static readonly HermesGenerateOptions Default = new();
-
-    /// <summary>A registered provider name; overrides image_gen.provider.</summary>
-    public string? Provider { get; init; }
-
-    /// <summary>A model id of the chosen provider's catalog; must be valid.</summary>
-    public string? Model { get; init; }
-
-    /// <summary>landscape, square or portrait (default landscape).</summary>
-    public string? AspectRatio { get; init; }
-
-    /// <summary>xAI only: 1k or 2k.</summary>
-    public string? Resolution { get; init; }
-
-    /// <summary>How many images, generated concurrently (1 to <see cref="HermesClient.MaxCount"/>).</summary>
-    public int Count { get; init; } = 1;
-
-    /// <summary>A folder the cached files are also copied to.</summary>
-    public string? OutputDirectory { get; init; }
-
-    public string? OutputFormat { get; init; }
-    public bool? Upscale { get; init; }
-    public int? Seed { get; init; }
-    public IProgress<GenerationProgress>? Progress { get; init; }
-}
-
-/// <summary>The outcome of a generate call: every image path (or URL when caching failed), or one typed error.</summary>
-public sealed record HermesResult(
-    bool Success,
-    IReadOnlyList<string> Images,
-    string? Provider,
-    string? Model,
-    string Prompt,
-    string AspectRatio,
-    IReadOnlyDictionary<string, object> Extras,
-    HermesError? Error)
-{
-    public string? Image => Images.Count > 0 ? Images[0] : null;
-
-    public static HermesResult Failed(HermesError error, string prompt, string aspect, string? provider = null, string? model = null) =>
-        new(false, [], provider, model, prompt, aspect, new Dictionary<string, object>(), error);
-}
-
-/// <summary>The dispatch decision for a call, with the provider statuses it was made from (the same ones `hermes providers` lists).</summary>
-public sealed record DispatchPlan(DispatchOutcome Outcome, IReadOnlyList<ProviderStatus> Statuses, DispatchFacts Facts)
-{
-    public Either<HermesError, (IImageGenProvider Provider, string Model)> Runnable(ProviderRegistry registry)
-    {
-        var ready = Dispatch.readiness(Facts, Outcome.Decision);
-        if (ready.IsError)
-        {
-            return HermesError.Of(ready.ErrorValue);
-        }
-        var (name, model) = Dispatch.providerOf(Outcome.Decision).Value;
-        return registry.Find(name) is { } provider
-            ? (provider, model)
-            : HermesError.Of(DispatchError.NewProviderNotRegistered(name, ListModule.OfSeq(registry.All.Select(p => p.Name))));
-    }
-}
-
 /// <summary>The .NET entry point: dispatch (pure, in Hermes.Domain) then the chosen provider, N images at once.</summary>
 public sealed class HermesClient
 {
@@ -121,31 +58,32 @@ public sealed class HermesClient
         return new DispatchPlan(Dispatch.decide(settings, Fs.Opt(model?.Trim()), facts), statuses, facts);
     }
 
+    /// <summary>Generates <see cref="HermesGenerateOptions.Count"/> images; every image made is reported even when others fail.</summary>
     public async Task<HermesResult> GenerateAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct)
     {
         options ??= HermesGenerateOptions.Default;
         var text = (prompt ?? "").Trim();
         var aspectText = options.AspectRatio ?? AspectRatioModule.toWire(AspectRatioModule.defaultValue);
-        var request = Validate(text, options);
-        if (request.Case is HermesError invalid)
-        {
-            return HermesResult.Failed(invalid, text, aspectText);
-        }
-        var (aspect, resolution) = ((AspectRatio, Resolution?))request.Case!;
-
         var plan = Plan(options.Provider, options.Model);
+        var runnable = from request in Validate(text, options)
+                       from chosen in plan.Runnable(Registry)
+                       select (request.Aspect, request.Resolution, chosen.Provider, chosen.Model);
         foreach (var warning in plan.Outcome.Warnings)
         {
             logger.LogWarning("{Warning}", warning.Message);
         }
-        var runnable = plan.Runnable(Registry);
-        if (runnable.Case is HermesError notRunnable)
-        {
-            var chosen = Dispatch.providerOf(plan.Outcome.Decision);
-            return HermesResult.Failed(notRunnable, text, aspectText, chosen?.Value.Item1, chosen?.Value.Item2);
-        }
-        var (provider, model) = ((IImageGenProvider, string))runnable.Case!;
+        return await runnable.MatchAsync(
+            RightAsync: run => RunAsync(text, options, run.Aspect, run.Resolution, run.Provider, run.Model, ct),
+            Left: error =>
+            {
+                var chosen = Dispatch.providerOf(plan.Outcome.Decision);
+                return HermesResult.Failed(ctx.Secrets.Clean(error), text, aspectText, chosen?.Value.Item1, chosen?.Value.Item2);
+            });
+    }
 
+    private async Task<HermesResult> RunAsync(
+        string text, HermesGenerateOptions options, AspectRatio aspect, Resolution? resolution, IImageGenProvider provider, string model, CancellationToken ct)
+    {
         var generateOptions = new GenerateOptions
         {
             Model = model,
@@ -169,27 +107,21 @@ public sealed class HermesClient
             }
         });
         var results = await Task.WhenAll(runs);
-
-        if (results.OfType<ImageGenResult.Failure>().FirstOrDefault() is { } failure)
-        {
-            return HermesResult.Failed(failure.Error, text, aspectText, failure.Provider, failure.Model);
-        }
-        var successes = results.Cast<ImageGenResult.Success>().ToList();
+        var successes = results.OfType<ImageGenResult.Success>().ToList();
+        var failures = results.OfType<ImageGenResult.Failure>().Select(f => f.Error).ToList();
         var images = successes.Select(s => s.Image).ToList();
-        if (options.OutputDirectory is { } outDir)
+        var extras = successes.Count > 0 ? successes[0].Extras : new Dictionary<string, object>();
+        var made = new HermesResult(images, failures, provider.Name, model, text, AspectRatioModule.toWire(aspect), extras);
+        if (options.OutputDirectory is not { } outDir || images.Count == 0)
         {
-            var copied = CopyTo(outDir, images);
-            if (copied.Case is HermesError copyError)
-            {
-                return HermesResult.Failed(copyError, text, aspectText, provider.Name, model);
-            }
-            images = (List<string>)copied.Case!;
+            return made;
         }
-        var first = successes[0];
-        return new HermesResult(true, images, first.Provider, first.Model, first.Prompt, first.AspectRatio, first.Extras, null);
+        return CopyTo(outDir, ctx.Cache.Directory, images).Match(
+            Right: copied => made with { Images = copied },
+            Left: error => made with { Failures = [.. failures, error] });
     }
 
-    private static Either<HermesError, (AspectRatio, Resolution?)> Validate(string prompt, HermesGenerateOptions options)
+    private static Either<HermesError, (AspectRatio Aspect, Resolution? Resolution)> Validate(string prompt, HermesGenerateOptions options)
     {
         if (prompt.Length == 0)
         {
@@ -199,36 +131,31 @@ public sealed class HermesClient
         {
             return new HermesError(ErrorKind.InvalidArgument, $"invalid count '{options.Count}': allowed values are 1 to {MaxCount}");
         }
-        var aspect = options.AspectRatio is null ? FSharpResultOk(AspectRatioModule.defaultValue) : AspectRatioModule.parse(options.AspectRatio);
-        if (aspect.IsError)
+        var aspect = options.AspectRatio is null ? AspectRatioModule.defaultValue : ParsedOrNull(AspectRatioModule.parse(options.AspectRatio));
+        if (aspect is null)
         {
-            return HermesError.Invalid(aspect.ErrorValue);
+            return HermesError.Invalid(AspectRatioModule.parse(options.AspectRatio!).ErrorValue);
         }
-        Resolution? resolution = null;
-        if (options.Resolution is { } text)
+        if (options.Resolution is not { } resolutionText)
         {
-            var parsed = ResolutionModule.parse(text);
-            if (parsed.IsError)
-            {
-                return HermesError.Invalid(parsed.ErrorValue);
-            }
-            resolution = parsed.ResultValue;
+            return (aspect, null);
         }
-        return (aspect.ResultValue, resolution);
+        var resolution = ResolutionModule.parse(resolutionText);
+        return resolution.IsOk ? (aspect, resolution.ResultValue) : HermesError.Invalid(resolution.ErrorValue);
     }
 
-    private static Microsoft.FSharp.Core.FSharpResult<AspectRatio, BadValue> FSharpResultOk(AspectRatio value) =>
-        Microsoft.FSharp.Core.FSharpResult<AspectRatio, BadValue>.NewOk(value);
+    private static AspectRatio? ParsedOrNull(Microsoft.FSharp.Core.FSharpResult<AspectRatio, BadValue> parsed) => parsed.IsOk ? parsed.ResultValue : null;
 
-    /// <summary>Copies local images into the folder (never overwriting); URLs that could not be cached stay URLs.</summary>
-    private static Either<HermesError, List<string>> CopyTo(string directory, IEnumerable<string> images)
+    /// <summary>Copies cached images into the folder (never overwriting); only files of the cache are ever copied, URLs stay URLs.</summary>
+    private static Either<HermesError, IReadOnlyList<string>> CopyTo(string directory, string cacheDirectory, IEnumerable<string> images)
     {
+        var cache = Path.GetFullPath(cacheDirectory) + Path.DirectorySeparatorChar;
         try
         {
             Directory.CreateDirectory(directory);
             return images.Select(image =>
             {
-                if (!File.Exists(image))
+                if (!Path.IsPathFullyQualified(image) || !Path.GetFullPath(image).StartsWith(cache, StringComparison.Ordinal) || !File.Exists(image))
                 {
                     return image;
                 }
@@ -239,7 +166,7 @@ public sealed class HermesClient
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new HermesError(ErrorKind.Cache, $"cannot copy images to '{directory}': {e.Message}");
+            return new HermesError(ErrorKind.Storage, $"cannot copy images to '{directory}': {e.Message}");
         }
     }
 }

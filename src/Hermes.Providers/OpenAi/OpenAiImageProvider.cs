@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
-using Flurl.Http;
 using Hermes.Domain;
 using Hermes.Providers.Core;
+using Hermes.Providers.Http;
 using LanguageExt;
-using Microsoft.Extensions.Logging;
 
 namespace Hermes.Providers.OpenAi;
 
@@ -12,9 +10,7 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "OpenAI";
     private static readonly string[] OutputFormats = ["png", "jpeg", "webp"];
-    private readonly ILogger logger = ctx.Logging.CreateLogger<OpenAiImageProvider>();
-
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    private readonly ProviderPipeline pipeline = new(ctx);
 
     public string Name => "openai";
     public string DisplayName => Catalog.DisplayName;
@@ -27,52 +23,30 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         ? Availability.Ready
         : Availability.Missing("OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)");
 
-    public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
-    {
-        if (options.OutputFormat is { } format && !OutputFormats.Contains(format))
-        {
-            return this.Fail(new HermesError(ErrorKind.InvalidArgument,
-                $"invalid output format '{format}': allowed values are {string.Join(", ", OutputFormats)}"), options.Model, prompt, aspectRatio);
-        }
-        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
-        if (prepared.Case is ImageGenResult.Failure refused)
-        {
-            return refused;
-        }
-        var (text, model) = ((string, string))prepared.Case!;
-        if (ctx.Environment.Get("OPENAI_API_KEY").Case is not string key)
-        {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
-        }
-        var tier = TierModule.parse(model).ResultValue;
-        var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
-        var body = Requests.openAi(tier, text, aspectRatio,
-            Fs.Opt(options.OutputFormat));
-        var request = ctx.Http.Request(baseUrl + "/images/generations").WithOAuthBearerToken(key).WithHeader("User-Agent", HermesVersion.UserAgent);
-        options.Progress?.Report(new GenerationProgress("generating", $"{model} ({Catalog.Models.First(m => m.Id == model).Speed})"));
-        var answer = await ProviderHttp.PostJsonAsync(request, body, Label, RequestTimeout, ct);
+    public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
+        options.OutputFormat is { } format && !OutputFormats.Contains(format)
+            ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(
+                HermesError.Invalid(new BadValue("output format", format, Microsoft.FSharp.Collections.ListModule.OfSeq(OutputFormats))),
+                Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))
+            : pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
 
-        var saved = await answer
-            .Bind(response => ImagePayload.FirstImage(Label, response))
-            .BindAsync(async first =>
+    private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
+    {
+        var key = ctx.Environment.Get("OPENAI_API_KEY").ToEither(() => new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason));
+        var tier = TierModule.parse(call.Model).ResultValue;
+        var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
+        var body = Requests.openAi(tier, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat));
+        call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.First(m => m.Id == call.Model).Speed})"));
+        var answer = await key.BindAsync(k => ctx.Transport.SendAsync(
+            HttpCall.PostJson(baseUrl + "/images/generations", Label, body).WithHeader("Authorization", "Bearer " + k) with
             {
-                var path = await ImagePayload.MaterializeAsync(ctx.Cache, first, $"openai_{model}", Label, ct);
-                return path.Map(p => (Path: p, Revised: first["revised_prompt"]?.GetValue<string>()));
-            });
-        return saved.Match<ImageGenResult>(
-            Right: result =>
-            {
-                var extras = new Dictionary<string, object>
-                {
-                    ["size"] = AspectRatioModule.openAiSize(aspectRatio),
-                    ["quality"] = TierModule.quality(tier),
-                };
-                if (!string.IsNullOrEmpty(result.Revised))
-                {
-                    extras["revised_prompt"] = result.Revised;
-                }
-                return new ImageGenResult.Success(result.Path, Name, model, text, AspectRatioModule.toWire(aspectRatio), extras);
-            },
-            Left: error => this.Fail(error, model, text, aspectRatio));
+                BodyLimit = ImagesAnswerModule.maxBodyBytes,
+            }, ct));
+        var extras = new Dictionary<string, object>
+        {
+            ["size"] = AspectRatioModule.openAiSize(call.Aspect),
+            ["quality"] = TierModule.quality(tier),
+        };
+        return answer.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(images => Produced.FromAnswer(images, extras, preferPublicUrl: false));
     }
 }

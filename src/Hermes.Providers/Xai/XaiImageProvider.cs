@@ -1,29 +1,28 @@
-using System.Text.Json.Nodes;
-using Flurl.Http;
 using Hermes.Domain;
 using Hermes.Providers.Auth;
 using Hermes.Providers.Core;
+using Hermes.Providers.Http;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
 
 namespace Hermes.Providers.Xai;
 
-/// <summary>xAI grok-imagine-image: POST {base}/images/generations, text-to-image only, one refresh-and-retry on a 401 with a sign-in token.</summary>
+/// <summary>xAI Grok Imagine: POST {base}/images/generations; one refresh-and-retry when a sign-in token is refused.</summary>
 public sealed class XaiImageProvider : IImageGenProvider
 {
     private const string Label = "xAI";
     private readonly HermesContext ctx;
+    private readonly ProviderPipeline pipeline;
     private readonly XaiTokenManager tokens;
     private readonly ILogger logger;
 
     public XaiImageProvider(HermesContext ctx)
     {
         this.ctx = ctx;
+        pipeline = new ProviderPipeline(ctx);
         tokens = new XaiTokenManager(ctx, new XaiOAuthClient(ctx));
         logger = ctx.Logging.CreateLogger<XaiImageProvider>();
     }
-
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     public string Name => "xai";
     public string DisplayName => Catalog.DisplayName;
@@ -37,43 +36,57 @@ public sealed class XaiImageProvider : IImageGenProvider
         ? Availability.Ready
         : Availability.Missing("xAI needs a key or a sign-in: set XAI_API_KEY (https://console.x.ai) or run `hermes auth add xai-oauth`");
 
-    public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
+    public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
+        pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
+
+    private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
-        var prepared = this.Prepare(ctx, prompt, aspectRatio, options, logger);
-        if (prepared.Case is ImageGenResult.Failure refused)
-        {
-            return refused;
-        }
-        var (text, model) = ((string, string))prepared.Case!;
-        var resolution = options.Resolution ?? ResolutionFromConfig();
+        var resolution = call.Options.Resolution ?? ResolutionFromConfig();
+        var body = Requests.xai(call.Model, call.Prompt, call.Aspect, resolution);
+        var credential = await CredentialAsync(ct);
+        var answer = await credential.BindAsync(c => SendWithRefreshAsync(c, body, ct));
+        var extras = new Dictionary<string, object> { ["resolution"] = ResolutionModule.toWire(resolution) };
+        return answer.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(images => Produced.FromAnswer(images, extras, preferPublicUrl: true));
+    }
 
+    private async Task<Either<HermesError, XaiCredential>> CredentialAsync(CancellationToken ct)
+    {
         var resolved = await tokens.ResolveAsync(ct);
-        if (resolved.Case is AuthError authError)
-        {
-            return this.Fail(new HermesError(ErrorKind.Auth, AuthErrorModule.message(authError)), model, text, aspectRatio);
-        }
-        if (((Option<XaiCredential>)resolved.Case!).Case is not XaiCredential credential)
-        {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
-        }
-
-        var body = Requests.xai(model, text, aspectRatio, resolution);
-        var answer = await PostAsync(credential, body, ct);
-        if (answer.Case is HttpAnswer { Status: 401 } && credential.IsOAuth)
-        {
-            logger.LogInformation("xAI answered 401; refreshing the sign-in token once and retrying");
-            var refreshed = await tokens.RefreshAsync(credential, force: true, ct);
-            if (refreshed.Case is AuthError refreshError)
+        return resolved
+            .MapLeft(error => new HermesError(ErrorKind.Auth, AuthErrorModule.message(error)))
+            .Bind(found => found.ToEither(() => new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason)))
+            .Map(credential =>
             {
-                return this.Fail(new HermesError(ErrorKind.Auth, AuthErrorModule.message(refreshError), 401), model, text, aspectRatio);
-            }
-            answer = await PostAsync(((XaiRefresh)refreshed.Case!).Credential, body, ct);
+                ctx.Secrets.Add(credential.Token);
+                return credential;
+            });
+    }
+
+    /// <summary>A 401 to a sign-in token refreshes that entry once and retries once; an API key is never refreshed.</summary>
+    private async Task<Either<HermesError, HttpAnswer>> SendWithRefreshAsync(XaiCredential credential, System.Text.Json.Nodes.JsonObject body, CancellationToken ct)
+    {
+        var first = await ctx.Transport.SendAsync(Call(credential, body), ct);
+        var refused = first.Match(Right: a => a.Status == 401 && credential.IsOAuth, Left: _ => false);
+        if (!refused)
+        {
+            return first;
         }
-        var saved = await answer.Bind(response => ImagePayload.FirstImage(Label, response)).BindAsync(first => ImagePayload.MaterializeAsync(ctx.Cache, first, $"xai_{model}", Label, ct));
-        return saved.Match<ImageGenResult>(
-            Right: path => new ImageGenResult.Success(path, Name, model, text, AspectRatioModule.toWire(aspectRatio),
-                new Dictionary<string, object> { ["resolution"] = ResolutionModule.toWire(resolution) }),
-            Left: error => this.Fail(error, model, text, aspectRatio));
+        logger.LogInformation("xAI answered 401; refreshing the sign-in token once and retrying");
+        var refreshed = await tokens.RefreshAsync(credential, force: true, ct);
+        return await refreshed
+            .MapLeft(error => new HermesError(ErrorKind.Auth, AuthErrorModule.message(error), 401))
+            .BindAsync(r =>
+            {
+                ctx.Secrets.Add(r.Credential.Token);
+                return ctx.Transport.SendAsync(Call(r.Credential, body), ct);
+            });
+    }
+
+    private HttpCall Call(XaiCredential credential, System.Text.Json.Nodes.JsonObject body)
+    {
+        var baseUrl = tokens.BaseUrlFor(credential, warning => logger.LogWarning("{Warning}", warning));
+        return HttpCall.PostJson(baseUrl + "/images/generations", Label, body)
+            .WithHeader("Authorization", "Bearer " + credential.Token) with { BodyLimit = ImagesAnswerModule.maxBodyBytes };
     }
 
     private Resolution ResolutionFromConfig()
@@ -84,14 +97,5 @@ public sealed class XaiImageProvider : IImageGenProvider
             logger.LogWarning("{Warning}", note.Value.Message);
         }
         return resolution;
-    }
-
-    private Task<Either<HermesError, HttpAnswer>> PostAsync(XaiCredential credential, JsonObject body, CancellationToken ct)
-    {
-        var baseUrl = tokens.BaseUrlFor(credential, warning => logger.LogWarning("{Warning}", warning));
-        var request = ctx.Http.Request(baseUrl + "/images/generations")
-            .WithOAuthBearerToken(credential.Token)
-            .WithHeader("User-Agent", HermesVersion.UserAgent);
-        return ProviderHttp.PostJsonAsync(request, body, Label, RequestTimeout, ct);
     }
 }

@@ -9,25 +9,30 @@ open FsCheck.Xunit
 open FsCheck
 open Hermes.Providers.Cache
 open Hermes.Providers.Core
+open Hermes.Providers.Http
+open Hermes.Domain
 open Hermes.Tests.Support
 open LanguageExt
 
-let randomBytes (n: int) =
-    let bytes = Array.zeroCreate<byte> n
-    Random(n).NextBytes bytes
-    bytes
+/// PNG-signed bytes: the cache keeps only bytes whose magic number is an image.
+let randomBytes (n: int) = Hermes.Tests.Support.Fakes.png (max 0 (n - 8))
 
-let newCache (home: TestHome) (logs: CapturedLogs) =
-    ImageCache(home.CacheDir, HermesContext.CreateHttpClient(), TimeProvider.System, logs.Logger)
+/// A cache that trusts this image server the way a configured base URL is trusted.
+let cacheFor (home: TestHome) (logs: CapturedLogs) (serverUrl: string) =
+    let trusted = TrustedOrigins.Of [ serverUrl ]
+    ImageCache(home.CacheDir, GuardedHttp.CreateClient trusted, trusted, TimeProvider.System, logs.Logger)
 
-let saved (result: Either<CacheError, string>) =
+let newCache (home: TestHome) (logs: CapturedLogs) = cacheFor home logs "http://127.0.0.1:1"
+
+let saved (result: Either<HermesError, SavedImage>) =
     match result.Case with
-    | :? string as path -> path
-    | other -> failwithf "expected a saved path, got %A" other
+    | :? SavedImage as image -> image.Path
+    | :? HermesError as error -> failwithf "expected a saved image, got %s: %s" error.ErrorType error.Message
+    | other -> failwithf "unexpected %A" other
 
-let failed (result: Either<CacheError, string>) =
+let failed (result: Either<HermesError, SavedImage>) =
     match result.Case with
-    | :? CacheError as error -> error
+    | :? HermesError as error -> error
     | other -> failwithf "expected an error, got %A" other
 
 let ext (path: string) = Path.GetExtension(path).TrimStart('.')
@@ -38,7 +43,7 @@ let ``bytes round-trip through a URL download`` () =
         use home = new TestHome()
         let body = randomBytes 200_000
         use server = new LoopbackServer(Reply.bytes 200 "image/png" body)
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/img"), "xai_grok", CancellationToken.None)
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/img"), "xai_grok", CancellationToken.None)
         let path = saved result
         Assert.Equal<byte[]>(body, File.ReadAllBytes path)
         Assert.Equal(home.CacheDir, Path.GetDirectoryName path)
@@ -46,32 +51,39 @@ let ``bytes round-trip through a URL download`` () =
         Assert.Equal("png", ext path)
     }
 
+/// Bytes of each image type as its magic number starts it.
+let signed (format: string) =
+    match format with
+    | "jpg" -> Hermes.Tests.Support.Fakes.jpeg 64
+    | "gif" -> Array.append "GIF89a"B (Array.zeroCreate 64)
+    | "webp" -> Array.concat [ "RIFF"B; [| 0uy; 0uy; 0uy; 0uy |]; "WEBP"B; Array.zeroCreate 64 ]
+    | _ -> randomBytes 64
+
 [<Theory>]
-[<InlineData("image/jpeg", "jpg")>]
-[<InlineData("image/webp", "webp")>]
-[<InlineData("image/gif", "gif")>]
+[<InlineData("image/png", "jpg")>]
+[<InlineData("application/octet-stream", "webp")>]
+[<InlineData("image/jpeg", "gif")>]
 [<InlineData("IMAGE/PNG; charset=binary", "png")>]
-let ``content type decides the extension`` (contentType: string, expected: string) =
+let ``the magic number decides the extension whatever the content type says`` (contentType: string, format: string) =
     task {
         use home = new TestHome()
-        use server = new LoopbackServer(Reply.bytes 200 contentType (randomBytes 64))
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/download"), "p", CancellationToken.None)
-        Assert.Equal(expected, ext (saved result))
+        use server = new LoopbackServer(Reply.bytes 200 contentType (signed format))
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/x.png"), "p", CancellationToken.None)
+        Assert.Equal(format, ext (saved result))
     }
 
-[<Fact>]
-let ``the URL suffix is the fallback, png the default`` () =
+[<Theory>]
+[<InlineData("text/html", "<!doctype html><html><body>not found</body></html>")>]
+[<InlineData("image/png", "{\"error\":\"expired\"}")>]
+[<InlineData("image/png", "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>")>]
+[<InlineData("image/png", "plain text served as an image")>]
+let ``bytes that are not an image are refused as invalid_response and nothing is kept`` (contentType: string, body: string) =
     task {
         use home = new TestHome()
-
-        use server =
-            new LoopbackServer(Reply.bytes 200 "application/octet-stream" (randomBytes 64))
-
-        let cache = newCache home (CapturedLogs())
-        let! bySuffix = cache.SaveUrlAsync(server.Url("/xai-tmp-abc.webp?sig=xyz"), "p", CancellationToken.None)
-        let! byDefault = cache.SaveUrlAsync(server.Url("/blob"), "p", CancellationToken.None)
-        Assert.Equal("webp", ext (saved bySuffix))
-        Assert.Equal("png", ext (saved byDefault))
+        use server = new LoopbackServer(Reply.text 200 contentType body)
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/image.png"), "p", CancellationToken.None)
+        Assert.Equal(ErrorKind.InvalidResponse, (failed result).Kind)
+        Assert.Empty(home.CachedFiles())
     }
 
 [<Fact>]
@@ -79,10 +91,10 @@ let ``a 404 propagates with its status and leaves nothing`` () =
     task {
         use home = new TestHome()
         use server = new LoopbackServer(Reply.json 404 """{"error":"expired"}""")
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/xai-tmp-1.png"), "p", CancellationToken.None)
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/xai-tmp-1.png"), "p", CancellationToken.None)
         let error = failed result
-        Assert.Equal(CacheFailure.HttpStatus, error.Failure)
-        Assert.Equal(Nullable 404, error.Status)
+        Assert.Equal(ErrorKind.ProviderError, error.Kind)
+        Assert.Equal(Nullable 404, error.HttpStatus)
         Assert.Contains("HTTP 404", error.Message)
         Assert.Empty(home.CachedFiles())
     }
@@ -92,8 +104,8 @@ let ``an empty body is refused and nothing is left`` () =
     task {
         use home = new TestHome()
         use server = new LoopbackServer(Reply.bytes 200 "image/png" [||])
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/a.png"), "p", CancellationToken.None)
-        Assert.Equal(CacheFailure.EmptyBody, (failed result).Failure)
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/a.png"), "p", CancellationToken.None)
+        Assert.Equal(ErrorKind.InvalidResponse, (failed result).Kind)
         Assert.Empty(home.CachedFiles())
     }
 
@@ -103,9 +115,10 @@ let ``a body past the cap is aborted and the partial file deleted`` () =
         use home = new TestHome()
         let chunks = List.init 20 (fun i -> randomBytes (1000 + i))
         use server = new LoopbackServer(Reply.chunked "image/png" chunks TimeSpan.Zero)
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/big.png"), "p", CancellationToken.None, 5_000L)
+        let cache = ImageCache(home.CacheDir, GuardedHttp.CreateClient(TrustedOrigins.Of [ server.BaseUrl ]), TrustedOrigins.Of [ server.BaseUrl ], TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, MaxImageBytes = 5_000L)
+        let! result = cache.SaveUrlAsync(server.Url("/big.png"), "p", CancellationToken.None)
         let error = failed result
-        Assert.Equal(CacheFailure.TooLarge, error.Failure)
+        Assert.Equal(ErrorKind.InvalidResponse, error.Kind)
         Assert.Contains("5000 bytes", error.Message)
         Assert.Empty(home.CachedFiles())
     }
@@ -131,8 +144,8 @@ let ``a Content-Length above the cap is refused before the body is read`` () =
 
         use server = new LoopbackServer(huge)
         let started = Diagnostics.Stopwatch.StartNew()
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/huge.png"), "p", CancellationToken.None)
-        Assert.Equal(CacheFailure.TooLarge, (failed result).Failure)
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/huge.png"), "p", CancellationToken.None)
+        Assert.Equal(ErrorKind.InvalidResponse, (failed result).Kind)
         Assert.Contains("announces 1000000000 bytes", (failed result).Message)
         Assert.True(started.Elapsed < TimeSpan.FromSeconds 10.0)
         Assert.Empty(home.CachedFiles())
@@ -157,7 +170,8 @@ let ``a Content-Length that announces less than is sent never puts more than ann
                 )
             )
 
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/lie.png"), "p", CancellationToken.None, 2_000L)
+        let cache = ImageCache(home.CacheDir, GuardedHttp.CreateClient(TrustedOrigins.Of [ server.Url "" ]), TrustedOrigins.Of [ server.Url "" ], TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, MaxImageBytes = 2_000L)
+        let! result = cache.SaveUrlAsync(server.Url("/lie.png"), "p", CancellationToken.None)
         let path = saved result
         Assert.Equal<byte[]>(body[..999], File.ReadAllBytes path)
         Assert.Equal(1, home.CachedFiles().Length)
@@ -171,9 +185,9 @@ let ``a connection dropped mid-body is an error and the partial file is deleted`
         use server =
             new LoopbackServer(Reply.dropAfter "image/png" 100_000L (randomBytes 30_000))
 
-        let! result = (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/drop.png"), "p", CancellationToken.None)
+        let! result = (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/drop.png"), "p", CancellationToken.None)
         let error = failed result
-        Assert.Equal(CacheFailure.Network, error.Failure)
+        Assert.Equal(ErrorKind.Network, error.Kind)
         Assert.Contains("after", error.Message)
         Assert.Empty(home.CachedFiles())
     }
@@ -187,14 +201,15 @@ let ``a body that goes silent past the idle timeout is an error and leaves nothi
         let cache =
             ImageCache(
                 home.CacheDir,
-                HermesContext.CreateHttpClient(),
+                GuardedHttp.CreateClient(TrustedOrigins.Of [ server.BaseUrl ]),
+                TrustedOrigins.Of [ server.BaseUrl ],
                 TimeProvider.System,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
                 IdleTimeout = TimeSpan.FromMilliseconds 300.0
             )
 
         let! result = cache.SaveUrlAsync(server.Url("/slow.png"), "p", CancellationToken.None)
-        Assert.Equal(CacheFailure.Timeout, (failed result).Failure)
+        Assert.Equal(ErrorKind.Timeout, (failed result).Kind)
         Assert.Empty(home.CachedFiles())
     }
 
@@ -209,14 +224,15 @@ let ``headers that never come time out`` () =
         let cache =
             ImageCache(
                 home.CacheDir,
-                HermesContext.CreateHttpClient(),
+                GuardedHttp.CreateClient(TrustedOrigins.Of [ server.BaseUrl ]),
+                TrustedOrigins.Of [ server.BaseUrl ],
                 TimeProvider.System,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
                 HeadersTimeout = TimeSpan.FromMilliseconds 300.0
             )
 
         let! result = cache.SaveUrlAsync(server.Url("/slow.png"), "p", CancellationToken.None)
-        Assert.Equal(CacheFailure.Timeout, (failed result).Failure)
+        Assert.Equal(ErrorKind.Timeout, (failed result).Kind)
         Assert.Empty(home.CachedFiles())
     }
 
@@ -229,7 +245,7 @@ let ``cancelling a download throws and leaves nothing`` () =
 
         let! error =
             Assert.ThrowsAnyAsync<OperationCanceledException>(fun () ->
-                (newCache home (CapturedLogs())).SaveUrlAsync(server.Url("/slow.png"), "p", cts.Token) :> Task)
+                (cacheFor home (CapturedLogs()) server.BaseUrl).SaveUrlAsync(server.Url("/slow.png"), "p", cts.Token) :> Task)
 
         Assert.NotNull error
         Assert.Empty(home.CachedFiles())
@@ -241,12 +257,12 @@ let ``file names are unique even for 100 parallel saves in the same second`` () 
         use home = new TestHome()
 
         let payload (request: RecordedRequest) =
-            Text.Encoding.UTF8.GetBytes("image-" + request.Query["i"])
+            Array.append (randomBytes 8) (Text.Encoding.UTF8.GetBytes("image-" + request.Query["i"]))
 
         use server =
             new LoopbackServer(fun request ctx -> Reply.bytes 200 "image/png" (payload request) request ctx)
 
-        let cache = newCache home (CapturedLogs())
+        let cache = cacheFor home (CapturedLogs()) server.BaseUrl
 
         let! results =
             Task.WhenAll
@@ -257,7 +273,7 @@ let ``file names are unique even for 100 parallel saves in the same second`` () 
         let paths = results |> Array.map saved
         Assert.Equal(100, paths |> Array.distinct |> Array.length)
         Assert.Equal(100, home.CachedFiles().Length)
-        let contents = paths |> Array.map (File.ReadAllText) |> Array.sort
+        let contents = paths |> Array.map (fun p -> Text.Encoding.UTF8.GetString((File.ReadAllBytes p)[8..])) |> Array.sort
         Assert.Equal<string[]>([| for i in 1..100 -> sprintf "image-%d" i |] |> Array.sort, contents)
     }
 
@@ -273,8 +289,9 @@ let ``two saves of the same bytes get two names`` () =
     }
 
 [<Property(MaxTest = 40)>]
-let ``any byte array round-trips through SaveBase64`` (NonEmptyArray(bytes: byte[])) =
+let ``any image round-trips through SaveBase64`` (NonEmptyArray(tail: byte[])) =
     use home = new TestHome()
+    let bytes = Array.append (randomBytes 8) tail
 
     let result =
         (newCache home (CapturedLogs())).SaveBase64Async(Convert.ToBase64String bytes, "p", CancellationToken.None).Result
@@ -282,13 +299,13 @@ let ``any byte array round-trips through SaveBase64`` (NonEmptyArray(bytes: byte
     File.ReadAllBytes(saved result) = bytes
 
 [<Fact>]
-let ``data URLs save with their declared type`` () =
+let ``data URLs save with the type of their bytes`` () =
     task {
         use home = new TestHome()
 
         let! result =
             (newCache home (CapturedLogs()))
-                .SaveBase64Async("data:image/jpeg;base64," + Convert.ToBase64String(randomBytes 10), "p", CancellationToken.None)
+                .SaveBase64Async("data:image/png;base64," + Convert.ToBase64String(Hermes.Tests.Support.Fakes.jpeg 10), "p", CancellationToken.None)
 
         Assert.Equal("jpg", ext (saved result))
     }
@@ -298,7 +315,7 @@ let ``invalid base64 is a typed error and leaves nothing`` () =
     task {
         use home = new TestHome()
         let! result = (newCache home (CapturedLogs())).SaveBase64Async("%%% not base64 %%%", "p", CancellationToken.None)
-        Assert.Equal(CacheFailure.InvalidBase64, (failed result).Failure)
+        Assert.Equal(ErrorKind.InvalidResponse, (failed result).Kind)
         Assert.Empty(home.CachedFiles())
     }
 
@@ -309,8 +326,10 @@ let ``cache-or-fallback returns the bare URL after one warning`` () =
         let logs = CapturedLogs()
         use server = new LoopbackServer(Reply.json 404 "{}")
         let url = server.Url("/xai-tmp-gone.png?signature=secret")
-        let! result = (newCache home logs).CacheOrFallbackAsync(url, "xai", CancellationToken.None)
-        Assert.Equal(url, result)
+        let! result = (cacheFor home logs server.BaseUrl).CacheOrFallbackAsync(url, "xai", CancellationToken.None)
+        match result.Case with
+        | :? Either<string, SavedImage> as kept -> Assert.Equal(url, kept.IfRight(Func<SavedImage, string>(fun _ -> "a file")))
+        | other -> failwithf "expected the bare URL, got %A" other
         let warning = Assert.Single(logs.Warnings)
         Assert.Contains("HTTP 404", warning)
         Assert.DoesNotContain("secret", warning)
@@ -321,6 +340,6 @@ let ``an unusable URL is refused with the allowed forms`` () =
     task {
         use home = new TestHome()
         let! result = (newCache home (CapturedLogs())).SaveUrlAsync("file:///etc/passwd", "p", CancellationToken.None)
-        Assert.Equal(CacheFailure.InvalidUrl, (failed result).Failure)
-        Assert.Contains("http(s)", (failed result).Message)
+        Assert.Equal(ErrorKind.InvalidResponse, (failed result).Kind)
+        Assert.Contains("refused", (failed result).Message)
     }

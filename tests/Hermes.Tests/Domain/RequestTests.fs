@@ -36,14 +36,15 @@ let ``OpenAI output_format is sent only when asked`` () =
     Assert.Equal("webp", field body "output_format")
 
 [<Fact>]
-let ``the Codex body forces one image_generation call and streams`` () =
+let ``test_codex_stream_request_shape and test_payload_omits_tool_choice`` () =
     let body = Requests.codex Tier.Low "a cat" AspectRatio.Landscape
     let tool = (body["tools"].AsArray()[0]).AsObject()
     Assert.Equal("image_generation", field tool "type")
     Assert.Equal("gpt-image-2", field tool "model")
     Assert.Equal("low", field tool "quality")
     Assert.Equal("1536x1024", field tool "size")
-    Assert.Equal("required", field (body["tool_choice"]) "mode")
+    Assert.False(body.ContainsKey "tool_choice")
+    Assert.Equal(0, tool["partial_images"].GetValue<int>())
     Assert.True(body["stream"].GetValue<bool>())
     Assert.False(body["store"].GetValue<bool>())
     let message = body["input"].AsArray().[0]

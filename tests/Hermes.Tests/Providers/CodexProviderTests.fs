@@ -185,7 +185,7 @@ let ``HTTP errors are typed`` (status: int, errorType: string, message: string) 
     }
 
 [<Fact>]
-let ``an account without the image tool is told to choose another provider`` () =
+let ``test_tool_choice_400_surfaces_verbatim_not_as_capability_error`` () =
     task {
         use home = new TestHome()
         signInCodex home (freshToken ())
@@ -200,54 +200,98 @@ let ``an account without the image tool is told to choose another provider`` () 
             )
 
         let! result = generate (provider home server)
-        Assert.Equal("not_available", (failure result).ErrorType)
+        let error = (failure result).Error
+        Assert.Equal("invalid_request", error.ErrorType)
+        Assert.Equal(4, Hermes.Cli.Output.ExitCode.ofKind error.Kind)
+        Assert.Contains("HTTP 400: Tool choice 'image_generation' not found in 'tools' parameter.", error.Message)
+        Assert.DoesNotContain("not enabled", error.Message)
+    }
+
+let private partialOnly (partial: byte[]) =
+    imageEvents partial partial |> List.filter (fun e -> not (e.Contains "image_generation_call\","))
+
+let private emptyStream =
+    [ event "response.completed" """{"type":"response.completed","response":{"output":[]}}""" ]
+
+let private runStreams (replies: Reply list) =
+    task {
+        let home = new TestHome()
+        signInCodex home (freshToken ())
+        let server = new LoopbackServer(Reply.routes [ responses, Reply.sequence replies ])
+        let! result = generate (provider home server)
+        return home, server, result
     }
 
 [<Fact>]
-let ``stream failures are typed: failed, no image, truncated, malformed`` () =
+let ``test_partial_only_stream_fails_closed_after_retry`` () =
     task {
-        use home = new TestHome()
-        signInCodex home (freshToken ())
+        let! home, server, result = runStreams [ stream (partialOnly (png 4)) false ]
+        use _ = home
+        use _ = server
+        Assert.Equal("incomplete_image", (failure result).ErrorType)
+        Assert.Contains("after 2 attempt(s)", (failure result).Error.Message)
+        Assert.Equal(2, server.Requests.Length)
+        Assert.Empty(home.CachedFiles())
+    }
 
+[<Fact>]
+let ``test_empty_stream_retries_then_fails`` () =
+    task {
+        let! home, server, result = runStreams [ stream emptyStream false ]
+        use _ = home
+        use _ = server
+        Assert.Equal("no_image", (failure result).ErrorType)
+        Assert.Contains("no image_generation_call result after 2 attempt(s)", (failure result).Error.Message)
+        Assert.Equal(2, server.Requests.Length)
+        Assert.Empty(home.CachedFiles())
+    }
+
+[<Fact>]
+let ``test_partial_then_final_on_retry_succeeds`` () =
+    task {
+        let final = png 300
+        let! home, server, result = runStreams [ stream (partialOnly (png 4)) false; stream (imageEvents (png 5) final) false ]
+        use _ = home
+        use _ = server
+        assertLocalFile home (success result).Image final
+        Assert.Equal(1, home.CachedFiles().Length)
+    }
+
+[<Fact>]
+let ``test_empty_then_final_on_retry_succeeds`` () =
+    task {
+        let final = png 300
+        let! home, server, result = runStreams [ stream emptyStream false; stream (imageEvents (png 5) final) false ]
+        use _ = home
+        use _ = server
+        assertLocalFile home (success result).Image final
+    }
+
+[<Fact>]
+let ``a failed response and a malformed event are typed and never retried`` () =
+    task {
         let failed =
             [
                 event "response.failed" """{"type":"response.failed","response":{"error":{"message":"content policy"}}}"""
             ]
 
-        let noImage =
-            [
-                event "response.completed" """{"type":"response.completed","response":{"output":[]}}"""
-            ]
-
-        let truncated = List.take 3 (imageEvents (png 1) (png 2))
-        let malformed = [ "data: {not json\n\n" ]
-
-        use server =
-            new LoopbackServer(
-                Reply.sequence
-                    [
-                        stream failed false
-                        stream noImage false
-                        stream truncated true
-                        stream malformed false
-                    ]
-            )
-
-        let p = provider home server
-        let! r1 = generate p
-        let! r2 = generate p
-        let! r3 = generate p
-        let! r4 = generate p
+        let! home1, server1, r1 = runStreams [ stream failed false ]
+        let! home2, server2, r2 = runStreams [ stream [ "data: {not json\n\n" ] false ]
+        use _ = home1
+        use _ = server1
+        use _ = home2
+        use _ = server2
 
         Assert.Equal(
             ("provider_error", "the Codex image tool failed: content policy"),
             ((failure r1).ErrorType, (failure r1).Error.Message)
         )
 
-        Assert.Equal("no_image", (failure r2).ErrorType)
-        Assert.Equal("the Codex stream ended before the image was complete", (failure r3).Error.Message)
-        Assert.StartsWith("the Codex stream carried an event that is not JSON", (failure r4).Error.Message)
-        Assert.Empty(home.CachedFiles())
+        Assert.Equal("invalid_response", (failure r2).ErrorType)
+        Assert.StartsWith("the Codex stream carried an event that is not JSON", (failure r2).Error.Message)
+        Assert.Equal(1, server1.Requests.Length)
+        Assert.Equal(1, server2.Requests.Length)
+        Assert.Empty(home1.CachedFiles())
     }
 
 [<Fact>]
@@ -279,4 +323,4 @@ let ``the stream fold keeps the final image over a later preview`` () =
     let lines = (String.concat "" (imageEvents (png 3) (png 9))).Split('\n')
     let state = lines |> Array.fold CodexStream.feed CodexStream.initial
     Assert.Equal(1, state.Partials)
-    Assert.Equal(Ok(Convert.ToBase64String(png 9)), CodexStream.finish state)
+    Assert.Equal(Ok(Convert.ToBase64String(png 9)), CodexStream.finish state |> Result.map _.Base64)

@@ -38,7 +38,7 @@ let ``a slow queue is polled to completion, with progress, and the image is cach
         Assert.Equal("fal-ai/flux-2/klein/9b", ok.Model)
         Assert.Equal<obj>("direct", ok.Extras["route"])
         Assert.Equal<obj>(false, ok.Extras["upscaled"])
-        Assert.Equal<string list>([ "queued"; "queued"; "generating"; "generating" ], progress.Stages)
+        Assert.Equal<string list>([ "queued"; "queued"; "generating"; "generating"; "downloading" ], progress.Stages)
         let submit = Assert.Single fake.Submits
         Assert.Equal("/fal-ai/flux-2/klein/9b", submit.Path)
         Assert.Equal(Some "Key fal-test-key-123456", submit.Header "Authorization")

@@ -6,6 +6,7 @@ open System.Threading.Tasks
 open Xunit
 open Hermes.Domain
 open Hermes.Providers.Core
+open Hermes.Providers.Http
 open Hermes.Providers.Xai
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
@@ -22,7 +23,7 @@ let generate (p: XaiImageProvider) aspect =
 let ``a URL result is downloaded into the cache at once, not passed through`` () =
     task {
         use home = new TestHome()
-        let image = png 5000
+        let image = jpeg 5000
         let mutable server: LoopbackServer option = None
 
         let reply =
@@ -162,8 +163,10 @@ let ``a slow API is a timeout error, not an exception`` () =
 
         let p =
             XaiImageProvider(
-                home.Context([ "XAI_API_KEY", "k"; "XAI_BASE_URL", s.Url("/v1") ]),
-                RequestTimeout = TimeSpan.FromMilliseconds 300.0
+                home.Context(
+                    [ "XAI_API_KEY", "k"; "XAI_BASE_URL", s.Url("/v1") ],
+                    timeouts = TransportTimeouts(TimeSpan.FromMilliseconds 300.0, TimeSpan.FromMilliseconds 300.0)
+                )
             )
 
         let! result = generate p AspectRatio.Square
@@ -209,7 +212,7 @@ let ``no data, no image and a non-JSON body are typed errors`` () =
         let! third = generate p AspectRatio.Square
         Assert.Equal("no_image", (failure first).ErrorType)
         Assert.Equal("no_image", (failure second).ErrorType)
-        Assert.Equal("provider_error", (failure third).ErrorType)
+        Assert.Equal("invalid_response", (failure third).ErrorType)
     }
 
 [<Fact>]

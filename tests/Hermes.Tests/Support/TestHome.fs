@@ -56,7 +56,9 @@ type TestHome() =
             |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
         )
 
-    member this.Context(extra: (string * string) list, ?logs: CapturedLogs, ?clock: TimeProvider) =
+    member this.Context
+        (extra: (string * string) list, ?logs: CapturedLogs, ?clock: TimeProvider, ?timeouts: Hermes.Providers.Http.TransportTimeouts)
+        =
         let env = this.Environment extra
 
         let config =
@@ -67,11 +69,11 @@ type TestHome() =
         HermesContext(
             env,
             config,
-            HermesContext.CreateHttpClient(),
             (match logs with
              | Some l -> l.Factory
              | None -> null),
-            Option.toObj clock
+            Option.toObj clock,
+            Option.toObj timeouts
         )
 
     /// A context whose xAI sign-in talks to a local fake of accounts.x.ai (trusted exactly by origin).
@@ -88,7 +90,6 @@ type TestHome() =
         HermesContext(
             plain.Environment,
             plain.Config,
-            plain.Http,
             plain.Logging,
             plain.Clock,
             XaiDiscoveryUrl = discoveryUrl,

@@ -1,0 +1,32 @@
+using Hermes.Providers.Core;
+
+namespace Hermes.Providers.Library;
+
+/// <summary>What a caller asks for; unset values come from config.yaml, the environment and the providers' defaults.</summary>
+public sealed record HermesGenerateOptions
+{
+    public static readonly HermesGenerateOptions Default = new();
+
+    /// <summary>A registered provider name; overrides image_gen.provider.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>A model id of the chosen provider's catalog; must be valid.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>landscape, square or portrait (default landscape).</summary>
+    public string? AspectRatio { get; init; }
+
+    /// <summary>xAI only: 1k or 2k.</summary>
+    public string? Resolution { get; init; }
+
+    /// <summary>How many images, generated concurrently (1 to <see cref="HermesClient.MaxCount"/>).</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>A folder the cached files are also copied to.</summary>
+    public string? OutputDirectory { get; init; }
+
+    public string? OutputFormat { get; init; }
+    public bool? Upscale { get; init; }
+    public int? Seed { get; init; }
+    public IProgress<GenerationProgress>? Progress { get; init; }
+}
