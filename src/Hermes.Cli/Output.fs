@@ -20,17 +20,20 @@ module ExitCode =
     let ofKind (kind: ErrorKind) =
         match kind with
         | ErrorKind.InvalidArgument
-        | ErrorKind.ProviderNotRegistered -> usage
+        | ErrorKind.ProviderNotRegistered
+        | ErrorKind.Config -> usage
         | ErrorKind.NotAvailable -> notAvailable
         | ErrorKind.Auth
         | ErrorKind.InvalidRequest
         | ErrorKind.RateLimited
+        | ErrorKind.ContentPolicy
         | ErrorKind.ProviderError
+        | ErrorKind.InvalidResponse
         | ErrorKind.NoImage -> provider
         | ErrorKind.Network
         | ErrorKind.Timeout
-        | ErrorKind.Cache -> network
-        | ErrorKind.Cancelled -> cancelled
+        | ErrorKind.Cache
+        | ErrorKind.Storage -> network
 
 /// Readable JSON: snake_case names, indented, no \u escapes for quotes, backticks or non-ASCII text.
 let private options =

@@ -26,11 +26,13 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
     public SetupSchema SetupSchema => new("OpenAI via Codex sign-in", "subscription",
         "gpt-image-2 tiers through your ChatGPT/Codex sign-in; no OPENAI_API_KEY needed", []);
 
+    private const string NotSignedIn = "sign in with Codex (`codex login`) to use gpt-image-2 without an API key";
+
     public Availability IsAvailable() => CodexCredentials.Read(ctx).Match(
         Some: token => token.IsExpired(ctx.NowUnixSeconds)
-            ? Availability.Missing("the Codex sign-in has expired: run `codex login` to sign in again")
+            ? Availability.NewMissing("the Codex sign-in has expired: run `codex login` to sign in again")
             : Availability.Ready,
-        None: () => Availability.Missing("sign in with Codex (`codex login`) to use gpt-image-2 without an API key"));
+        None: () => Availability.NewMissing(NotSignedIn));
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
@@ -42,7 +44,7 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
         var (text, model) = ((string, string))prepared.Case!;
         if (CodexCredentials.Read(ctx).Case is not CodexToken token)
         {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
+            return this.Fail(new HermesError(ErrorKind.NotAvailable, NotSignedIn), model, text, aspectRatio);
         }
         if (token.IsExpired(ctx.NowUnixSeconds))
         {

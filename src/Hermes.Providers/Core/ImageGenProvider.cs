@@ -4,13 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Hermes.Providers.Core;
 
-/// <summary>Whether a provider can run now, and what fixes it when it cannot.</summary>
-public sealed record Availability(bool Available, string Reason)
-{
-    public static readonly Availability Ready = new(true, "ready");
-    public static Availability Missing(string reason) => new(false, reason);
-}
-
 public sealed record SetupEnvVar(string Key, string Prompt, string Url);
 
 /// <summary>What the picker shows for a provider.</summary>

@@ -23,9 +23,9 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
     public SetupSchema SetupSchema => new("OpenAI", "paid", "gpt-image-2 at low/medium/high quality tiers",
         [new SetupEnvVar("OPENAI_API_KEY", "OpenAI API key", "https://platform.openai.com/api-keys")]);
 
-    public Availability IsAvailable() => ctx.Environment.Has("OPENAI_API_KEY")
-        ? Availability.Ready
-        : Availability.Missing("OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)");
+    private const string MissingFix = "OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)";
+
+    public Availability IsAvailable() => ctx.Environment.Has("OPENAI_API_KEY") ? Availability.Ready : Availability.NewMissing(MissingFix);
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
@@ -42,14 +42,14 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         var (text, model) = ((string, string))prepared.Case!;
         if (ctx.Environment.Get("OPENAI_API_KEY").Case is not string key)
         {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
+            return this.Fail(new HermesError(ErrorKind.NotAvailable, MissingFix), model, text, aspectRatio);
         }
-        var tier = TierModule.parse(model).ResultValue;
+        var openAiModel = OpenAiModelModule.ofId(model);
         var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
-        var body = Requests.openAi(tier, text, aspectRatio,
+        var body = Requests.openAi(openAiModel, text, aspectRatio,
             Fs.Opt(options.OutputFormat));
         var request = ctx.Http.Request(baseUrl + "/images/generations").WithOAuthBearerToken(key).WithHeader("User-Agent", HermesVersion.UserAgent);
-        options.Progress?.Report(new GenerationProgress("generating", $"{model} ({Catalog.Models.First(m => m.Id == model).Speed})"));
+        options.Progress?.Report(new GenerationProgress("generating", $"{model} ({Catalog.Models.FirstOrDefault(m => m.Id == model)?.Speed ?? "passed through"})"));
         var answer = await ProviderHttp.PostJsonAsync(request, body, Label, RequestTimeout, ct);
 
         var saved = await answer
@@ -62,11 +62,11 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         return saved.Match<ImageGenResult>(
             Right: result =>
             {
-                var extras = new Dictionary<string, object>
+                var extras = new Dictionary<string, object> { ["size"] = AspectRatioModule.openAiSize(aspectRatio) };
+                if (OpenAiModelModule.quality(openAiModel)?.Value is { } quality)
                 {
-                    ["size"] = AspectRatioModule.openAiSize(aspectRatio),
-                    ["quality"] = TierModule.quality(tier),
-                };
+                    extras["quality"] = quality;
+                }
                 if (!string.IsNullOrEmpty(result.Revised))
                 {
                     extras["revised_prompt"] = result.Revised;

@@ -33,9 +33,9 @@ public sealed class XaiImageProvider : IImageGenProvider
         "grok-imagine-image text-to-image; signs in with xAI Grok OAuth (SuperGrok) or uses XAI_API_KEY",
         [new SetupEnvVar("XAI_API_KEY", "xAI API key", "https://console.x.ai")]);
 
-    public Availability IsAvailable() => tokens.Peek().IsSome
-        ? Availability.Ready
-        : Availability.Missing("xAI needs a key or a sign-in: set XAI_API_KEY (https://console.x.ai) or run `hermes auth add xai-oauth`");
+    private const string MissingFix = "xAI needs a key or a sign-in: set XAI_API_KEY (https://console.x.ai) or run `hermes auth add xai-oauth`";
+
+    public Availability IsAvailable() => tokens.Peek().IsSome ? Availability.Ready : Availability.NewMissing(MissingFix);
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
@@ -54,7 +54,7 @@ public sealed class XaiImageProvider : IImageGenProvider
         }
         if (((Option<XaiCredential>)resolved.Case!).Case is not XaiCredential credential)
         {
-            return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
+            return this.Fail(new HermesError(ErrorKind.NotAvailable, MissingFix), model, text, aspectRatio);
         }
 
         var body = Requests.xai(model, text, aspectRatio, resolution);
