@@ -65,4 +65,5 @@ module Catalog =
 
     /// What an error lists as allowed: the curated ids, then the pass-through pattern.
     let allowed (catalog: ProviderCatalog) =
-        modelIds catalog @ (catalog.PassThroughPrefix |> Option.map (fun p -> p + "*") |> Option.toList)
+        modelIds catalog
+        @ (catalog.PassThroughPrefix |> Option.map (fun p -> p + "*") |> Option.toList)

@@ -152,9 +152,13 @@ module Dispatch =
         | Decision.LegacyFal(_, FalRoute.Unavailable) -> Error DispatchError.NoBackend
         | Decision.LegacyFal _ -> Ok()
         | Decision.Plugin(name, _) ->
-            match facts.Providers |> List.tryFind (fun c -> c.Name = name) with
-            | Some { Availability = Availability.Ready } -> Ok()
-            | Some { Availability = Availability.Missing fix } -> Error(DispatchError.NotAvailable(name, fix))
+            match
+                facts.Providers
+                |> List.tryFind (fun c -> c.Name = name)
+                |> Option.map _.Availability
+            with
+            | Some Availability.Ready -> Ok()
+            | Some(Availability.Missing fix) -> Error(DispatchError.NotAvailable(name, fix))
             | None -> Error(DispatchError.ProviderNotRegistered(name, facts.Providers |> List.map _.Name))
 
     let reduce (decision: Decision) : ReducedDecision =

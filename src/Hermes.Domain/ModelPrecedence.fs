@@ -46,10 +46,17 @@ module ModelPrecedence =
             // Everything before the first accepted value was set but unusable.
             let skipped, rest =
                 configured
-                |> List.splitAt (configured |> List.tryFindIndex (snd >> accepted) |> Option.defaultValue configured.Length)
+                |> List.splitAt (
+                    configured
+                    |> List.tryFindIndex (snd >> accepted)
+                    |> Option.defaultValue configured.Length
+                )
 
             let chosen =
-                rest |> List.tryHead |> Option.map snd |> Option.defaultValue catalog.DefaultModel
+                rest
+                |> List.tryHead
+                |> Option.map snd
+                |> Option.defaultValue catalog.DefaultModel
 
             let notes =
                 skipped

@@ -301,7 +301,9 @@ let ``providers --json reports each parity scenario's dispatch, and generate agr
             let dispatch = (JsonNode.Parse run.Out).["dispatch"]
 
             let text key =
-                dispatch.[key: string] |> Option.ofObj |> Option.map (fun n -> n.GetValue<string>())
+                dispatch.[key: string]
+                |> Option.ofObj
+                |> Option.map (fun n -> n.GetValue<string>())
 
             let kind = textAt dispatch [ "dispatch_kind" ]
 

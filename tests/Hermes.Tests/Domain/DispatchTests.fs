@@ -77,10 +77,7 @@ let ``parity: explicit-fal-no-creds dispatches to fal, whose readiness says what
     let scenario = ParityScenarios.named "explicit-fal-no-creds"
     let f = factsOfEnv scenario.Env
 
-    Assert.Equal(
-        DispatchError.NotAvailable("fal", fixFor "fal"),
-        Dispatch.readiness f (decision scenario.Config f) |> expectError
-    )
+    Assert.Equal(DispatchError.NotAvailable("fal", fixFor "fal"), Dispatch.readiness f (decision scenario.Config f) |> expectError)
 
 [<Fact>]
 let ``parity: a typo provider is provider_not_registered, naming the value and the registered names`` () =
@@ -165,7 +162,15 @@ let modelGen =
         [
             Gen.constant None
             Gen.elements allModelIds |> Gen.map Some
-            Gen.elements [ "gpt-image-1"; "gpt-image-1.5"; "gpt-image-"; "gpt-image-../x"; "dall-e-3"; " " ]
+            Gen.elements
+                [
+                    "gpt-image-1"
+                    "gpt-image-1.5"
+                    "gpt-image-"
+                    "gpt-image-../x"
+                    "dall-e-3"
+                    " "
+                ]
             |> Gen.map Some
             ArbMap.defaults |> ArbMap.generate<string> |> Gen.map Option.ofObj
         ]

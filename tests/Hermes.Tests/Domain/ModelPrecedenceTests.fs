@@ -8,7 +8,10 @@ open Hermes.Tests.Support
 let openAiSettings scoped top =
     { Dispatch.emptySettings with
         Model = top
-        ProviderModels = scoped |> Option.map (fun m -> Map [ "openai", m ]) |> Option.defaultValue Map.empty
+        ProviderModels =
+            scoped
+            |> Option.map (fun m -> Map [ "openai", m ])
+            |> Option.defaultValue Map.empty
     }
 
 let resolve catalog settings explicitModel env =
@@ -57,14 +60,34 @@ let ``each set value the catalog does not accept is skipped with a note naming t
 
 [<Fact>]
 let ``an explicit model the catalog does not accept is refused, listing what it accepts`` () =
-    let bad = resolve Catalog.xai Dispatch.emptySettings (Some "grok-2-image") [] |> expectError
+    let bad =
+        resolve Catalog.xai Dispatch.emptySettings (Some "grok-2-image") []
+        |> expectError
+
     Assert.Equal("invalid model 'grok-2-image': allowed values are grok-imagine-image", bad.Message)
 
 [<Fact>]
 let ``OpenAI passes any gpt-image-* id through, given explicitly, in config or in the env`` () =
-    Assert.Equal("gpt-image-1", resolve Catalog.openAi Dispatch.emptySettings (Some "gpt-image-1") [] |> expectOk |> fst)
-    Assert.Equal("gpt-image-1.5", resolve Catalog.openAi (openAiSettings (Some "gpt-image-1.5") None) None [] |> expectOk |> fst)
-    Assert.Equal("gpt-image-3", resolve Catalog.openAi (openAiSettings None (Some "gpt-image-3")) None [] |> expectOk |> fst)
+    Assert.Equal(
+        "gpt-image-1",
+        resolve Catalog.openAi Dispatch.emptySettings (Some "gpt-image-1") []
+        |> expectOk
+        |> fst
+    )
+
+    Assert.Equal(
+        "gpt-image-1.5",
+        resolve Catalog.openAi (openAiSettings (Some "gpt-image-1.5") None) None []
+        |> expectOk
+        |> fst
+    )
+
+    Assert.Equal(
+        "gpt-image-3",
+        resolve Catalog.openAi (openAiSettings None (Some "gpt-image-3")) None []
+        |> expectOk
+        |> fst
+    )
 
     Assert.Equal(
         "gpt-image-2.5-flare-max",
@@ -75,24 +98,40 @@ let ``OpenAI passes any gpt-image-* id through, given explicitly, in config or i
 
 [<Fact>]
 let ``Codex has no pass-through: its tiers only`` () =
-    resolve Catalog.openAiCodex Dispatch.emptySettings (Some "gpt-image-1") [] |> expectError |> ignore
+    resolve Catalog.openAiCodex Dispatch.emptySettings (Some "gpt-image-1") []
+    |> expectError
+    |> ignore
 
     Assert.Equal(
         "gpt-image-2-medium",
-        resolve Catalog.openAiCodex { Dispatch.emptySettings with Model = Some "gpt-image-1" } None []
+        resolve
+            Catalog.openAiCodex
+            { Dispatch.emptySettings with
+                Model = Some "gpt-image-1"
+            }
+            None
+            []
         |> expectOk
         |> fst
     )
 
 [<Fact>]
 let ``a pass-through id needs more after the prefix, and only model-id characters`` () =
-    for refused in [ "gpt-image-"; "gpt-image-../../x"; "gpt-image-1 2"; "GPT-IMAGE-1"; "dall-e-3" ] do
+    for refused in
+        [
+            "gpt-image-"
+            "gpt-image-../../x"
+            "gpt-image-1 2"
+            "GPT-IMAGE-1"
+            "dall-e-3"
+        ] do
         Assert.False(Catalog.accepts Catalog.openAi refused, refused)
 
 [<Property>]
 let ``a catalog accepts exactly its curated ids and, with a prefix, prefix + model-id characters`` (text: string) =
     let idChars (t: string) =
-        t |> Seq.forall (fun c -> System.Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_')
+        t
+        |> Seq.forall (fun c -> System.Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_')
 
     let expected (catalog: ProviderCatalog) =
         List.contains text (Catalog.modelIds catalog)
@@ -103,7 +142,10 @@ let ``a catalog accepts exactly its curated ids and, with a prefix, prefix + mod
 
 [<Property>]
 let ``resolve is total: Ok with an accepted model, or the explicit one refused`` (explicitModel: string option) (top: string) =
-    let settings = { Dispatch.emptySettings with Model = Option.ofObj top }
+    let settings =
+        { Dispatch.emptySettings with
+            Model = Option.ofObj top
+        }
 
     Catalog.bundled
     |> List.forall (fun catalog ->

@@ -66,7 +66,9 @@ let ``for every tier and aspect the body on the wire is the table's`` () =
             p.GenerateAsync("p", aspect, GenerateOptions(Model = Tier.id tier), CancellationToken.None).Result
 
         let sent = server.Requests |> List.skip before |> List.exactlyOne
-        let expected = (Requests.openAi (OpenAiModel.Tier tier) "p" aspect None).ToJsonString()
+
+        let expected =
+            (Requests.openAi (OpenAiModel.Tier tier) "p" aspect None).ToJsonString()
 
         (success result).Model = Tier.id tier
         && (json sent.Body).ToJsonString() = expected
@@ -126,8 +128,7 @@ let ``a gpt-image id outside the tiers is sent as given, without a quality`` () 
 
         let p = provider home s [] (CapturedLogs())
 
-        let! result =
-            p.GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "gpt-image-1.5"), CancellationToken.None)
+        let! result = p.GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "gpt-image-1.5"), CancellationToken.None)
 
         Assert.Equal("gpt-image-1.5", (success result).Model)
         Assert.False((success result).Extras.ContainsKey "quality")
