@@ -382,8 +382,11 @@ let dispatchCost (lines: List<string>) =
         |> List.map (fun c ->
             {
                 Catalog = c
-                Available = c.Provider = "xai"
-                Reason = ""
+                Availability =
+                    if c.Provider = "xai" then
+                        Availability.Ready
+                    else
+                        Availability.Missing ""
             })
 
     let facts =
@@ -399,7 +402,7 @@ let dispatchCost (lines: List<string>) =
             Model = Some "grok-imagine-image"
         }
 
-    let pro = (Catalog.tryFalModel "fal-ai/flux-2-pro").Value
+    let pro = (FalCatalog.tryModel "fal-ai/flux-2-pro").Value
 
     lines.Add(
         row
@@ -433,7 +436,7 @@ let dispatchCost (lines: List<string>) =
                 sprintf
                     "%.0f"
                     (nanoseconds 200_000 (fun () ->
-                        (Requests.openAi Tier.High "a fox" AspectRatio.Square None).ToJsonString()
+                        (Requests.openAi (OpenAiModel.Tier Tier.High) "a fox" AspectRatio.Square None).ToJsonString()
                         |> ignore))
             ]
     )

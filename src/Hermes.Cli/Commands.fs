@@ -148,13 +148,12 @@ let providers (args: ParseResults<ProvidersArgs>) =
                             pair "key" (str s.Key)
                             pair "name" (str s.Provider.Name)
                             pair "display_name" (str s.Provider.DisplayName)
-                            pair "available" (flag s.Availability.Available)
+                            pair "available" (flag s.Availability.IsReady)
                             pair
                                 "reason"
-                                (if s.Availability.Available then
-                                     null
-                                 else
-                                     str s.Availability.Reason)
+                                (match s.Availability with
+                                 | Availability.Ready -> null
+                                 | Availability.Missing fix -> str fix)
                             pair "default_model" (str s.Provider.Catalog.DefaultModel)
                             pair "models" (strings (Catalog.modelIds s.Provider.Catalog))
                             pair "setup" (toNode s.Provider.SetupSchema)
@@ -193,12 +192,11 @@ let providers (args: ParseResults<ProvidersArgs>) =
                         [
                             s.Provider.Name
                             s.Provider.DisplayName
-                            (if s.Availability.Available then "yes" else "no")
+                            (if s.Availability.IsReady then "yes" else "no")
                             s.Provider.Catalog.DefaultModel
-                            (if s.Availability.Available then
-                                 ""
-                             else
-                                 s.Availability.Reason)
+                            (match s.Availability with
+                             | Availability.Ready -> ""
+                             | Availability.Missing fix -> fix)
                         ]
                 ]
 

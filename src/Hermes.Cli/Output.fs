@@ -20,22 +20,21 @@ module ExitCode =
     let ofKind (kind: ErrorKind) =
         match kind with
         | ErrorKind.InvalidArgument
-        | ErrorKind.Config
-        | ErrorKind.ProviderNotRegistered -> usage
+        | ErrorKind.ProviderNotRegistered
+        | ErrorKind.Config -> usage
         | ErrorKind.NotAvailable -> notAvailable
         | ErrorKind.Auth
         | ErrorKind.InvalidRequest
         | ErrorKind.RateLimited
-        | ErrorKind.ProviderError
-        | ErrorKind.NoImage
-        | ErrorKind.IncompleteImage
         | ErrorKind.ContentPolicy
-        | ErrorKind.InvalidResponse -> provider
+        | ErrorKind.ProviderError
+        | ErrorKind.InvalidResponse
+        | ErrorKind.IncompleteImage
+        | ErrorKind.NoImage -> provider
         | ErrorKind.Network
         | ErrorKind.Timeout
         | ErrorKind.Cache
         | ErrorKind.Storage -> network
-        | ErrorKind.Cancelled -> cancelled
 
 /// Readable JSON: snake_case names, indented, no \u escapes for quotes, backticks or non-ASCII text.
 let private options =

@@ -2,7 +2,7 @@ namespace Hermes.Domain
 
 open System.Text.Json
 
-/// Why a generation failed, as the `error_type` callers switch on.
+/// Why a call failed, as the `error_type` callers switch on; the wire name is the case name in snake_case.
 [<RequireQualifiedAccess>]
 type ErrorKind =
     | InvalidArgument
@@ -10,17 +10,16 @@ type ErrorKind =
     | Auth
     | InvalidRequest
     | RateLimited
+    | ContentPolicy
     | ProviderError
+    | InvalidResponse
     | NoImage
     | Network
     | Timeout
     | Cache
-    | Cancelled
-    | ProviderNotRegistered
-    | ContentPolicy
-    | InvalidResponse
     | Storage
     | Config
+    | ProviderNotRegistered
     | IncompleteImage
 
 module ErrorKind =
@@ -32,17 +31,16 @@ module ErrorKind =
         | ErrorKind.Auth -> "auth"
         | ErrorKind.InvalidRequest -> "invalid_request"
         | ErrorKind.RateLimited -> "rate_limited"
+        | ErrorKind.ContentPolicy -> "content_policy"
         | ErrorKind.ProviderError -> "provider_error"
+        | ErrorKind.InvalidResponse -> "invalid_response"
         | ErrorKind.NoImage -> "no_image"
         | ErrorKind.Network -> "network"
         | ErrorKind.Timeout -> "timeout"
         | ErrorKind.Cache -> "cache"
-        | ErrorKind.Cancelled -> "cancelled"
-        | ErrorKind.ProviderNotRegistered -> "provider_not_registered"
-        | ErrorKind.ContentPolicy -> "content_policy"
-        | ErrorKind.InvalidResponse -> "invalid_response"
         | ErrorKind.Storage -> "storage"
         | ErrorKind.Config -> "config"
+        | ErrorKind.ProviderNotRegistered -> "provider_not_registered"
         | ErrorKind.IncompleteImage -> "incomplete_image"
 
 module ApiError =

@@ -33,10 +33,6 @@ module AspectRatio =
                     Value = (if isNull text then "" else text)
                 }
 
-    /// What providers do with an unknown aspect from a caller that cannot fail: landscape, noted.
-    let coerce (text: string option) =
-        Validation.orDefault "aspect ratio" table (toWire defaultValue) (text |> Option.map (fun t -> t.Trim().ToLowerInvariant()))
-
     /// OpenAI gpt-image sizes (also used by the Codex image tool).
     let openAiSize =
         function

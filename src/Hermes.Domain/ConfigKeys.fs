@@ -13,7 +13,6 @@ module ConfigKeys =
 
     let validate (catalogs: ProviderCatalog list) (key: string) (value: string) : Result<unit, BadValue> =
         let names = catalogs |> List.map _.Provider
-        let allModels = catalogs |> List.collect Catalog.modelIds |> List.distinct
 
         match key.Split '.' |> List.ofArray with
         | [ "image_gen"; "provider" ] ->
@@ -22,7 +21,7 @@ module ConfigKeys =
             else
                 bad key value names
         | [ "image_gen"; "model" ] ->
-            if List.contains value allModels then
+            if catalogs |> List.exists (fun c -> Catalog.accepts c value) then
                 Ok()
             else
                 bad key value [ "a model id listed by `hermes models`" ]
@@ -37,6 +36,6 @@ module ConfigKeys =
             |> Result.mapError (fun b -> { b with Field = key })
         | [ "image_gen"; provider; "model" ] ->
             match catalogs |> List.tryFind (fun c -> c.Provider = provider) with
-            | Some catalog when not (List.contains value (Catalog.modelIds catalog)) -> bad key value (Catalog.modelIds catalog)
+            | Some catalog when not (Catalog.accepts catalog value) -> bad key value (Catalog.allowed catalog)
             | _ -> Ok()
         | _ -> Ok()

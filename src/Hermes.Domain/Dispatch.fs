@@ -1,21 +1,16 @@
 namespace Hermes.Domain
 
-/// The image_gen section of config.yaml.
-type ImageGenSettings =
-    {
-        Provider: string option
-        Model: string option
-        /// image_gen.<provider>.model
-        ProviderModels: Map<string, string>
-        UseGateway: bool
-    }
+/// Whether a provider can run now; when it cannot, the one line that says what fixes it.
+[<RequireQualifiedAccess>]
+type Availability =
+    | Ready
+    | Missing of fix: string
 
-/// A registered provider as dispatch sees it; the reason says what fixes it when it is not available.
+/// A registered provider as dispatch sees it.
 type Candidate =
     {
         Catalog: ProviderCatalog
-        Available: bool
-        Reason: string
+        Availability: Availability
     }
 
     member this.Name = this.Catalog.Provider
@@ -29,6 +24,13 @@ type DispatchFacts =
         /// Registered providers, in registration order.
         Providers: Candidate list
     }
+
+/// What image_gen.provider names, against the registry.
+[<RequireQualifiedAccess>]
+type ProviderSetting =
+    | Unset
+    | Registered of Candidate
+    | NotRegistered of name: string
 
 [<RequireQualifiedAccess>]
 type DispatchError =
@@ -86,115 +88,62 @@ module Dispatch =
         | DispatchError.NotAvailable _
         | DispatchError.NoBackend -> ErrorKind.NotAvailable
 
-    /// An explicit model must be in the catalog; otherwise image_gen.<p>.model > image_gen.model > env > default,
-    /// where each set-but-unknown value is skipped with a fallback note.
-    let resolveModel
-        (catalog: ProviderCatalog)
-        (settings: ImageGenSettings)
-        (explicitModel: string option)
-        (env: Map<string, string>)
-        : Result<string * Fallback list, DispatchError> =
-        let ids = Catalog.modelIds catalog
-
-        match explicitModel |> Option.bind Validation.nonBlank with
-        | Some model when List.contains model ids -> Ok(model, [])
-        | Some model ->
-            Error(
-                DispatchError.UnknownModel(
-                    catalog.Provider,
-                    {
-                        Field = "model"
-                        Value = model
-                        Allowed = ids
-                    }
-                )
-            )
-        | None ->
-            let candidates =
-                [
-                    sprintf "image_gen.%s.model" catalog.Provider, settings.ProviderModels |> Map.tryFind catalog.Provider
-                    "image_gen.model", settings.Model
-                    match catalog.ModelEnvVar with
-                    | Some var -> var, env |> Map.tryFind var
-                    | None -> "", None
-                ]
-                |> List.choose (fun (field, value) -> value |> Option.bind Validation.nonBlank |> Option.map (fun v -> field, v))
-
-            let chosen =
-                candidates
-                |> List.tryFind (fun (_, v) -> List.contains v ids)
-                |> Option.map snd
-                |> Option.defaultValue catalog.DefaultModel
-
-            let skipped =
-                candidates
-                |> List.takeWhile (fun (_, v) -> v <> chosen)
-                |> List.filter (fun (_, v) -> not (List.contains v ids))
-                |> List.map (fun (field, v) ->
-                    {
-                        Field = field
-                        Given = v
-                        Used = chosen
-                        Allowed = ids
-                    })
-
-            Ok(chosen, skipped)
-
-    let private asOutcome decisionOf result =
-        match result with
-        | Ok(model, warnings) ->
-            {
-                Decision = decisionOf model
-                Warnings = warnings
-            }
-        | Error e ->
-            {
-                Decision = Decision.Error e
-                Warnings = []
-            }
-
-    /// The decision table of fal-dispatch.md. An explicit name always wins (or errors when unknown);
-    /// unset goes to the legacy FAL path when FAL can run, else to the first available other provider,
-    /// else to the legacy FAL path that reports what is missing.
-    let decide (settings: ImageGenSettings) (explicitModel: string option) (facts: DispatchFacts) : DispatchOutcome =
-        let registered = facts.Providers |> List.map _.Name
-
+    /// The configured name, trimmed and matched case-sensitively against the registry.
+    let setting (settings: ImageGenSettings) (facts: DispatchFacts) =
         match settings.Provider |> Option.bind Validation.nonBlank with
+        | None -> ProviderSetting.Unset
         | Some name ->
             match facts.Providers |> List.tryFind (fun c -> c.Name = name) with
-            | None ->
+            | Some candidate -> ProviderSetting.Registered candidate
+            | None -> ProviderSetting.NotRegistered name
+
+    /// The decision table of fal-dispatch.md (and ref-fal-dispatch.md §10 where it agrees): the provider setting,
+    /// the FAL route and the first other ready provider decide the backend; ModelPrecedence then picks its model.
+    let decide (settings: ImageGenSettings) (explicitModel: string option) (facts: DispatchFacts) : DispatchOutcome =
+        let falCatalog =
+            facts.Providers
+            |> List.tryFind (fun c -> c.Name = FalCatalog.catalog.Provider)
+            |> Option.map _.Catalog
+            |> Option.defaultValue FalCatalog.catalog
+
+        let otherReady =
+            facts.Providers
+            |> List.tryFind (fun c -> c.Name <> falCatalog.Provider && c.Availability = Availability.Ready)
+
+        let withModel (catalog: ProviderCatalog) decisionOf =
+            match ModelPrecedence.resolve catalog settings explicitModel facts.Env with
+            | Ok(model, warnings) ->
                 {
-                    Decision = Decision.Error(DispatchError.ProviderNotRegistered(name, registered))
+                    Decision = decisionOf model
+                    Warnings = warnings
+                }
+            | Error bad ->
+                {
+                    Decision = Decision.Error(DispatchError.UnknownModel(catalog.Provider, bad))
                     Warnings = []
                 }
-            | Some candidate ->
-                resolveModel candidate.Catalog settings explicitModel facts.Env
-                |> asOutcome (fun model -> Decision.Plugin(name, model))
-        | None ->
-            let falCatalog =
-                facts.Providers
-                |> List.tryFind (fun c -> c.Name = Catalog.fal.Provider)
-                |> Option.map _.Catalog
-                |> Option.defaultValue Catalog.fal
 
-            let route = FalGateway.route facts.FalKey facts.Gateway settings.UseGateway
+        let legacy route =
+            withModel falCatalog (fun model -> Decision.LegacyFal(model, route))
 
-            let legacy () =
-                resolveModel falCatalog settings explicitModel facts.Env
-                |> asOutcome (fun model -> Decision.LegacyFal(model, route))
+        let plugin (candidate: Candidate) =
+            withModel candidate.Catalog (fun model -> Decision.Plugin(candidate.Name, model))
 
-            match route with
-            | FalRoute.Direct
-            | FalRoute.Gateway -> legacy ()
-            | FalRoute.Unavailable ->
-                match
-                    facts.Providers
-                    |> List.tryFind (fun c -> c.Name <> Catalog.fal.Provider && c.Available)
-                with
-                | Some other ->
-                    resolveModel other.Catalog settings explicitModel facts.Env
-                    |> asOutcome (fun model -> Decision.Plugin(other.Name, model))
-                | None -> legacy ()
+        match setting settings facts, FalGateway.route facts.FalKey facts.Gateway settings.UseGateway, otherReady with
+        // typo provider: an error naming the value and the registered names, never a silent fallback
+        | ProviderSetting.NotRegistered name, _, _ ->
+            {
+                Decision = Decision.Error(DispatchError.ProviderNotRegistered(name, facts.Providers |> List.map _.Name))
+                Warnings = []
+            }
+        // explicit-fal-*, and any other registered name: that provider with its own model rules, ready or not
+        | ProviderSetting.Registered candidate, _, _ -> plugin candidate
+        // unset, managed-gateway-only: the legacy FAL path, direct with FAL_KEY or through the gateway
+        | ProviderSetting.Unset, (FalRoute.Direct | FalRoute.Gateway as route), _ -> legacy route
+        // unset without FAL credentials: the first other ready provider (era B offers the tool through any available one)
+        | ProviderSetting.Unset, FalRoute.Unavailable, Some other -> plugin other
+        // unset with nothing ready: the legacy path, whose readiness names FAL_KEY and the other fixes
+        | ProviderSetting.Unset, FalRoute.Unavailable, None -> legacy FalRoute.Unavailable
 
     /// Whether the decided backend can run now; the error says which env var or sign-in fixes it.
     let readiness (facts: DispatchFacts) (decision: Decision) : Result<unit, DispatchError> =
@@ -203,9 +152,13 @@ module Dispatch =
         | Decision.LegacyFal(_, FalRoute.Unavailable) -> Error DispatchError.NoBackend
         | Decision.LegacyFal _ -> Ok()
         | Decision.Plugin(name, _) ->
-            match facts.Providers |> List.tryFind (fun c -> c.Name = name) with
-            | Some c when c.Available -> Ok()
-            | Some c -> Error(DispatchError.NotAvailable(name, c.Reason))
+            match
+                facts.Providers
+                |> List.tryFind (fun c -> c.Name = name)
+                |> Option.map _.Availability
+            with
+            | Some Availability.Ready -> Ok()
+            | Some(Availability.Missing fix) -> Error(DispatchError.NotAvailable(name, fix))
             | None -> Error(DispatchError.ProviderNotRegistered(name, facts.Providers |> List.map _.Name))
 
     let reduce (decision: Decision) : ReducedDecision =
@@ -235,6 +188,6 @@ module Dispatch =
     /// The provider that runs a decision: the legacy path runs the FAL provider.
     let providerOf =
         function
-        | Decision.LegacyFal(model, _) -> Some(Catalog.fal.Provider, model)
+        | Decision.LegacyFal(model, _) -> Some(FalCatalog.catalog.Provider, model)
         | Decision.Plugin(provider, model) -> Some(provider, model)
         | Decision.Error _ -> None

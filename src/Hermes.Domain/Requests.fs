@@ -29,18 +29,21 @@ module Requests =
             ]
         )
 
-    /// POST {base}/images/generations for gpt-image-2; never carries response_format (the API rejects it).
-    let openAi (tier: Tier) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =
+    /// POST {base}/images/generations for gpt-image-*; never carries response_format (the API rejects it).
+    let openAi (model: OpenAiModel) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =
         let body =
             objectOf (
                 [
-                    ("model", node Tier.apiModel)
+                    ("model", node (OpenAiModel.apiModel model))
                     ("prompt", node prompt)
                     ("size", node (AspectRatio.openAiSize aspect))
                     ("n", JsonValue.Create(1) :> JsonNode)
-                    ("quality", node (Tier.quality tier))
                 ]
             )
+
+        match OpenAiModel.quality model with
+        | Some quality -> body["quality"] <- node quality
+        | None -> ()
 
         match outputFormat with
         | Some format -> body["output_format"] <- node format

@@ -23,10 +23,30 @@ module Tier =
 
     let defaultValue = Tier.Medium
 
-    let table = all |> List.map (fun t -> id t, t)
+    let private table = all |> List.map (fun t -> id t, t)
 
     let parse (text: string) : Result<Tier, BadValue> = Validation.parseFrom "model" table text
 
-    /// An unknown configured tier falls back to medium, with a note.
-    let fromConfig (text: string option) =
-        Validation.orDefault "model" table (id defaultValue) text
+/// What OpenAI is asked for: a tier of gpt-image-2, or another gpt-image id sent as given, without a quality.
+[<RequireQualifiedAccess>]
+type OpenAiModel =
+    | Tier of Tier
+    | PassThrough of id: string
+
+module OpenAiModel =
+
+    /// A tier id is that tier; any other id (the catalog has accepted it) passes through.
+    let ofId (id: string) =
+        match Tier.parse id with
+        | Ok tier -> OpenAiModel.Tier tier
+        | Error _ -> OpenAiModel.PassThrough id
+
+    let apiModel =
+        function
+        | OpenAiModel.Tier _ -> Tier.apiModel
+        | OpenAiModel.PassThrough id -> id
+
+    let quality =
+        function
+        | OpenAiModel.Tier tier -> Some(Tier.quality tier)
+        | OpenAiModel.PassThrough _ -> None

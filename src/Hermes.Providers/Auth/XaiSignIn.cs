@@ -57,7 +57,7 @@ public sealed class XaiSignIn(HermesContext ctx)
         var exchanged = await code.BindAsync(c => oauth.ExchangeCodeAsync(discovery.TokenEndpoint, c, server.RedirectUri, pkce.Verifier, ct));
         var checkedTokens = exchanged.Bind(tokens =>
         {
-            var nonceCheck = AuthErrorModule.checkNonce(nonce, tokens.IdToken);
+            var nonceCheck = XaiOAuth.checkNonce(nonce, tokens.IdToken);
             return nonceCheck.IsOk ? Right<AuthError, TokenSet>(tokens) : Left<AuthError, TokenSet>(nonceCheck.ErrorValue);
         });
         return await checkedTokens.BindAsync(tokens => ctx.Auth.UpdateAsync<SignInResult>(root =>

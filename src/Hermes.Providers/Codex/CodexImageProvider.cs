@@ -24,9 +24,11 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
     public SetupSchema SetupSchema => new("OpenAI via Codex sign-in", "subscription",
         "gpt-image-2 tiers through your ChatGPT/Codex sign-in; no OPENAI_API_KEY needed", []);
 
+    private const string MissingFix = "sign in with Codex (`codex login`) to use gpt-image-2 without an API key";
+
     public Availability IsAvailable() => CodexCredentials.Read(ctx).Match(
-        Some: token => token.IsExpired(ctx.NowUnixSeconds) ? Availability.Missing(Expired) : Availability.Ready,
-        None: () => Availability.Missing("sign in with Codex (`codex login`) to use gpt-image-2 without an API key"));
+        Some: token => token.IsExpired(ctx.NowUnixSeconds) ? Availability.NewMissing(Expired) : Availability.Ready,
+        None: () => Availability.NewMissing(MissingFix));
 
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
@@ -34,7 +36,7 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
     private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
         var token = CodexCredentials.Read(ctx)
-            .ToEither(() => new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason))
+            .ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix))
             .Bind(t => t.IsExpired(ctx.NowUnixSeconds) ? new HermesError(ErrorKind.Auth, Expired) : Prelude.Right<HermesError, CodexToken>(t));
         var tier = TierModule.parse(call.Model).ResultValue;
         var body = Requests.codex(tier, call.Prompt, call.Aspect);

@@ -17,11 +17,11 @@ public static class ModelChoice
             ctx.Environment.Get(envVar.Value).IfSome(value => pairs.Add(System.Tuple.Create(envVar.Value, value)));
         }
         var env = MapModule.OfSeq(pairs);
-        var resolved = Dispatch.resolveModel(catalog, ctx.Config.ImageGen,
+        var resolved = ModelPrecedence.resolve(catalog, ctx.Config.ImageGen,
             Fs.Opt(requested), env);
         if (resolved.IsError)
         {
-            return HermesError.Of(resolved.ErrorValue);
+            return HermesError.Of(DispatchError.NewUnknownModel(catalog.Provider, resolved.ErrorValue));
         }
         var (model, warnings) = resolved.ResultValue;
         foreach (var warning in warnings)

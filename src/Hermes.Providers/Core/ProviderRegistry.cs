@@ -45,5 +45,5 @@ public sealed class ProviderRegistry
 
     /// <summary>The dispatch table's view of the registry: one source of truth for `providers` and `generate`.</summary>
     public FSharpList<Candidate> Candidates(IReadOnlyList<ProviderStatus> statuses) =>
-        ListModule.OfSeq(statuses.Select(s => new Candidate(s.Provider.Catalog, s.Availability.Available, s.Availability.Reason)));
+        ListModule.OfSeq(statuses.Select(s => new Candidate(s.Provider.Catalog, s.Availability)));
 }

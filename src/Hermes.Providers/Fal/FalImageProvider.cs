@@ -18,25 +18,25 @@ public sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
 
     public string Name => "fal";
     public string DisplayName => Catalog.DisplayName;
-    public ProviderCatalog Catalog => Hermes.Domain.Catalog.fal;
+    public ProviderCatalog Catalog => FalCatalog.catalog;
 
     public SetupSchema SetupSchema => new("FAL.ai", "paid",
         "21 models (FLUX 2, Nano Banana, Ideogram, Seedream, Qwen, Recraft, …) with FAL_KEY or the Nous tool gateway",
         [new SetupEnvVar("FAL_KEY", "FAL API key", "https://fal.ai/dashboard/keys")]);
 
-    public Availability IsAvailable() => FalRouting.Route(ctx).IsUnavailable
-        ? Availability.Missing("FAL needs FAL_KEY (https://fal.ai/dashboard/keys) or a Nous tool-gateway sign-in (TOOL_GATEWAY_USER_TOKEN)")
-        : Availability.Ready;
+    private const string MissingFix = "FAL needs FAL_KEY (https://fal.ai/dashboard/keys) or a Nous tool-gateway sign-in (TOOL_GATEWAY_USER_TOKEN)";
+
+    public Availability IsAvailable() => FalRouting.Route(ctx).IsUnavailable ? Availability.NewMissing(MissingFix) : Availability.Ready;
 
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
 
     private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
-        var model = Hermes.Domain.Catalog.tryFalModel(call.Model).Value;
+        var model = FalCatalog.tryModel(call.Model).Value;
         if (FalRouting.Endpoint(ctx) is not { } endpoint)
         {
-            return new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason);
+            return new HermesError(ErrorKind.NotAvailable, MissingFix);
         }
         ctx.Secrets.Add(endpoint.Key);
         var queue = new FalQueueClient(ctx, endpoint) { PollInterval = PollInterval, QueueTimeout = QueueTimeout };

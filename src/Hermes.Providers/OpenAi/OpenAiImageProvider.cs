@@ -19,9 +19,9 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
     public SetupSchema SetupSchema => new("OpenAI", "paid", "gpt-image-2 at low/medium/high quality tiers",
         [new SetupEnvVar("OPENAI_API_KEY", "OpenAI API key", "https://platform.openai.com/api-keys")]);
 
-    public Availability IsAvailable() => ctx.Environment.Has("OPENAI_API_KEY")
-        ? Availability.Ready
-        : Availability.Missing("OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)");
+    private const string MissingFix = "OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)";
+
+    public Availability IsAvailable() => ctx.Environment.Has("OPENAI_API_KEY") ? Availability.Ready : Availability.NewMissing(MissingFix);
 
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         options.OutputFormat is { } format && !OutputFormats.Contains(format)
@@ -32,21 +32,21 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 
     private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
-        var key = ctx.Environment.Get("OPENAI_API_KEY").ToEither(() => new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason));
-        var tier = TierModule.parse(call.Model).ResultValue;
+        var key = ctx.Environment.Get("OPENAI_API_KEY").ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix));
+        var openAiModel = OpenAiModelModule.ofId(call.Model);
         var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
-        var body = Requests.openAi(tier, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat));
-        call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.First(m => m.Id == call.Model).Speed})"));
+        var body = Requests.openAi(openAiModel, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat));
+        call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.FirstOrDefault(m => m.Id == call.Model)?.Speed ?? "passed through"})"));
         var answer = await key.BindAsync(k => ctx.Transport.SendAsync(
             HttpCall.PostJson(baseUrl + "/images/generations", Label, body).WithHeader("Authorization", "Bearer " + k) with
             {
                 BodyLimit = ImagesAnswerModule.maxBodyBytes,
             }, ct));
-        var extras = new Dictionary<string, object>
+        var extras = new Dictionary<string, object> { ["size"] = AspectRatioModule.openAiSize(call.Aspect) };
+        if (OpenAiModelModule.quality(openAiModel) is { } quality)
         {
-            ["size"] = AspectRatioModule.openAiSize(call.Aspect),
-            ["quality"] = TierModule.quality(tier),
-        };
+            extras["quality"] = quality.Value;
+        }
         return answer.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(images => Produced.FromAnswer(images, extras, preferPublicUrl: false));
     }
 }

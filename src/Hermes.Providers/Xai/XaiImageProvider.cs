@@ -32,9 +32,9 @@ public sealed class XaiImageProvider : IImageGenProvider
         "grok-imagine-image text-to-image; signs in with xAI Grok OAuth (SuperGrok) or uses XAI_API_KEY",
         [new SetupEnvVar("XAI_API_KEY", "xAI API key", "https://console.x.ai")]);
 
-    public Availability IsAvailable() => tokens.Peek().IsSome
-        ? Availability.Ready
-        : Availability.Missing("xAI needs a key or a sign-in: set XAI_API_KEY (https://console.x.ai) or run `hermes auth add xai-oauth`");
+    private const string MissingFix = "xAI needs a key or a sign-in: set XAI_API_KEY (https://console.x.ai) or run `hermes auth add xai-oauth`";
+
+    public Availability IsAvailable() => tokens.Peek().IsSome ? Availability.Ready : Availability.NewMissing(MissingFix);
 
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
@@ -54,7 +54,7 @@ public sealed class XaiImageProvider : IImageGenProvider
         var resolved = await tokens.ResolveAsync(ct);
         return resolved
             .MapLeft(error => new HermesError(ErrorKind.Auth, AuthErrorModule.message(error)))
-            .Bind(found => found.ToEither(() => new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason)))
+            .Bind(found => found.ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix)))
             .Map(credential =>
             {
                 ctx.Secrets.Add(credential.Token);

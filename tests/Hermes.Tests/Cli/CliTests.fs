@@ -288,8 +288,35 @@ let ``generate --provider openai works against the fake`` () =
     }
 
 [<Fact>]
-let ``providers --json and generate agree on the dispatch`` () =
+let ``providers --json reports each parity scenario's dispatch, and generate agrees with it`` () =
     task {
+        for scenario in ParityScenarios.scenarios do
+            use home = new TestHome()
+
+            if scenario.Config <> Hermes.Domain.Dispatch.emptySettings then
+                home.WriteConfig(ParityScenarios.yaml scenario)
+
+            let! run = hermes home scenario.Env [ "providers"; "--json" ]
+            Assert.Equal(0, run.Code)
+            let dispatch = (JsonNode.Parse run.Out).["dispatch"]
+
+            let text key =
+                dispatch.[key: string]
+                |> Option.ofObj
+                |> Option.map (fun n -> n.GetValue<string>())
+
+            let kind = textAt dispatch [ "dispatch_kind" ]
+
+            let reported: Hermes.Domain.ReducedDecision =
+                {
+                    DispatchKind = kind
+                    ProviderName = text "provider_name"
+                    Model = text "model"
+                    ErrorPresent = (kind = "error")
+                }
+
+            Assert.True((scenario.Expected = reported), sprintf "%s: %A" scenario.Name reported)
+
         use home = new TestHome()
         use api = xaiApi 200
         let! providers = hermes home (xaiEnv api) [ "providers"; "--json" ]

@@ -5,20 +5,23 @@ open FsCheck.Xunit
 open FsCheck
 open FsCheck.FSharp
 open Hermes.Domain
+open Hermes.Tests.Support
 
-let k9b = "fal-ai/flux-2/klein/9b"
+let k9b = FalCatalog.defaultModel
 
-let candidates (falReady: bool) (available: string list) =
+let fixFor (provider: string) = sprintf "%s needs credentials" provider
+
+/// The bundled catalogs; FAL is ready when `falReady`, the others when named in `ready`.
+let candidates (falReady: bool) (ready: string list) =
     Catalog.bundled
     |> List.map (fun c ->
         {
             Catalog = c
-            Available =
-                (if c.Provider = "fal" then
-                     falReady
-                 else
-                     List.contains c.Provider available)
-            Reason = sprintf "%s needs credentials" c.Provider
+            Availability =
+                if (c.Provider = "fal" && falReady) || List.contains c.Provider ready then
+                    Availability.Ready
+                else
+                    Availability.Missing(fixFor c.Provider)
         })
 
 let facts falKey gateway =
@@ -29,67 +32,71 @@ let facts falKey gateway =
         Providers = candidates (falKey || gateway) []
     }
 
+/// The dispatch facts an environment gives: the FAL key, the gateway rule of the domain and the model env vars.
+let factsOfEnv (env: (string * string) list) =
+    let get key =
+        env |> List.tryFind (fst >> (=) key) |> Option.map snd
+
+    let falKey = (get "FAL_KEY" |> Option.bind Validation.nonBlank).IsSome
+
+    let gateway =
+        FalGateway.resolves
+            {
+                QueueGatewayUrl = get "FAL_QUEUE_GATEWAY_URL"
+                Scheme = get "TOOL_GATEWAY_SCHEME"
+                Domain = get "TOOL_GATEWAY_DOMAIN"
+                UserToken = get "TOOL_GATEWAY_USER_TOKEN"
+                NousToken = None
+            }
+
+    {
+        FalKey = falKey
+        Gateway = gateway
+        Env = env |> List.filter (fun (key, _) -> key.EndsWith "_IMAGE_MODEL") |> Map
+        Providers = candidates (falKey || gateway) []
+    }
+
 let settings provider model =
     { Dispatch.emptySettings with
         Provider = provider
         Model = model
     }
 
-let reduced s f =
-    (Dispatch.decide s None f).Decision |> Dispatch.reduce
+let decision s f = (Dispatch.decide s None f).Decision
 
-let shape kind provider model error =
-    {
-        DispatchKind = kind
-        ProviderName = provider
-        Model = model
-        ErrorPresent = error
-    }
+let parityScenarios = ParityScenarios.names
 
-[<Fact>]
-let ``parity: unset`` () =
-    Assert.Equal(shape "legacy_fal" None (Some k9b) false, reduced (settings None None) (facts false false))
+[<Theory; MemberData(nameof parityScenarios)>]
+let ``parity: each scenario of fal-dispatch.md decides the table's reduced shape`` (name: string) =
+    let scenario = ParityScenarios.named name
+    let outcome = Dispatch.decide scenario.Config None (factsOfEnv scenario.Env)
+    Assert.Equal(scenario.Expected, Dispatch.reduce outcome.Decision)
 
 [<Fact>]
-let ``parity: explicit-fal-no-creds`` () =
-    let f = facts false false
-    let outcome = Dispatch.decide (settings (Some "fal") None) None f
-    Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, Dispatch.reduce outcome.Decision)
-    Assert.Equal(Error(DispatchError.NotAvailable("fal", "fal needs credentials")), Dispatch.readiness f outcome.Decision)
+let ``parity: explicit-fal-no-creds dispatches to fal, whose readiness says what fixes it`` () =
+    let scenario = ParityScenarios.named "explicit-fal-no-creds"
+    let f = factsOfEnv scenario.Env
+
+    Assert.Equal(DispatchError.NotAvailable("fal", fixFor "fal"), Dispatch.readiness f (decision scenario.Config f) |> expectError)
 
 [<Fact>]
-let ``parity: explicit-fal-with-creds`` () =
-    Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, reduced (settings (Some "fal") None) (facts true false))
+let ``parity: a typo provider is provider_not_registered, naming the value and the registered names`` () =
+    let scenario = ParityScenarios.named "typo-provider"
 
-[<Fact>]
-let ``parity: explicit-fal-with-model`` () =
-    Assert.Equal(
-        shape "plugin" (Some "fal") (Some "fal-ai/flux-2-pro") false,
-        reduced (settings (Some "fal") (Some "fal-ai/flux-2-pro")) (facts true false)
-    )
-
-[<Fact>]
-let ``parity: typo provider`` () =
-    let outcome =
-        Dispatch.decide (settings (Some "not-a-real-backend") None) None (facts true false)
-
-    Assert.Equal(shape "error" None None true, Dispatch.reduce outcome.Decision)
-
-    match outcome.Decision with
+    match decision scenario.Config (factsOfEnv scenario.Env) with
     | Decision.Error e ->
-        Assert.Equal("provider_not_registered", ErrorKind.toWire (Dispatch.errorKind e))
+        Assert.Equal(ErrorKind.ProviderNotRegistered, Dispatch.errorKind e)
 
         Assert.Equal(
             "image_gen.provider 'not-a-real-backend' is not a registered image provider; registered: fal, xai, openai, openai-codex",
             Dispatch.errorMessage e
         )
-    | other -> failwithf "%A" other
+    | other -> failwithf "expected provider_not_registered, got %A" other
 
 [<Fact>]
 let ``parity: managed-gateway-only runs the legacy path through the gateway`` () =
-    let outcome = Dispatch.decide (settings None None) None (facts false true)
-    Assert.Equal(shape "legacy_fal" None (Some k9b) false, Dispatch.reduce outcome.Decision)
-    Assert.Equal(Decision.LegacyFal(k9b, FalRoute.Gateway), outcome.Decision)
+    let scenario = ParityScenarios.named "managed-gateway-only"
+    Assert.Equal(Decision.LegacyFal(k9b, FalRoute.Gateway), decision scenario.Config (factsOfEnv scenario.Env))
 
 [<Fact>]
 let ``unset with no FAL and one other provider signed in goes to that provider`` () =
@@ -98,56 +105,29 @@ let ``unset with no FAL and one other provider signed in goes to that provider``
             Providers = candidates false [ "xai" ]
         }
 
-    Assert.Equal(Decision.Plugin("xai", "grok-imagine-image"), (Dispatch.decide (settings None None) None f).Decision)
+    Assert.Equal(Decision.Plugin("xai", "grok-imagine-image"), decision (settings None None) f)
 
 [<Fact>]
 let ``unset with nothing at all explains which env var or sign-in fixes it`` () =
     let f = facts false false
-    let decision = (Dispatch.decide (settings None None) None f).Decision
-    Assert.Equal(Error DispatchError.NoBackend, Dispatch.readiness f decision)
+    Assert.Equal(DispatchError.NoBackend, Dispatch.readiness f (decision (settings None None) f) |> expectError)
     Assert.Contains("FAL_KEY", Dispatch.noBackendMessage)
     Assert.Contains("hermes auth add xai-oauth", Dispatch.noBackendMessage)
 
 [<Fact>]
-let ``model precedence: provider scope, then image_gen.model, then env, then default`` () =
-    let s =
-        { Dispatch.emptySettings with
-            Provider = Some "openai"
-            Model = Some "gpt-image-2-low"
-            ProviderModels = Map [ "openai", "gpt-image-2-high" ]
-        }
+let ``an explicit model the provider does not accept is an error naming what it accepts`` () =
+    let s = settings (Some "openai") None
 
-    let f =
-        { facts false false with
-            Env = Map [ "OPENAI_IMAGE_MODEL", "gpt-image-2-medium" ]
-        }
+    match (Dispatch.decide s (Some "dall-e-3") (facts false false)).Decision with
+    | Decision.Error(DispatchError.UnknownModel("openai", bad) as e) ->
+        Assert.Equal(
+            "invalid model 'dall-e-3': allowed values are gpt-image-2-low, gpt-image-2-medium, gpt-image-2-high, gpt-image-* (provider openai)",
+            Dispatch.errorMessage e
+        )
 
-    Assert.Equal(Decision.Plugin("openai", "gpt-image-2-high"), (Dispatch.decide s None f).Decision)
-    Assert.Equal(Decision.Plugin("openai", "gpt-image-2-low"), (Dispatch.decide { s with ProviderModels = Map.empty } None f).Decision)
-
-    Assert.Equal(
-        Decision.Plugin("openai", "gpt-image-2-medium"),
-        (Dispatch.decide
-            { s with
-                ProviderModels = Map.empty
-                Model = None
-            }
-            None
-            f)
-            .Decision
-    )
-
-[<Fact>]
-let ``an unknown configured model falls back with a note, an explicit one is an error`` () =
-    let s = settings (Some "openai") (Some "gpt-image-2-ultra")
-    let outcome = Dispatch.decide s None (facts false false)
-    Assert.Equal(Decision.Plugin("openai", "gpt-image-2-medium"), outcome.Decision)
-    Assert.Equal<string list>([ "image_gen.model" ], outcome.Warnings |> List.map _.Field)
-
-    match (Dispatch.decide s (Some "gpt-image-3") (facts false false)).Decision with
-    | Decision.Error(DispatchError.UnknownModel("openai", bad)) ->
-        Assert.Equal("invalid model 'gpt-image-3': allowed values are gpt-image-2-low, gpt-image-2-medium, gpt-image-2-high", bad.Message)
-    | other -> failwithf "%A" other
+        Assert.Equal(ErrorKind.InvalidArgument, Dispatch.errorKind e)
+        Assert.Equal("dall-e-3", bad.Value)
+    | other -> failwithf "expected unknown_model, got %A" other
 
 [<Fact>]
 let ``an unknown FAL model from config falls back to klein with a note`` () =
@@ -182,6 +162,16 @@ let modelGen =
         [
             Gen.constant None
             Gen.elements allModelIds |> Gen.map Some
+            Gen.elements
+                [
+                    "gpt-image-1"
+                    "gpt-image-1.5"
+                    "gpt-image-"
+                    "gpt-image-../x"
+                    "dall-e-3"
+                    " "
+                ]
+            |> Gen.map Some
             ArbMap.defaults |> ArbMap.generate<string> |> Gen.map Option.ofObj
         ]
 
@@ -234,25 +224,36 @@ let ``dispatch is deterministic and total`` () =
         && (Dispatch.readiness f first.Decision |> ignore
             true))
 
+let catalogOf (f: DispatchFacts) (name: string) =
+    (f.Providers |> List.find (fun c -> c.Name = name)).Catalog
+
 [<Property(MaxTest = 1000)>]
-let ``an explicit registered name always wins, with a model from its catalog`` () =
-    Prop.forAll inputs (fun (s, f, _) ->
+let ``an explicit registered name always wins, with a model its catalog accepts`` () =
+    Prop.forAll inputs (fun (s, f, explicitModel) ->
         match s.Provider |> Option.bind Validation.nonBlank with
         | Some name when List.contains name registered ->
-            match (Dispatch.decide s None f).Decision with
-            | Decision.Plugin(p, model) ->
-                p = name
-                && List.contains model (Catalog.modelIds (Catalog.tryFind p |> Option.get))
+            let catalog = catalogOf f name
+
+            match (Dispatch.decide s explicitModel f).Decision, explicitModel |> Option.bind Validation.nonBlank with
+            | Decision.Plugin(p, model), Some wanted -> p = name && model = wanted && Catalog.accepts catalog model
+            | Decision.Plugin(p, model), None -> p = name && Catalog.accepts catalog model
+            | Decision.Error(DispatchError.UnknownModel(p, bad)), Some wanted ->
+                p = name && bad.Value = wanted && not (Catalog.accepts catalog wanted)
             | _ -> false
         | _ -> true)
 
 [<Property(MaxTest = 1000)>]
-let ``a typo never silently falls back to FAL`` () =
+let ``any unregistered name is provider_not_registered naming it and the registered names`` () =
     Prop.forAll inputs (fun (s, f, explicitModel) ->
         match s.Provider |> Option.bind Validation.nonBlank with
         | Some name when not (List.contains name registered) ->
             match (Dispatch.decide s explicitModel f).Decision with
-            | Decision.Error(DispatchError.ProviderNotRegistered(n, names)) -> n = name && names = registered
+            | Decision.Error(DispatchError.ProviderNotRegistered(n, names) as e) ->
+                n = name
+                && names = registered
+                && Dispatch.errorKind e = ErrorKind.ProviderNotRegistered
+                && (Dispatch.errorMessage e).Contains(sprintf "'%s'" name)
+                && (Dispatch.errorMessage e).EndsWith(String.concat ", " registered)
             | _ -> false
         | _ -> true)
 
@@ -263,22 +264,21 @@ let ``unset with FAL credentials always takes the legacy FAL path`` () =
 
         match (Dispatch.decide unset None f).Decision with
         | Decision.LegacyFal(model, route) ->
-            List.contains model (Catalog.modelIds Catalog.fal)
+            List.contains model (Catalog.modelIds FalCatalog.catalog)
             && (route <> FalRoute.Unavailable || not (f.FalKey || f.Gateway))
         | Decision.Plugin(p, _) -> not (f.FalKey || f.Gateway) && p <> "fal"
         | Decision.Error _ -> false)
 
 [<Property(MaxTest = 500)>]
-let ``a decided plugin that is not available reports its own reason`` () =
+let ``a decided plugin that is not ready reports its own fix`` () =
     Prop.forAll inputs (fun (s, f, explicitModel) ->
         match (Dispatch.decide s explicitModel f).Decision with
         | Decision.Plugin(p, _) as d ->
             let candidate = f.Providers |> List.find (fun c -> c.Name = p)
 
-            Dispatch.readiness f d = (if candidate.Available then
-                                          Ok()
-                                      else
-                                          Error(DispatchError.NotAvailable(p, candidate.Reason)))
+            Dispatch.readiness f d = (match candidate.Availability with
+                                      | Availability.Ready -> Ok()
+                                      | Availability.Missing fix -> Error(DispatchError.NotAvailable(p, fix)))
         | _ -> true)
 
 [<Fact>]

@@ -1,6 +1,8 @@
 module Hermes.Tests.Domain.RequestTests
 
 open System.Text.Json.Nodes
+open System.Text.RegularExpressions
+open Microsoft.FSharp.Reflection
 open Xunit
 open FsCheck.Xunit
 open FsCheck
@@ -22,7 +24,7 @@ let ``xAI body sends the resolution literal and xAI's aspect`` () =
 [<Property>]
 let ``the OpenAI body is the tier and size table, never response_format`` () =
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.elements Tier.all) (Gen.elements AspectRatio.all))) (fun (tier, aspect) ->
-        let body = Requests.openAi tier "p" aspect None
+        let body = Requests.openAi (OpenAiModel.Tier tier) "p" aspect None
 
         keys body = [ "model"; "prompt"; "size"; "n"; "quality" ]
         && field body "model" = "gpt-image-2"
@@ -32,8 +34,25 @@ let ``the OpenAI body is the tier and size table, never response_format`` () =
 
 [<Fact>]
 let ``OpenAI output_format is sent only when asked`` () =
-    let body = Requests.openAi Tier.High "p" AspectRatio.Square (Some "webp")
+    let body =
+        Requests.openAi (OpenAiModel.Tier Tier.High) "p" AspectRatio.Square (Some "webp")
+
     Assert.Equal("webp", field body "output_format")
+
+[<Fact>]
+let ``a passed-through OpenAI model is sent as given, without a quality`` () =
+    let body =
+        Requests.openAi (OpenAiModel.ofId "gpt-image-1.5") "p" AspectRatio.Portrait None
+
+    Assert.Equal("""{"model":"gpt-image-1.5","prompt":"p","size":"1024x1536","n":1}""", body.ToJsonString())
+
+[<Fact>]
+let ``an OpenAI tier id is its tier, any other id passes through`` () =
+    for tier in Tier.all do
+        Assert.Equal(OpenAiModel.Tier tier, OpenAiModel.ofId (Tier.id tier))
+
+    Assert.Equal(OpenAiModel.PassThrough "gpt-image-1", OpenAiModel.ofId "gpt-image-1")
+    Assert.Equal(None, OpenAiModel.quality (OpenAiModel.ofId "gpt-image-1"))
 
 [<Fact>]
 let ``test_codex_stream_request_shape and test_payload_omits_tool_choice`` () =
@@ -52,7 +71,7 @@ let ``test_codex_stream_request_shape and test_payload_omits_tool_choice`` () =
     Assert.Equal("a cat", field (content.[0]) "text")
 
 let falCases =
-    Gen.zip (Gen.elements Catalog.falModels) (Gen.elements AspectRatio.all)
+    Gen.zip (Gen.elements FalCatalog.models) (Gen.elements AspectRatio.all)
 
 [<Property>]
 let ``FAL payloads keep the prompt, the model's size form and only accepted keys`` () =
@@ -83,7 +102,7 @@ let ``FAL overrides win only where the model accepts them`` (seed: int) (steps: 
 
 [<Fact>]
 let ``FAL sizes per style`` () =
-    let byId id = Catalog.tryFalModel id |> Option.get
+    let byId id = FalCatalog.tryModel id |> Option.get
 
     let size id aspect =
         (FalPayload.build (byId id) "p" aspect FalPayload.noOverrides)
@@ -98,7 +117,7 @@ let ``FAL sizes per style`` () =
 [<Fact>]
 let ``the default FAL payload is the reference's`` () =
     let body =
-        FalPayload.build (Catalog.tryFalModel Catalog.falDefaultModel |> Option.get) "fox" AspectRatio.Square FalPayload.noOverrides
+        FalPayload.build (FalCatalog.tryModel FalCatalog.defaultModel |> Option.get) "fox" AspectRatio.Square FalPayload.noOverrides
 
     Assert.Equal(
         """{"num_inference_steps":4,"output_format":"png","enable_safety_checker":false,"prompt":"fox","image_size":"square_hd"}""",
@@ -107,7 +126,7 @@ let ``the default FAL payload is the reference's`` () =
 
 [<Fact>]
 let ``only flux-2-pro chains the upscaler by default, with the Clarity parameters`` () =
-    Assert.Equal<string list>([ "fal-ai/flux-2-pro" ], Catalog.falModels |> List.filter _.Upscale |> List.map _.Info.Id)
+    Assert.Equal<string list>([ "fal-ai/flux-2-pro" ], FalCatalog.models |> List.filter _.Upscale |> List.map _.Info.Id)
     let body = FalPayload.upscale "https://fal.media/a.png" "a fox"
     Assert.Equal("masterpiece, best quality, highres, a fox", field body "prompt")
     Assert.Equal(2, body["upscale_factor"].GetValue<int>())
@@ -144,3 +163,38 @@ let ``status codes map to error kinds`` () =
 
     for status, kind in table do
         Assert.Equal(kind, ErrorKind.toWire (ApiError.kindOfStatus status))
+
+[<Fact>]
+let ``every error kind's wire name is its case name in snake_case`` () =
+    let snake (name: string) =
+        Regex.Replace(name, "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant()
+
+    let wire =
+        FSharpType.GetUnionCases typeof<ErrorKind>
+        |> Array.map (fun case ->
+            let kind = FSharpValue.MakeUnion(case, [||]) :?> ErrorKind
+            Assert.Equal(snake case.Name, ErrorKind.toWire kind)
+            ErrorKind.toWire kind)
+        |> List.ofArray
+
+    Assert.Equal<string list>(
+        [
+            "invalid_argument"
+            "not_available"
+            "auth"
+            "invalid_request"
+            "rate_limited"
+            "content_policy"
+            "provider_error"
+            "invalid_response"
+            "no_image"
+            "network"
+            "timeout"
+            "cache"
+            "storage"
+            "config"
+            "provider_not_registered"
+            "incomplete_image"
+        ],
+        wire
+    )

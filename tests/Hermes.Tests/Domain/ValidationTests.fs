@@ -27,14 +27,6 @@ let ``aspect parse is total and only accepts the three names`` (text: string) =
         && bad.Allowed = [ "landscape"; "square"; "portrait" ]
 
 [<Fact>]
-let ``an unknown aspect is coerced to landscape with a note`` () =
-    let aspect, note = AspectRatio.coerce (Some "cinema")
-    Assert.Equal(AspectRatio.Landscape, aspect)
-    Assert.Equal(Some "landscape", note |> Option.map _.Used)
-    Assert.Equal((AspectRatio.Square, None), AspectRatio.coerce (Some " Square "))
-    Assert.Equal((AspectRatio.Landscape, None), AspectRatio.coerce None)
-
-[<Fact>]
 let ``size tables match providers.md`` () =
     Assert.Equal<string list>([ "1536x1024"; "1024x1024"; "1024x1536" ], AspectRatio.all |> List.map AspectRatio.openAiSize)
     Assert.Equal<string list>([ "16:9"; "1:1"; "9:16" ], AspectRatio.all |> List.map AspectRatio.xaiAspect)
@@ -80,17 +72,6 @@ let ``tiers map to gpt-image-2 with their quality`` () =
         table
     )
 
-[<Property>]
-let ``an unknown tier falls back to medium with a note`` (text: string) =
-    let tier, note = Tier.fromConfig (Some text)
-
-    match Tier.parse (if isNull text then "" else text.Trim()) with
-    | Ok parsed -> tier = parsed && note.IsNone
-    | Error _ when (Validation.nonBlank text).IsNone -> tier = Tier.Medium && note.IsNone
-    | Error _ ->
-        tier = Tier.Medium
-        && note |> Option.exists (fun n -> n.Used = "gpt-image-2-medium")
-
 [<Fact>]
 let ``every catalog has its default model and unique ids`` () =
     for catalog in Catalog.bundled do
@@ -98,8 +79,15 @@ let ``every catalog has its default model and unique ids`` () =
         Assert.Contains(catalog.DefaultModel, ids)
         Assert.Equal(ids.Length, (List.distinct ids).Length)
 
-    Assert.Equal(21, Catalog.falModels.Length)
-    Assert.Equal("fal-ai/flux-2/klein/9b", Catalog.fal.DefaultModel)
+    Assert.Equal(21, FalCatalog.models.Length)
+    Assert.Equal("fal-ai/flux-2/klein/9b", FalCatalog.catalog.DefaultModel)
     Assert.Equal<string list>([ "gpt-image-2-low"; "gpt-image-2-medium"; "gpt-image-2-high" ], Catalog.modelIds Catalog.openAi)
     Assert.Equal<string list>(Catalog.modelIds Catalog.openAi, Catalog.modelIds Catalog.openAiCodex)
     Assert.Equal<string list>([ "grok-imagine-image" ], Catalog.modelIds Catalog.xai)
+
+[<Fact>]
+let ``only OpenAI passes uncurated ids through, and only gpt-image ones`` () =
+    Assert.Equal<(string * string option) list>(
+        [ "fal", None; "xai", None; "openai", Some "gpt-image-"; "openai-codex", None ],
+        Catalog.bundled |> List.map (fun c -> c.Provider, c.PassThroughPrefix)
+    )

@@ -14,44 +14,21 @@ open Hermes.Providers.Library
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
 
-let k9b = "fal-ai/flux-2/klein/9b"
+let k9b = FalCatalog.defaultModel
 
 let client (home: TestHome) (env: (string * string) list) = HermesClient(home.Context env)
 
-let reduced (home: TestHome) (yaml: string) (env: (string * string) list) =
-    if yaml <> "" then
-        home.WriteConfig yaml
+let parityScenarios = ParityScenarios.names
 
-    Dispatch.reduce ((client home env).Plan().Outcome.Decision)
+[<Theory; MemberData(nameof parityScenarios)>]
+let ``parity through config.yaml and the environment: each scenario of fal-dispatch.md`` (name: string) =
+    let scenario = ParityScenarios.named name
+    use home = new TestHome()
 
-let shape = Hermes.Tests.Domain.DispatchTests.shape
+    if scenario.Config <> Dispatch.emptySettings then
+        home.WriteConfig(ParityScenarios.yaml scenario)
 
-[<Fact>]
-let ``parity through config.yaml and the environment: the six scenarios`` () =
-    let run yaml env =
-        use home = new TestHome()
-        reduced home yaml env
-
-    Assert.Equal(shape "legacy_fal" None (Some k9b) false, run "" [])
-    Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, run "image_gen:\n  provider: fal\n" [])
-    Assert.Equal(shape "plugin" (Some "fal") (Some k9b) false, run "image_gen:\n  provider: fal\n" [ "FAL_KEY", "test-key" ])
-
-    Assert.Equal(
-        shape "plugin" (Some "fal") (Some "fal-ai/flux-2-pro") false,
-        run "image_gen:\n  provider: fal\n  model: fal-ai/flux-2-pro\n" [ "FAL_KEY", "test-key" ]
-    )
-
-    Assert.Equal(shape "error" None None true, run "image_gen:\n  provider: not-a-real-backend\n" [ "FAL_KEY", "test-key" ])
-
-    Assert.Equal(
-        shape "legacy_fal" None (Some k9b) false,
-        run
-            ""
-            [
-                "TOOL_GATEWAY_DOMAIN", "nousresearch.com"
-                "TOOL_GATEWAY_USER_TOKEN", "nous-token"
-            ]
-    )
+    Assert.Equal(scenario.Expected, Dispatch.reduce ((client home scenario.Env).Plan().Outcome.Decision))
 
 [<Fact>]
 let ``explicit fal without credentials fails at generation naming FAL_KEY`` () =

@@ -129,8 +129,8 @@ let ``CODEX_HOME moves the Codex sign-in file`` () =
     Directory.CreateDirectory elsewhere |> ignore
     File.WriteAllText(Path.Combine(elsewhere, "auth.json"), sprintf """{"tokens":{"access_token":"%s"}}""" (freshToken ()))
     let p = CodexImageProvider(home.Context([ "CODEX_HOME", elsewhere ]))
-    Assert.True(p.IsAvailable().Available)
-    Assert.False(CodexImageProvider(home.Context([])).IsAvailable().Available)
+    Assert.True(p.IsAvailable().IsReady)
+    Assert.False(CodexImageProvider(home.Context([])).IsAvailable().IsReady)
 
 [<Fact>]
 let ``an expired Codex token is refused before any request`` () =
@@ -142,7 +142,7 @@ let ``an expired Codex token is refused before any request`` () =
             new LoopbackServer(Reply.routes [ responses, stream (imageEvents (png 1) (png 2)) false ])
 
         let p = provider home server
-        Assert.Contains("codex login", p.IsAvailable().Reason)
+        Assert.Contains("codex login", expectMissing (p.IsAvailable()))
         let! result = generate p
         Assert.Equal("auth", (failure result).ErrorType)
         Assert.Contains("codex login", (failure result).Error.Message)
@@ -155,7 +155,7 @@ let ``without a Codex sign-in it says to sign in with Codex`` () =
         use home = new TestHome()
         use server = new LoopbackServer(Reply.json 200 "{}")
         let p = provider home server
-        Assert.Equal("sign in with Codex (`codex login`) to use gpt-image-2 without an API key", p.IsAvailable().Reason)
+        Assert.Equal("sign in with Codex (`codex login`) to use gpt-image-2 without an API key", expectMissing (p.IsAvailable()))
         let! result = generate p
         Assert.Equal("not_available", (failure result).ErrorType)
         Assert.Empty server.Requests

@@ -43,7 +43,7 @@ let ``a slow queue is polled to completion, with progress, and the image is cach
         Assert.Equal("/fal-ai/flux-2/klein/9b", submit.Path)
         Assert.Equal(Some "Key fal-test-key-123456", submit.Header "Authorization")
         Assert.True((submit.Header "x-idempotency-key").IsSome)
-        let model = Catalog.tryFalModel "fal-ai/flux-2/klein/9b" |> Option.get
+        let model = FalCatalog.tryModel "fal-ai/flux-2/klein/9b" |> Option.get
         assertJson ((FalPayload.build model "a lighthouse" AspectRatio.Landscape FalPayload.noOverrides).ToJsonString()) submit.Body
 
         Assert.All(
@@ -181,7 +181,7 @@ let ``without FAL_KEY the managed gateway is used with the Nous token`` () =
             )
 
         let p = FalImageProvider(ctx, PollInterval = TimeSpan.FromMilliseconds 10.0)
-        Assert.True(p.IsAvailable().Available)
+        Assert.True(p.IsAvailable().IsReady)
         let! result = p.GenerateAsync("a", AspectRatio.Portrait, GenerateOptions.Default, CancellationToken.None)
         Assert.Equal<obj>("gateway", (success result).Extras["route"])
         Assert.Equal(Some "Key nous-token-abcdef", fake.Submits.Head.Header "Authorization")
@@ -209,7 +209,7 @@ let ``with neither key nor gateway it is unavailable and names FAL_KEY`` () =
     task {
         use home = new TestHome()
         let p = FalImageProvider(home.Context([]))
-        Assert.Contains("FAL_KEY", p.IsAvailable().Reason)
+        Assert.Contains("FAL_KEY", expectMissing (p.IsAvailable()))
         let! result = p.GenerateAsync("a", AspectRatio.Portrait, GenerateOptions.Default, CancellationToken.None)
         Assert.Equal("not_available", (failure result).ErrorType)
         Assert.Contains("FAL_KEY", (failure result).Error.Message)

@@ -66,7 +66,9 @@ let ``for every tier and aspect the body on the wire is the table's`` () =
             p.GenerateAsync("p", aspect, GenerateOptions(Model = Tier.id tier), CancellationToken.None).Result
 
         let sent = server.Requests |> List.skip before |> List.exactlyOne
-        let expected = (Requests.openAi tier "p" aspect None).ToJsonString()
+
+        let expected =
+            (Requests.openAi (OpenAiModel.Tier tier) "p" aspect None).ToJsonString()
 
         (success result).Model = Tier.id tier
         && (json sent.Body).ToJsonString() = expected
@@ -97,10 +99,10 @@ let ``model precedence: image_gen.openai.model, then image_gen.model, then OPENA
     }
 
 [<Fact>]
-let ``an unknown configured tier falls back to medium with a warning; an explicit one is refused`` () =
+let ``an unknown configured model falls back to medium with a warning; an explicit one is refused`` () =
     task {
         use home = new TestHome()
-        home.WriteConfig "image_gen:\n  openai:\n    model: gpt-image-2-ultra\n"
+        home.WriteConfig "image_gen:\n  openai:\n    model: dall-e-2\n"
         let logs = CapturedLogs()
 
         use s =
@@ -109,11 +111,28 @@ let ``an unknown configured tier falls back to medium with a warning; an explici
         let p = provider home s [] logs
         let! result = generate p AspectRatio.Square
         Assert.Equal("gpt-image-2-medium", (success result).Model)
-        Assert.Contains(logs.Warnings, fun w -> w.Contains "gpt-image-2-ultra")
+        Assert.Contains(logs.Warnings, fun w -> w.Contains "dall-e-2")
         let! refused = p.GenerateAsync("x", AspectRatio.Square, GenerateOptions(Model = "dall-e-3"), CancellationToken.None)
         Assert.Equal("invalid_argument", (failure refused).ErrorType)
         Assert.Contains("'dall-e-3'", (failure refused).Error.Message)
         Assert.Contains("gpt-image-2-low, gpt-image-2-medium, gpt-image-2-high", (failure refused).Error.Message)
+    }
+
+[<Fact>]
+let ``a gpt-image id outside the tiers is sent as given, without a quality`` () =
+    task {
+        use home = new TestHome()
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response (png 4)) ])
+
+        let p = provider home s [] (CapturedLogs())
+
+        let! result = p.GenerateAsync("a fox", AspectRatio.Square, GenerateOptions(Model = "gpt-image-1.5"), CancellationToken.None)
+
+        Assert.Equal("gpt-image-1.5", (success result).Model)
+        Assert.False((success result).Extras.ContainsKey "quality")
+        assertJson """{"model":"gpt-image-1.5","prompt":"a fox","size":"1024x1024","n":1}""" s.Requests.Head.Body
     }
 
 [<Fact>]
@@ -204,7 +223,7 @@ let ``without OPENAI_API_KEY it is unavailable and sends nothing`` () =
         use home = new TestHome()
         use s = new LoopbackServer(Reply.json 200 "{}")
         let p = OpenAiImageProvider(home.Context([ "OPENAI_BASE_URL", s.Url("/v1") ]))
-        Assert.Equal("OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)", p.IsAvailable().Reason)
+        Assert.Equal("OpenAI needs OPENAI_API_KEY (https://platform.openai.com/api-keys)", expectMissing (p.IsAvailable()))
         let! result = generate p AspectRatio.Square
         Assert.Equal("not_available", (failure result).ErrorType)
         Assert.Empty(s.Requests)

@@ -220,9 +220,9 @@ let ``without credentials the provider is unavailable and says what fixes it`` (
     task {
         use home = new TestHome()
         let p = XaiImageProvider(home.Context([]))
-        Assert.False(p.IsAvailable().Available)
-        Assert.Contains("XAI_API_KEY", p.IsAvailable().Reason)
-        Assert.Contains("hermes auth add xai-oauth", p.IsAvailable().Reason)
+        Assert.False(p.IsAvailable().IsReady)
+        Assert.Contains("XAI_API_KEY", expectMissing (p.IsAvailable()))
+        Assert.Contains("hermes auth add xai-oauth", expectMissing (p.IsAvailable()))
         let! result = generate p AspectRatio.Square
         Assert.Equal("not_available", (failure result).ErrorType)
     }

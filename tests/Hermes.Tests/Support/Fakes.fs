@@ -22,11 +22,7 @@ let b64Response (bytes: byte[]) =
 let urlResponse (url: string) =
     sprintf """{"created":1,"data":[{"url":"%s"}]}""" url
 
-let success (result: ImageGenResult) =
-    match result with
-    | :? ImageGenResult.Success as s -> s
-    | :? ImageGenResult.Failure as f -> failwithf "expected success, got %s: %s" f.ErrorType f.Error.Message
-    | _ -> failwith "unknown result"
+let success (result: ImageGenResult) = expectOk result
 
 let failure (result: ImageGenResult) =
     match result with
