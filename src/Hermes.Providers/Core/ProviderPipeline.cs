@@ -5,9 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Hermes.Providers.Core;
 
-/// <summary>A provider's own step: credentials, the pure request builder, the send and the pure answer parser.</summary>
-public delegate Task<Either<HermesError, Produced>> ProduceStep(ImageCall call, CancellationToken ct);
-
 /// <summary>
 /// The steps every provider shares: validate (prompt, model) → the provider's own step → materialize into the cache → result.
 /// Every failure leaves as a typed, sanitized, redacted error; only the caller's cancellation is an exception.

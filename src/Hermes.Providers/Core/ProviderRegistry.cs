@@ -3,9 +3,6 @@ using Microsoft.FSharp.Collections;
 
 namespace Hermes.Providers.Core;
 
-/// <summary>A registered provider with its availability, as `hermes providers` lists it.</summary>
-public sealed record ProviderStatus(string Key, IImageGenProvider Provider, Availability Availability);
-
 /// <summary>Providers by path-derived key ("image_gen/xai") and by name; re-registering a name replaces it.</summary>
 public sealed class ProviderRegistry
 {

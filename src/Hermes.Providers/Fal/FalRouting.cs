@@ -5,12 +5,6 @@ using Microsoft.FSharp.Core;
 
 namespace Hermes.Providers.Fal;
 
-/// <summary>Where a FAL request goes and with which key: FAL directly with FAL_KEY, or the Nous managed gateway.</summary>
-public sealed record FalEndpoint(FalRoute Route, string QueueBase, string Key)
-{
-    public string RouteName => Route.IsGateway ? "gateway" : "direct";
-}
-
 /// <summary>The environment and auth.json facts behind the FAL route; the rule itself is the domain's.</summary>
 public static class FalRouting
 {
@@ -20,10 +14,8 @@ public static class FalRouting
 
     public static GatewayFacts Gateway(HermesContext ctx)
     {
-        var nous = ctx.Auth.Read().Case is JsonObject root && root["providers"]?["nous"]?["access_token"] is JsonValue v && v.TryGetValue<string>(out var s)
-            ? s
-            : null;
-        string? Env(string name) => ctx.Environment.Get(name).Case as string;
+        var nous = ctx.Auth.Read().MatchUnsafe(Right: root => JsonFields.Text(root["providers"]?["nous"]?["access_token"]), Left: _ => null);
+        string? Env(string name) => ctx.Environment.Get(name).IfNoneUnsafe((string?)null);
         return new GatewayFacts(Fs.Opt(Env("FAL_QUEUE_GATEWAY_URL")), Fs.Opt(Env("TOOL_GATEWAY_SCHEME")), Fs.Opt(Env("TOOL_GATEWAY_DOMAIN")),
             Fs.Opt(Env("TOOL_GATEWAY_USER_TOKEN")), Fs.Opt(nous));
     }

@@ -1,0 +1,6 @@
+using Hermes.Domain;
+
+namespace Hermes.Providers.Core;
+
+/// <summary>A registered provider with its availability, as `hermes providers` lists it.</summary>
+public sealed record ProviderStatus(string Key, IImageGenProvider Provider, Availability Availability);
