@@ -22,13 +22,12 @@ type Shape =
 /// A value that was refused, and the values it may have been meant as (for did-you-mean).
 type Rejected = { Bad: BadValue; Near: string list }
 
-/// A key (a `*` segment stands for any endpoint name), what it means and its check.
+/// A key (a `*` segment stands for any endpoint name) and its check of (key as given, value).
 type Setting =
     {
         Key: string
         Shape: Shape
-        Meaning: string
-        Check: string -> Result<unit, Rejected>
+        Check: string -> string -> Result<unit, Rejected>
     }
 
 /// Why `config set` refuses a key or value.
@@ -104,12 +103,11 @@ let private modelIds (key: string) (value: string) =
     else
         Ok()
 
-let private setting key shape meaning check =
+let private setting key shape check =
     {
         Key = key
         Shape = shape
-        Meaning = meaning
-        Check = check key
+        Check = check
     }
 
 /// Every key Hermes reads, with its check.
@@ -118,20 +116,20 @@ let settings (known: Known) : Setting list =
     let allModels = known.Providers |> List.collect snd |> List.distinct
 
     [
-        setting "image_gen.provider" Shape.Scalar "the provider generate uses" (fun key v ->
+        setting "image_gen.provider" Shape.Scalar (fun key v ->
             if List.contains v names then
                 Ok()
             else
                 reject key v names names)
-        setting "image_gen.model" Shape.Scalar "the model, when the provider's own key is unset" (fun key v ->
+        setting "image_gen.model" Shape.Scalar (fun key v ->
             if List.contains v allModels then
                 Ok()
             else
                 reject key v [ "a model id listed by `hermes models`" ] allModels)
-        setting "image_gen.use_gateway" Shape.Scalar "FAL through the Nous gateway" (fun key -> oneOf key [ "true"; "false" ])
+        setting "image_gen.use_gateway" Shape.Scalar (fun key -> oneOf key [ "true"; "false" ])
         for provider, models in known.Providers do
-            setting (sprintf "image_gen.%s.model" provider) Shape.Scalar (sprintf "%s's model" provider) (fun key -> oneOf key models)
-        setting "image_gen.xai.resolution" Shape.Scalar "xAI's image size" (fun key v ->
+            setting (sprintf "image_gen.%s.model" provider) Shape.Scalar (fun key -> oneOf key models)
+        setting "image_gen.xai.resolution" Shape.Scalar (fun key v ->
             Resolution.parse v
             |> Result.map ignore
             |> Result.mapError (fun bad ->
@@ -139,15 +137,15 @@ let settings (known: Known) : Setting list =
                     Bad = { bad with Field = key }
                     Near = bad.Allowed
                 }))
-        setting "image_gen.timeout" Shape.Scalar "seconds to wait for a provider" positiveSeconds
-        setting "image_gen.cache.max_age_days" Shape.Scalar "cached images older than this are pruned" (fun key ->
+        setting "image_gen.timeout" Shape.Scalar positiveSeconds
+        setting "image_gen.cache.max_age_days" Shape.Scalar (fun key ->
             positiveInteger key "a positive whole number of days")
-        setting "image_gen.cache.max_total_mb" Shape.Scalar "the cache is pruned above this size" (fun key ->
+        setting "image_gen.cache.max_total_mb" Shape.Scalar (fun key ->
             positiveInteger key "a positive whole number of megabytes")
-        setting "image_gen.endpoints.*.base_url" Shape.Scalar "an OpenAI-compatible endpoint's base URL" httpUrl
-        setting "image_gen.endpoints.*.key_env" Shape.Scalar "the environment variable holding its key" envName
-        setting "image_gen.endpoints.*.kind" Shape.Scalar "openai or azure" (fun key -> oneOf key [ "openai"; "azure" ])
-        setting "image_gen.endpoints.*.models" Shape.List "its model ids, the first the default" modelIds
+        setting "image_gen.endpoints.*.base_url" Shape.Scalar httpUrl
+        setting "image_gen.endpoints.*.key_env" Shape.Scalar envName
+        setting "image_gen.endpoints.*.kind" Shape.Scalar (fun key -> oneOf key [ "openai"; "azure" ])
+        setting "image_gen.endpoints.*.models" Shape.List modelIds
     ]
 
 /// The dotted parts of a key, when each is a plain name.
@@ -187,7 +185,7 @@ let check (known: Known) (force: bool) (key: string) (value: string) : Result<Se
     | None -> Error(Refusal.BadKey key)
     | Some _ ->
         match find known key with
-        | Some setting -> setting.Check value |> Result.map (fun () -> Some setting) |> Result.mapError Refusal.BadValue
+        | Some setting -> setting.Check key value |> Result.map (fun () -> Some setting) |> Result.mapError Refusal.BadValue
         | None when force -> Ok None
         | None ->
             let shown = settings known |> List.map (fun s -> s.Key.Replace("*", "<name>"))
