@@ -78,3 +78,18 @@ module CliError =
         | CliError.NotSet _
         | CliError.Internal _ -> ExitCode.notSet
         | CliError.Cancelled -> ExitCode.cancelled
+
+/// `result { let! x = ... }`: steps that each may fail, without nested binds.
+[<AutoOpen>]
+module ResultSyntax =
+
+    type ResultBuilder() =
+        member _.Bind(value: Result<'T, 'E>, next: 'T -> Result<'U, 'E>) = Result.bind next value
+        member _.Return(value: 'T) : Result<'T, 'E> = Ok value
+        member _.ReturnFrom(value: Result<'T, 'E>) = value
+        member _.Zero() : Result<unit, 'E> = Ok()
+        member _.Delay(step: unit -> Result<'T, 'E>) = step
+        member _.Run(step: unit -> Result<'T, 'E>) = step ()
+        member _.Combine(first: Result<unit, 'E>, rest: unit -> Result<'T, 'E>) = Result.bind rest first
+
+    let result = ResultBuilder()

@@ -30,7 +30,8 @@ type Scanned =
 let wantsJson (argv: string list) =
     argv |> List.takeWhile (fun t -> t <> "--") |> List.contains "--json"
 
-let private seeHelp (grammar: Grammar) = sprintf " (see `%s --help`)" grammar.Name
+let private seeHelp (grammar: Grammar) =
+    sprintf " (see `%s --help`)" grammar.Name
 
 let private unknownOption (grammar: Grammar) (name: string) =
     let known = (grammar.Options |> List.map fst) @ grammar.Help
@@ -126,5 +127,8 @@ let rec ofParser (name: string) (parser: ArgumentParser) : Grammar =
 
 /// Every command path of a grammar, the root first: for tests and help listings.
 let rec paths (grammar: Grammar) : string list list =
-    [] :: [ for n, sub in grammar.Commands do for p in paths sub -> n :: p ]
-
+    []
+    :: [
+        for n, sub in grammar.Commands do
+            for p in paths sub -> n :: p
+    ]

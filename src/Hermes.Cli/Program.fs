@@ -14,7 +14,8 @@ let private noRest (scanned: CommandLine.Scanned) (run: unit -> Task<Result<Repl
     else
         Task.FromResult(Error(CliError.Usage "only `hermes generate` takes an argument after `--`"))
 
-let private map (toReply: 'T -> Reply) (result: Result<'T, CliError>) = Task.FromResult(Result.map toReply result)
+let private map (toReply: 'T -> Reply) (result: Result<'T, CliError>) =
+    Task.FromResult(Result.map toReply result)
 
 let private mapAsync (toReply: 'T -> Reply) (pending: Task<Result<'T, CliError>>) =
     task {
@@ -41,7 +42,8 @@ let private run (argv: string list) (ct: CancellationToken) : Result<Reply, CliE
     let grammar = CommandLine.ofParser "hermes" parser
 
     let sub path =
-        path |> List.fold (fun (g: CommandLine.Grammar) n -> g.Commands |> List.find (fun (c, _) -> c = n) |> snd) grammar
+        path
+        |> List.fold (fun (g: CommandLine.Grammar) n -> g.Commands |> List.find (fun (c, _) -> c = n) |> snd) grammar
 
     match CommandLine.scan grammar argv with
     | Error message -> Error(CliError.Usage message)
@@ -115,7 +117,11 @@ let main argv =
 
         match outcome args cancel with
         | Ok reply ->
-            if json then Render.Json.reply reply else Render.Text.reply reply
+            if json then
+                Render.Json.reply reply
+            else
+                Render.Text.reply reply
+
             Reply.exitCode reply
         | Error failure ->
             if json then

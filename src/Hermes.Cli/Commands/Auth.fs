@@ -105,18 +105,18 @@ let add (args: ParseResults<AuthAddArgs>) (ct: CancellationToken) : Task<Result<
     let seconds = args.GetResult(AuthAddArgs.Timeout, defaultValue = 180)
 
     let ready =
-        requireXaiOAuth (args.GetResult AuthAddArgs.Provider)
-        |> Result.bind (fun () ->
+        result {
+            do! requireXaiOAuth (args.GetResult AuthAddArgs.Provider)
+
             if seconds < 1 || seconds > 3600 then
-                invalid "timeout" (string seconds) "1 to 3600 seconds"
-            else
-                Ok())
-        |> Result.bind (fun () -> Client.load Client.ConfigUse.Optional)
+                do! invalid "timeout" (string seconds) "1 to 3600 seconds"
+
+            return! Client.load Client.ConfigUse.Optional
+        }
 
     match ready with
     | Error failure -> Task.FromResult(Error failure)
-    | Ok opened ->
-        signIn opened.Client.Context (not (args.Contains AuthAddArgs.No_Browser)) seconds (args.Contains AuthAddArgs.Json) ct
+    | Ok opened -> signIn opened.Client.Context (not (args.Contains AuthAddArgs.No_Browser)) seconds (args.Contains AuthAddArgs.Json) ct
 
 /// The one place auth list calls the library.
 let private accounts (context: HermesContext) : Result<Account list, CliError> =
@@ -151,7 +151,11 @@ let private remove (context: HermesContext) (number: int) (ct: CancellationToken
 
         return
             Client.either removed
-            |> Result.map (fun entry -> { Number = number; Source = entry.Source })
+            |> Result.map (fun entry ->
+                {
+                    Number = number
+                    Source = entry.Source
+                })
             |> Result.mapError CliError.Library
     }
 
@@ -159,12 +163,17 @@ let removeEntry (args: ParseResults<AuthRemoveArgs>) (ct: CancellationToken) : T
     let provider, number = args.GetResult AuthRemoveArgs.Target
 
     let ready =
-        requireXaiOAuth provider
-        |> Result.bind (fun () ->
-            match Int32.TryParse number with
-            | true, n -> Ok n
-            | false, _ -> invalid "entry" number "a number from `hermes auth list`")
-        |> Result.bind (fun n -> Client.load Client.ConfigUse.Optional |> Result.map (fun opened -> opened, n))
+        result {
+            do! requireXaiOAuth provider
+
+            let! n =
+                match Int32.TryParse number with
+                | true, n -> Ok n
+                | false, _ -> invalid "entry" number "a number from `hermes auth list`"
+
+            let! opened = Client.load Client.ConfigUse.Optional
+            return opened, n
+        }
 
     match ready with
     | Error failure -> Task.FromResult(Error failure)

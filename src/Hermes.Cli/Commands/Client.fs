@@ -56,7 +56,12 @@ let load (configUse: ConfigUse) : Result<Opened, CliError> =
         |> Result.map (fun client -> { Client = client; Warnings = [] })
         |> Result.mapError CliError.Library
     | Error unreadable, ConfigUse.Required ->
-        Error(CliError.Config(unreadable.Message + "; fix it, or replace it with `hermes config set KEY VALUE --force`"))
+        Error(
+            CliError.Config(
+                unreadable.Message
+                + "; fix it, or replace it with `hermes config set KEY VALUE --force`"
+            )
+        )
     | Error unreadable, ConfigUse.Optional ->
         withoutConfig env
         |> Result.map (fun context ->

@@ -7,12 +7,23 @@ open Hermes.Cli
 open Hermes.Cli.Args
 open Hermes.Cli.Config
 open Hermes.Domain
+open YamlDotNet.RepresentationModel
 
-type Entry = { Key: string; Value: string; Known: bool }
+type Entry =
+    {
+        Key: string
+        Value: string
+        Known: bool
+    }
 
 type Listing = { Path: string; Entries: Entry list }
 
-type Value = { Key: string; Value: string; Path: string }
+type Value =
+    {
+        Key: string
+        Value: string
+        Path: string
+    }
 
 type Written =
     {
@@ -25,16 +36,17 @@ type Written =
         SetAside: string option
     }
 
-type Removed = { Key: string; Path: string; Removed: bool }
+type Removed =
+    {
+        Key: string
+        Path: string
+        Removed: bool
+    }
 
 /// The one place config calls the library: HERMES_HOME, and the registered providers with their model ids.
 let private registry () : Result<string * (string * string list) list, CliError> =
     Client.load Client.ConfigUse.Optional
-    |> Result.map (fun opened ->
-        opened.Client.Context.Home,
-        [
-            for p in opened.Client.Registry.All -> p.Name, Catalog.modelIds p.Catalog
-        ])
+    |> Result.map (fun opened -> opened.Client.Context.Home, [ for p in opened.Client.Registry.All -> p.Name, Catalog.modelIds p.Catalog ])
 
 let private keyParts (key: string) =
     Schema.parts key
@@ -84,79 +96,94 @@ let private notSet (known: Schema.Known) (key: string) (path: string) =
 let get (args: ParseResults<ConfigGetArgs>) : Result<Value, CliError> =
     let key = args.GetResult ConfigGetArgs.Key
 
-    keyParts key
-    |> Result.bind (fun parts ->
-        document ()
-        |> Result.bind (fun (path, root, known) ->
-            match Document.tryGet root parts with
-            | Some value -> Ok { Key = key; Value = value; Path = path }
-            | None -> Error(notSet known key path)))
+    result {
+        let! parts = keyParts key
+        let! path, root, known = document ()
+
+        match Document.tryGet root parts with
+        | Some value ->
+            return
+                {
+                    Key = key
+                    Value = value
+                    Path = path
+                }
+        | None -> return! Error(notSet known key path)
+    }
+
+/// The document set starts from: the file, or (with --force) an empty one after moving an unreadable file aside.
+let private startingPoint (path: string) (loaded: Result<YamlMappingNode, string>) (force: bool) =
+    match loaded with
+    | Ok root -> Ok(root, None)
+    | Error _ when force ->
+        Document.setAside path DateTimeOffset.UtcNow
+        |> Result.map (fun aside -> YamlMappingNode(), Some aside)
+        |> Result.mapError CliError.Config
+    | Error unreadable ->
+        Error(
+            CliError.Config(
+                unreadable
+                + "; not overwritten: `hermes config set KEY VALUE --force` replaces it and keeps the old file aside"
+            )
+        )
 
 let set (args: ParseResults<ConfigSetArgs>) : Result<Written, CliError> =
     let key, value = args.GetResult ConfigSetArgs.Key_Value
     let force = args.Contains ConfigSetArgs.Force
 
-    keyParts key
-    |> Result.bind (fun parts ->
-        registry ()
-        |> Result.bind (fun (home, providers) ->
-            let path = Document.pathIn home
-            let loaded = Document.load path
+    result {
+        let! parts = keyParts key
+        let! home, providers = registry ()
+        let path = Document.pathIn home
+        let loaded = Document.load path
 
-            let endpoints =
-                match loaded with
-                | Ok root -> Document.endpoints root
-                | Error _ -> []
+        let known: Schema.Known =
+            {
+                Providers = providers
+                Endpoints = loaded |> Result.map Document.endpoints |> Result.defaultValue []
+            }
 
-            Schema.check { Providers = providers; Endpoints = endpoints } force key value
+        let! setting =
+            Schema.check known force key value
             |> Result.mapError (Schema.Refusal.message >> CliError.Invalid)
-            |> Result.bind (fun setting ->
-                let start =
-                    match loaded with
-                    | Ok root -> Ok(root, None)
-                    | Error _ when force ->
-                        Document.setAside path DateTimeOffset.UtcNow
-                        |> Result.map (fun aside -> YamlDotNet.RepresentationModel.YamlMappingNode(), Some aside)
-                        |> Result.mapError CliError.Config
-                    | Error unreadable ->
-                        Error(
-                            CliError.Config(
-                                unreadable
-                                + "; not overwritten: `hermes config set KEY VALUE --force` replaces it and keeps the old file aside"
-                            )
-                        )
 
-                let stored =
-                    match setting with
-                    | Some { Shape = Schema.Shape.List } -> Document.Value.List(Schema.listItems value)
-                    | _ -> Document.Value.Scalar value
+        let! root, aside = startingPoint path loaded force
 
-                start
-                |> Result.bind (fun (root, aside) ->
-                    Document.set root parts stored
-                    |> Result.mapError CliError.Invalid
-                    |> Result.bind (fun () -> Document.save path root |> Result.mapError CliError.Config)
-                    |> Result.map (fun () ->
-                        {
-                            Key = key
-                            Value = value
-                            Path = path
-                            Unknown = setting.IsNone
-                            SetAside = aside
-                        })))))
+        let stored =
+            match setting with
+            | Some { Shape = Schema.Shape.List } -> Document.Value.List(Schema.listItems value)
+            | _ -> Document.Value.Scalar value
+
+        do! Document.set root parts stored |> Result.mapError CliError.Invalid
+        do! Document.save path root |> Result.mapError CliError.Config
+
+        return
+            {
+                Key = key
+                Value = value
+                Path = path
+                Unknown = setting.IsNone
+                SetAside = aside
+            }
+    }
 
 let unset (args: ParseResults<ConfigUnsetArgs>) : Result<Removed, CliError> =
     let key = args.GetResult ConfigUnsetArgs.Key
 
-    keyParts key
-    |> Result.bind (fun parts ->
-        document ()
-        |> Result.bind (fun (path, root, known) ->
-            match Document.unset root parts with
-            | Error message -> Error(CliError.Invalid message)
-            | Ok true ->
-                Document.save path root
-                |> Result.mapError CliError.Config
-                |> Result.map (fun () -> { Key = key; Path = path; Removed = true })
-            | Ok false when (Schema.find known key).IsSome -> Ok { Key = key; Path = path; Removed = false }
-            | Ok false -> Error(notSet known key path)))
+    result {
+        let! parts = keyParts key
+        let! path, root, known = document ()
+        let! removed = Document.unset root parts |> Result.mapError CliError.Invalid
+
+        if removed then
+            do! Document.save path root |> Result.mapError CliError.Config
+        elif (Schema.find known key).IsNone then
+            do! Error(notSet known key path)
+
+        return
+            {
+                Key = key
+                Path = path
+                Removed = removed
+            }
+    }

@@ -80,7 +80,13 @@ let cancelled (result: GenerateResult) : GenerateResult =
         Failures =
             match result.Failures with
             | [] when not result.Images.IsEmpty -> []
-            | [] -> [ { Error = "cancelled"; Kind = ErrorKind.Cancelled } ]
+            | [] ->
+                [
+                    {
+                        Error = "cancelled"
+                        Kind = ErrorKind.Cancelled
+                    }
+                ]
             | failures -> failures |> List.map (fun f -> { f with Kind = ErrorKind.Cancelled })
     }
 
@@ -123,8 +129,7 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                 Out = args.TryGetResult GenerateArgs.Out
                 Json = args.Contains GenerateArgs.Json
             }
-    | Ok _ ->
-        Error(CliError.Usage "the prompt is given twice: give one of an argument, '-' (stdin) or --prompt-file FILE")
+    | Ok _ -> Error(CliError.Usage "the prompt is given twice: give one of an argument, '-' (stdin) or --prompt-file FILE")
 
 let private readPrompt (source: PromptSource) : Result<string, CliError> =
     match source with
@@ -174,7 +179,13 @@ let private ofLibrary (result: HermesResult) : GenerateResult =
         Failures =
             match result.Error with
             | null -> []
-            | error when not result.Success -> [ { Error = error.Message; Kind = error.Kind } ]
+            | error when not result.Success ->
+                [
+                    {
+                        Error = error.Message
+                        Kind = error.Kind
+                    }
+                ]
             | _ -> []
         Provider = Option.ofObj result.Provider
         Model = Option.ofObj result.Model
@@ -189,10 +200,10 @@ let private generate (client: HermesClient) (request: Request) (prompt: string) 
 
     let refused =
         match plan.Outcome.Decision with
-        | Decision.Error error ->
-            Some(CliError.Library(HermesError(Dispatch.errorKind error, Dispatch.errorMessage error + hint error)))
+        | Decision.Error error -> Some(CliError.Library(HermesError(Dispatch.errorKind error, Dispatch.errorMessage error + hint error)))
         | decision ->
-            let provider = Dispatch.providerOf decision |> Option.map fst |> Option.defaultValue ""
+            let provider =
+                Dispatch.providerOf decision |> Option.map fst |> Option.defaultValue ""
 
             baseUrlVariables
             |> List.filter (fun (p, _) -> p = provider)
@@ -236,9 +247,12 @@ let private generate (client: HermesClient) (request: Request) (prompt: string) 
 
 let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: CancellationToken) : Task<Result<GenerateResult, CliError>> =
     let ready =
-        request args rest
-        |> Result.bind (fun req -> readPrompt req.Prompt |> Result.map (fun prompt -> req, prompt))
-        |> Result.bind (fun (req, prompt) -> Client.load Client.ConfigUse.Required |> Result.map (fun opened -> req, prompt, opened))
+        result {
+            let! req = request args rest
+            let! prompt = readPrompt req.Prompt
+            let! opened = Client.load Client.ConfigUse.Required
+            return req, prompt, opened
+        }
 
     match ready with
     | Error failure -> Task.FromResult(Error failure)

@@ -18,7 +18,11 @@ type ModelRow =
         Default: bool
     }
 
-type ModelsResult = { Models: ModelRow list; Warnings: string list }
+type ModelsResult =
+    {
+        Models: ModelRow list
+        Warnings: string list
+    }
 
 /// The one place models calls the library: the registry's catalogs, or a refusal with did-you-mean.
 let private ofLibrary (client: HermesClient) (provider: string option) : Result<ModelRow list, CliError> =
@@ -60,4 +64,8 @@ let run (args: ParseResults<ModelsArgs>) : Result<ModelsResult, CliError> =
     Client.load Client.ConfigUse.Optional
     |> Result.bind (fun opened ->
         ofLibrary opened.Client (args.TryGetResult ModelsArgs.Provider)
-        |> Result.map (fun models -> { Models = models; Warnings = opened.Warnings }))
+        |> Result.map (fun models ->
+            {
+                Models = models
+                Warnings = opened.Warnings
+            }))

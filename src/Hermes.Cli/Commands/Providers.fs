@@ -7,7 +7,12 @@ open Hermes.Cli.Args
 open Hermes.Domain
 open Hermes.Providers.Library
 
-type SetupVariable = { Key: string; Prompt: string; Url: string }
+type SetupVariable =
+    {
+        Key: string
+        Prompt: string
+        Url: string
+    }
 
 type Setup =
     {

@@ -106,7 +106,7 @@ let set (root: YamlMappingNode) (parts: string list) (value: Value) : Result<uni
 
     let rec walk (node': YamlMappingNode) parts =
         match parts with
-        | [] -> Error(sprintf "cannot set an empty key")
+        | [] -> Error "cannot set an empty key"
         | [ last ] ->
             match child node' last with
             | Some(:? YamlMappingNode as section) when section.Children.Count > 0 ->
@@ -186,7 +186,8 @@ let save (path: string) (root: YamlMappingNode) : Result<unit, string> =
 
 /// Moves an unreadable file aside (config.yaml.corrupt-<UTC time>) so `--force` never destroys it; the new name.
 let setAside (path: string) (now: DateTimeOffset) : Result<string, string> =
-    let aside = sprintf "%s.corrupt-%s" path (now.UtcDateTime.ToString "yyyyMMddTHHmmssZ")
+    let aside =
+        sprintf "%s.corrupt-%s" path (now.UtcDateTime.ToString "yyyyMMddTHHmmssZ")
 
     try
         File.Move(path, aside)

@@ -42,8 +42,7 @@ module Refusal =
     let message =
         function
         | Refusal.BadKey key -> sprintf "invalid config key '%s': allowed keys are dotted names such as image_gen.provider" key
-        | Refusal.UnknownKey(key, Some near, _) ->
-            sprintf "unknown config key '%s'; did you mean '%s'? (--force writes it anyway)" key near
+        | Refusal.UnknownKey(key, Some near, _) -> sprintf "unknown config key '%s'; did you mean '%s'? (--force writes it anyway)" key near
         | Refusal.UnknownKey(key, None, known) ->
             sprintf "unknown config key '%s': Hermes reads %s (--force writes it anyway)" key (String.concat ", " known)
         | Refusal.BadValue rejected -> rejected.Bad.Message + Suggest.hint rejected.Near rejected.Bad.Value
@@ -138,10 +137,8 @@ let settings (known: Known) : Setting list =
                     Near = bad.Allowed
                 }))
         setting "image_gen.timeout" Shape.Scalar positiveSeconds
-        setting "image_gen.cache.max_age_days" Shape.Scalar (fun key ->
-            positiveInteger key "a positive whole number of days")
-        setting "image_gen.cache.max_total_mb" Shape.Scalar (fun key ->
-            positiveInteger key "a positive whole number of megabytes")
+        setting "image_gen.cache.max_age_days" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of days")
+        setting "image_gen.cache.max_total_mb" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of megabytes")
         setting "image_gen.endpoints.*.base_url" Shape.Scalar httpUrl
         setting "image_gen.endpoints.*.key_env" Shape.Scalar envName
         setting "image_gen.endpoints.*.kind" Shape.Scalar (fun key -> oneOf key [ "openai"; "azure" ])
@@ -154,7 +151,9 @@ let parts (key: string) : string list option =
 
     if
         segments
-        |> List.forall (fun s -> s.Length > 0 && s |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '_' || c = '-'))
+        |> List.forall (fun s ->
+            s.Length > 0
+            && s |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '_' || c = '-'))
     then
         Some segments
     else
@@ -162,7 +161,9 @@ let parts (key: string) : string list option =
 
 let private matches (pattern: string) (key: string list) =
     let expected = pattern.Split '.' |> List.ofArray
-    expected.Length = key.Length && List.forall2 (fun p k -> p = "*" || p = k) expected key
+
+    expected.Length = key.Length
+    && List.forall2 (fun p k -> p = "*" || p = k) expected key
 
 /// The setting a key names, if Hermes reads it.
 let find (known: Known) (key: string) : Setting option =
@@ -185,7 +186,10 @@ let check (known: Known) (force: bool) (key: string) (value: string) : Result<Se
     | None -> Error(Refusal.BadKey key)
     | Some _ ->
         match find known key with
-        | Some setting -> setting.Check key value |> Result.map (fun () -> Some setting) |> Result.mapError Refusal.BadValue
+        | Some setting ->
+            setting.Check key value
+            |> Result.map (fun () -> Some setting)
+            |> Result.mapError Refusal.BadValue
         | None when force -> Ok None
         | None ->
             let shown = settings known |> List.map (fun s -> s.Key.Replace("*", "<name>"))

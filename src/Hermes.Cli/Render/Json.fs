@@ -47,8 +47,7 @@ let private unsuccessful (w: Utf8JsonWriter) (error: string) (errorType: string)
     w.WriteNumber("exit_code", exitCode)
 
 let failure (failure: CliError) =
-    document (fun w ->
-        obj w (fun () -> unsuccessful w (CliError.message failure) (CliError.errorType failure) (CliError.exitCode failure)))
+    document (fun w -> obj w (fun () -> unsuccessful w (CliError.message failure) (CliError.errorType failure) (CliError.exitCode failure)))
 
 let private generated (w: Utf8JsonWriter) (result: Generate.GenerateResult) =
     obj w (fun () ->

@@ -11,13 +11,16 @@ open Hermes.Cli
 let grammar =
     CommandLine.ofParser "hermes" (ArgumentParser.Create<Args.HermesArgs>(programName = "hermes"))
 
-let private generate = grammar.Commands |> List.find (fun (n, _) -> n = "generate") |> snd
+let private generate =
+    grammar.Commands |> List.find (fun (n, _) -> n = "generate") |> snd
 
 let private known (g: CommandLine.Grammar) = (g.Options |> List.map fst) @ g.Help
 
 [<Fact>]
 let ``every command, nested ones included, takes -h and --help`` () =
-    let rec all (g: CommandLine.Grammar) = g :: (g.Commands |> List.collect (snd >> all))
+    let rec all (g: CommandLine.Grammar) =
+        g :: (g.Commands |> List.collect (snd >> all))
+
     Assert.Equal(13, (all grammar).Length)
     Assert.All(all grammar, fun g -> Assert.Equal<string list>([ "--help"; "-h" ], List.sort g.Help))
 
@@ -61,7 +64,11 @@ let ``everything after -- is the command's arguments, untouched`` (after: string
 
 [<Fact>]
 let ``an option's value may start with a dash; "-" alone is an argument`` () =
-    Assert.Equal(Ok [ "generate"; "--model"; "-x"; "-" ], CommandLine.scan grammar [ "generate"; "--model"; "-x"; "-" ] |> Result.map _.Tokens)
+    Assert.Equal(
+        Ok [ "generate"; "--model"; "-x"; "-" ],
+        CommandLine.scan grammar [ "generate"; "--model"; "-x"; "-" ]
+        |> Result.map _.Tokens
+    )
 
 [<Fact>]
 let ``unknown commands and misused flags are refused with the command named and a suggestion`` () =
@@ -86,7 +93,10 @@ let ``unknown commands and misused flags are refused with the command named and 
 [<Property>]
 let ``--json counts only before --`` (before: bool) (after: bool) =
     let args =
-        [ "generate" ] @ (if before then [ "--json" ] else []) @ [ "--" ] @ (if after then [ "--json" ] else [])
+        [ "generate" ]
+        @ (if before then [ "--json" ] else [])
+        @ [ "--" ]
+        @ (if after then [ "--json" ] else [])
 
     CommandLine.wantsJson args = before
 

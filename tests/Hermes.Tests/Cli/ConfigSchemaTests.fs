@@ -35,7 +35,9 @@ let private verdict key value =
              "fal-ai/flux-2-pr",
              "invalid image_gen.model 'fal-ai/flux-2-pr': allowed values are a model id listed by `hermes models`; did you mean 'fal-ai/flux-2-pro'?")>]
 [<InlineData("image_gen.xai.model", "grok-imagine-image", "ok")>]
-[<InlineData("image_gen.xai.model", "gpt-image-2-low", "invalid image_gen.xai.model 'gpt-image-2-low': allowed values are grok-imagine-image")>]
+[<InlineData("image_gen.xai.model",
+             "gpt-image-2-low",
+             "invalid image_gen.xai.model 'gpt-image-2-low': allowed values are grok-imagine-image")>]
 [<InlineData("image_gen.use_gateway", "true", "ok")>]
 [<InlineData("image_gen.use_gateway", "yes", "invalid image_gen.use_gateway 'yes': allowed values are true, false")>]
 [<InlineData("image_gen.xai.resolution", "2k", "ok")>]

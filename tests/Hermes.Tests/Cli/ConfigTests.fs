@@ -19,7 +19,11 @@ let ``config list, get, set and unset round-trip and keep every other key`` () =
         let! list = hermes home [] [ "config"; "list" ]
 
         Assert.Equal<string list>(
-            [ "agent.name = helper"; "image_gen.xai.resolution = 2k"; "image_gen.timeout = 90" ],
+            [
+                "agent.name = helper"
+                "image_gen.xai.resolution = 2k"
+                "image_gen.timeout = 90"
+            ],
             list.Out.Trim().Split('\n') |> List.ofArray
         )
 
@@ -99,7 +103,12 @@ let ``a corrupt config.yaml is never overwritten without --force, which keeps it
         let corrupt = "image_gen: [unclosed"
         home.WriteConfig corrupt
 
-        for args in [ [ "config"; "set"; "image_gen.provider"; "xai" ]; [ "config"; "get"; "image_gen.provider" ]; [ "config"; "list" ] ] do
+        for args in
+            [
+                [ "config"; "set"; "image_gen.provider"; "xai" ]
+                [ "config"; "get"; "image_gen.provider" ]
+                [ "config"; "list" ]
+            ] do
             let! refused = hermes home [] args
             Assert.Equal(5, refused.Code)
             Assert.StartsWith("hermes: " + configPath home + ": invalid YAML", oneLineError refused)

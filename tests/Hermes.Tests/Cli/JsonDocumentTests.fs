@@ -16,7 +16,12 @@ let ``every exit code comes with exactly one JSON document`` () =
         use home = new TestHome()
         use ok = xaiApi 200
         use limited = xaiApi 429
-        let unreachable = [ "XAI_API_KEY", "k"; "XAI_BASE_URL", sprintf "http://127.0.0.1:%d/v1" (closedPort ()) ]
+
+        let unreachable =
+            [
+                "XAI_API_KEY", "k"
+                "XAI_BASE_URL", sprintf "http://127.0.0.1:%d/v1" (closedPort ())
+            ]
 
         let cases =
             [
@@ -48,7 +53,11 @@ let ``every exit code comes with exactly one JSON document`` () =
 
         home.WriteConfig "image_gen: [unclosed"
 
-        for args in [ [ "generate"; "a fox"; "--json" ]; [ "config"; "set"; "image_gen.provider"; "xai"; "--json" ] ] do
+        for args in
+            [
+                [ "generate"; "a fox"; "--json" ]
+                [ "config"; "set"; "image_gen.provider"; "xai"; "--json" ]
+            ] do
             let! run = hermes home (xaiEnv ok) args
             Assert.Equal(5, run.Code)
             let doc = expectErrorDocument "config" run
@@ -70,7 +79,9 @@ let private whenRequested (api: LoopbackServer) (n: int) =
 let ``Ctrl-C during a generation exits 130 with one line, or one JSON document with --json`` () =
     task {
         use home = new TestHome()
-        use api = new LoopbackServer(Reply.delayed (TimeSpan.FromMinutes 1.0) (Reply.json 200 "{}"))
+
+        use api =
+            new LoopbackServer(Reply.delayed (TimeSpan.FromMinutes 1.0) (Reply.json 200 "{}"))
 
         for n, json in [ 1, false; 2, true ] do
             use running =

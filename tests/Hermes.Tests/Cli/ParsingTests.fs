@@ -24,9 +24,7 @@ let private args (line: string) = line.Split '|' |> List.ofArray
 [<InlineData("generate|p|--|more", "the prompt is given twice")>]
 [<InlineData("generate|--prompt-file|missing.txt", "cannot read --prompt-file 'missing.txt'")>]
 [<InlineData("generat|p", "did you mean 'generate'?")>]
-let ``no request reaches the provider for an unknown flag or option, with or without --json``
-    (line: string, message: string)
-    =
+let ``no request reaches the provider for an unknown flag or option, with or without --json`` (line: string, message: string) =
     task {
         use home = new TestHome()
         use api = xaiApi 200
@@ -41,10 +39,12 @@ let ``no request reaches the provider for an unknown flag or option, with or wit
     }
 
 [<Theory>]
-[<InlineData("generate|p|--provider|xia", "image_gen.provider 'xia' is not a registered image provider; registered: fal, xai, openai, openai-codex; did you mean 'xai'?")>]
+[<InlineData("generate|p|--provider|xia",
+             "image_gen.provider 'xia' is not a registered image provider; registered: fal, xai, openai, openai-codex; did you mean 'xai'?")>]
 [<InlineData("generate|p|--model|grok-imagine-imag",
              "invalid model 'grok-imagine-imag': allowed values are grok-imagine-image (provider xai); did you mean 'grok-imagine-image'?")>]
-[<InlineData("models|--provider|opnai", "invalid provider 'opnai': allowed values are fal, xai, openai, openai-codex; did you mean 'openai'?")>]
+[<InlineData("models|--provider|opnai",
+             "invalid provider 'opnai': allowed values are fal, xai, openai, openai-codex; did you mean 'openai'?")>]
 [<InlineData("auth|add|xai-auth", "invalid auth provider 'xai-auth': allowed values are xai-oauth; did you mean 'xai-oauth'?")>]
 let ``a mistyped provider or model is refused with did-you-mean before anything is sent`` (line: string, message: string) =
     task {
@@ -61,7 +61,20 @@ let ``--flag=value reads like --flag value`` () =
     task {
         use home = new TestHome()
         use api = xaiApi 200
-        let! run = hermes home (xaiEnv api) [ "generate"; "--count=2"; "--aspect=square"; "--provider=xai"; "a fox"; "--json" ]
+
+        let! run =
+            hermes
+                home
+                (xaiEnv api)
+                [
+                    "generate"
+                    "--count=2"
+                    "--aspect=square"
+                    "--provider=xai"
+                    "a fox"
+                    "--json"
+                ]
+
         Assert.Equal(0, run.Code)
         Assert.Equal(2, (oneDocument run).GetProperty("images").GetArrayLength())
         Assert.Equal(2, api.Requests.Length)

@@ -54,7 +54,11 @@ let ``a suggestion is always a candidate, never farther than two edits or a thir
             List.contains suggested candidates
             && Suggest.distance given suggested <= max 2 (given.Length / 3)
             && Suggest.distance given suggested < given.Length
-        | None -> candidates |> List.forall (fun c -> Suggest.distance given c > max 2 (given.Length / 3) || Suggest.distance given c >= given.Length))
+        | None ->
+            candidates
+            |> List.forall (fun c ->
+                Suggest.distance given c > max 2 (given.Length / 3)
+                || Suggest.distance given c >= given.Length))
 
 [<Fact>]
 let ``flags compare without dashes or case; a letter alone or a far word suggests nothing`` () =
@@ -65,4 +69,3 @@ let ``flags compare without dashes or case; a letter alone or a far word suggest
     Assert.Equal(None, Suggest.closest flags "--fox")
     Assert.Equal("; did you mean 'xai'?", Suggest.hint [ "fal"; "xai"; "openai" ] "xia")
     Assert.Equal("", Suggest.hint [ "fal"; "xai"; "openai" ] "grok")
-
