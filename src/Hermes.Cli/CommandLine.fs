@@ -21,7 +21,6 @@ type Grammar =
 /// A checked command line: the tokens for Argu (with `--flag=value` split) and the arguments after `--`.
 type Scanned =
     {
-        Command: string list
         Tokens: string list
         Rest: string list
     }
@@ -58,11 +57,10 @@ let private splitAssignment (token: string) =
 /// Walks the tokens through the command tree: subcommand names, then options that must each be known.
 /// A token starting with '-' (other than "-" itself) is an option; "--" ends the options.
 let scan (grammar: Grammar) (argv: string list) : Result<Scanned, string> =
-    let rec walk (g: Grammar) (command: string list) (tokens: string list) (input: string list) =
+    let rec walk (g: Grammar) (tokens: string list) (input: string list) =
         let finish rest =
             Ok
                 {
-                    Command = command
                     Tokens = List.rev tokens
                     Rest = rest
                 }
@@ -74,22 +72,22 @@ let scan (grammar: Grammar) (argv: string list) : Result<Scanned, string> =
             let name, inlineValue = splitAssignment token
 
             match g.Options |> List.tryFind (fun (n, _) -> n = name), inlineValue with
-            | Some(_, Arity.Value), Some value -> walk g command (value :: name :: tokens) rest
+            | Some(_, Arity.Value), Some value -> walk g (value :: name :: tokens) rest
             | Some(_, Arity.Value), None ->
                 match rest with
-                | value :: rest' -> walk g command (value :: name :: tokens) rest'
-                | [] -> walk g command (name :: tokens) []
+                | value :: rest' -> walk g (value :: name :: tokens) rest'
+                | [] -> walk g (name :: tokens) []
             | Some(_, Arity.Flag), Some value -> Error(sprintf "option '%s' takes no value, got '%s'%s" name value (seeHelp g))
-            | Some(_, Arity.Flag), None -> walk g command (name :: tokens) rest
-            | None, None when List.contains name g.Help -> walk g command (name :: tokens) rest
+            | Some(_, Arity.Flag), None -> walk g (name :: tokens) rest
+            | None, None when List.contains name g.Help -> walk g (name :: tokens) rest
             | None, _ -> Error(unknownOption g name)
         | token :: rest when not g.Commands.IsEmpty ->
             match g.Commands |> List.tryFind (fun (n, _) -> n = token) with
-            | Some(_, sub) -> walk sub (command @ [ token ]) (token :: tokens) rest
+            | Some(_, sub) -> walk sub (token :: tokens) rest
             | None -> Error(unknownCommand g token)
-        | token :: rest -> walk g command (token :: tokens) rest
+        | token :: rest -> walk g (token :: tokens) rest
 
-    walk grammar [] [] argv
+    walk grammar [] argv
 
 /// The grammar Argu built from the templates, so the check and the parser never disagree.
 let rec ofParser (name: string) (parser: ArgumentParser) : Grammar =
