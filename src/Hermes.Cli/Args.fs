@@ -2,20 +2,23 @@ module Hermes.Cli.Args
 
 open Argu
 
+[<HelpFlags("--help", "-h")>]
 type GenerateArgs =
-    | [<MainCommand; ExactlyOnce>] Prompt of prompt: string
-    | Provider of name: string
-    | Model of id: string
-    | Aspect of ratio: string
-    | Resolution of value: string
-    | Count of n: int
-    | Out of dir: string
+    | [<MainCommand; Unique>] Prompt of prompt: string
+    | [<Unique>] Prompt_File of file: string
+    | [<Unique>] Provider of name: string
+    | [<Unique>] Model of id: string
+    | [<Unique>] Aspect of ratio: string
+    | [<Unique>] Resolution of value: string
+    | [<Unique>] Count of n: int
+    | [<Unique>] Out of dir: string
     | Json
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Prompt _ -> "what the image shows."
+            | Prompt _ -> "what the image shows; '-' reads it from stdin; after `--` it may start with '-'."
+            | Prompt_File _ -> "read the prompt from this file."
             | Provider _ -> "a registered provider (fal, xai, openai, openai-codex); overrides image_gen.provider."
             | Model _ -> "a model id of the provider's catalog (see `hermes models`)."
             | Aspect _ -> "landscape, square or portrait (default landscape)."
@@ -24,14 +27,16 @@ type GenerateArgs =
             | Out _ -> "also copy the images into this folder."
             | Json -> "print one JSON document instead of paths."
 
+[<HelpFlags("--help", "-h")>]
 type ProvidersArgs =
     | Json
 
     interface IArgParserTemplate with
         member _.Usage = "print one JSON document."
 
+[<HelpFlags("--help", "-h")>]
 type ModelsArgs =
-    | Provider of name: string
+    | [<Unique>] Provider of name: string
     | Json
 
     interface IArgParserTemplate with
@@ -40,32 +45,69 @@ type ModelsArgs =
             | Provider _ -> "only this provider's models."
             | Json -> "print one JSON document."
 
+[<HelpFlags("--help", "-h")>]
+type ConfigListArgs =
+    | Json
+
+    interface IArgParserTemplate with
+        member _.Usage = "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
 type ConfigGetArgs =
     | [<MainCommand; ExactlyOnce>] Key of key: string
-
-    interface IArgParserTemplate with
-        member _.Usage = "a dotted key such as image_gen.provider."
-
-type ConfigSetArgs =
-    | [<MainCommand; ExactlyOnce>] Key_Value of key: string * value: string
-
-    interface IArgParserTemplate with
-        member _.Usage = "a dotted key and its value, e.g. image_gen.provider xai."
-
-type ConfigArgs =
-    | [<CliPrefix(CliPrefix.None)>] Get of ParseResults<ConfigGetArgs>
-    | [<CliPrefix(CliPrefix.None)>] Set of ParseResults<ConfigSetArgs>
+    | Json
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
+            | Key _ -> "a dotted key such as image_gen.provider."
+            | Json -> "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
+type ConfigSetArgs =
+    | [<MainCommand; ExactlyOnce>] Key_Value of key: string * value: string
+    | Force
+    | Json
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Key_Value _ -> "a dotted key and its value, e.g. image_gen.provider xai."
+            | Force -> "write a key Hermes does not know, or replace an unreadable config.yaml (kept aside)."
+            | Json -> "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
+type ConfigUnsetArgs =
+    | [<MainCommand; ExactlyOnce>] Key of key: string
+    | Json
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Key _ -> "a dotted key such as image_gen.provider."
+            | Json -> "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
+type ConfigArgs =
+    | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ConfigListArgs>
+    | [<CliPrefix(CliPrefix.None)>] Get of ParseResults<ConfigGetArgs>
+    | [<CliPrefix(CliPrefix.None)>] Set of ParseResults<ConfigSetArgs>
+    | [<CliPrefix(CliPrefix.None)>] Unset of ParseResults<ConfigUnsetArgs>
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | List _ -> "print every value set in $HERMES_HOME/config.yaml."
             | Get _ -> "print a value of $HERMES_HOME/config.yaml."
             | Set _ -> "set a value of $HERMES_HOME/config.yaml, keeping every other key."
+            | Unset _ -> "remove a value of $HERMES_HOME/config.yaml, keeping every other key."
 
+[<HelpFlags("--help", "-h")>]
 type AuthAddArgs =
     | [<MainCommand; ExactlyOnce>] Provider of provider: string
     | No_Browser
-    | Timeout of seconds: int
+    | [<Unique>] Timeout of seconds: int
+    | Json
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -73,19 +115,27 @@ type AuthAddArgs =
             | Provider _ -> "xai-oauth."
             | No_Browser -> "print the sign-in URL instead of opening a browser."
             | Timeout _ -> "seconds to wait for the browser (default 180)."
+            | Json -> "print one JSON document (the sign-in URL goes to stderr)."
 
+[<HelpFlags("--help", "-h")>]
 type AuthListArgs =
     | Json
 
     interface IArgParserTemplate with
         member _.Usage = "print one JSON document."
 
+[<HelpFlags("--help", "-h")>]
 type AuthRemoveArgs =
     | [<MainCommand; ExactlyOnce>] Target of provider: string * number: string
+    | Json
 
     interface IArgParserTemplate with
-        member _.Usage = "xai-oauth and the entry number from `hermes auth list`."
+        member this.Usage =
+            match this with
+            | Target _ -> "xai-oauth and the entry number from `hermes auth list`."
+            | Json -> "print one JSON document."
 
+[<HelpFlags("--help", "-h")>]
 type AuthArgs =
     | [<CliPrefix(CliPrefix.None)>] Add of ParseResults<AuthAddArgs>
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<AuthListArgs>
@@ -98,6 +148,7 @@ type AuthArgs =
             | List _ -> "list stored sign-ins (never the tokens)."
             | Remove _ -> "remove a stored sign-in."
 
+[<HelpFlags("--help", "-h")>]
 type HermesArgs =
     | [<CliPrefix(CliPrefix.None)>] Generate of ParseResults<GenerateArgs>
     | [<CliPrefix(CliPrefix.None)>] Providers of ParseResults<ProvidersArgs>

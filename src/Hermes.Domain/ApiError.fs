@@ -21,6 +21,7 @@ type ErrorKind =
     | Config
     | ProviderNotRegistered
     | IncompleteImage
+    | Cancelled
 
 module ErrorKind =
 
@@ -42,6 +43,7 @@ module ErrorKind =
         | ErrorKind.Config -> "config"
         | ErrorKind.ProviderNotRegistered -> "provider_not_registered"
         | ErrorKind.IncompleteImage -> "incomplete_image"
+        | ErrorKind.Cancelled -> "cancelled"
 
 module ApiError =
 

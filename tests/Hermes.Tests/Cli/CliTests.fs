@@ -1,115 +1,12 @@
 module Hermes.Tests.Cli.CliTests
 
 open System
-open System.Diagnostics
 open System.IO
 open System.Text.Json.Nodes
-open System.Threading.Tasks
 open Xunit
+open Hermes.Tests.Cli.HermesProcess
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
-
-let configuration =
-    let dir = DirectoryInfo(AppContext.BaseDirectory)
-    dir.Parent.Name
-
-let hermesDll =
-    Path.Combine(Hermes.Tests.Domain.PurityTests.repoRoot, "src", "Hermes.Cli", "bin", configuration, "net10.0", "hermes.dll")
-
-let dotnet =
-    match Environment.GetEnvironmentVariable "DOTNET_HOST_PATH" with
-    | null
-    | "" -> "dotnet"
-    | path -> path
-
-type Run = { Code: int; Out: string; Err: string }
-
-/// A started `hermes`; disposing it kills it if it is still running, so a failed test leaves no process behind.
-type RunningHermes(proc: Process) =
-    member _.Process = proc
-
-    interface IDisposable with
-        member _.Dispose() =
-            try
-                if not proc.HasExited then
-                    proc.Kill true
-            with :? InvalidOperationException ->
-                ()
-
-            proc.Dispose()
-
-let start (home: TestHome) (env: (string * string) list) (args: string list) =
-    let info =
-        ProcessStartInfo(
-            dotnet,
-            "exec" :: hermesDll :: args,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false
-        )
-
-    info.Environment.Clear()
-
-    for k, v in
-        [
-            "PATH", Environment.GetEnvironmentVariable "PATH"
-            "HOME", home.Path
-            "HERMES_HOME", home.Path
-            "DOTNET_NOLOGO", "1"
-            "DOTNET_CLI_TELEMETRY_OPTOUT", "1"
-        ]
-        @ env do
-        info.Environment[k] <- v
-
-    new RunningHermes(Process.Start info)
-
-let finish (running: RunningHermes) =
-    let p = running.Process
-
-    task {
-        let! out = p.StandardOutput.ReadToEndAsync()
-        let! err = p.StandardError.ReadToEndAsync()
-        do! p.WaitForExitAsync()
-
-        return
-            {
-                Code = p.ExitCode
-                Out = out
-                Err = err
-            }
-    }
-
-let hermes (home: TestHome) (env: (string * string) list) (args: string list) =
-    task {
-        use running = start home env args
-        return! finish running
-    }
-
-let noAnsi (run: Run) =
-    Assert.False(run.Out.Contains '\u001b', "ANSI escape on stdout")
-    Assert.False(run.Err.Contains '\u001b', "ANSI escape on stderr")
-
-let oneLineError (run: Run) =
-    let lines = run.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-    Assert.Equal(1, lines.Length)
-    Assert.StartsWith("hermes: ", lines[0])
-    Assert.DoesNotContain("   at ", run.Err)
-    lines[0]
-
-let xaiApi (status: int) =
-    let mutable n = 0
-
-    new LoopbackServer(fun r c ->
-        n <- n + 1
-
-        if status = 200 then
-            Reply.json 200 (b64Response (png (10 + n))) r c
-        else
-            Reply.json status """{"error":"Too many requests, slow down"}""" r c)
-
-let xaiEnv (api: LoopbackServer) =
-    [ "XAI_API_KEY", "xai-secret-key-0123456789"; "XAI_BASE_URL", api.Url "/v1" ]
 
 [<Fact>]
 let ``the Argu command structure is valid (hermes skips this check at start-up)`` () =
@@ -249,14 +146,7 @@ let ``a provider error exits 4 with the status and the provider's message`` () =
 let ``an unreachable provider exits 5`` () =
     task {
         use home = new TestHome()
-
-        let port =
-            (let l = new Net.Sockets.TcpListener(Net.IPAddress.Loopback, 0) in
-             l.Start()
-             let p = (l.LocalEndpoint :?> Net.IPEndPoint).Port in
-             l.Stop()
-             p)
-
+        let port = closedPort ()
         let! run = hermes home [ "XAI_API_KEY", "k"; "XAI_BASE_URL", sprintf "http://127.0.0.1:%d/v1" port ] [ "generate"; "a fox" ]
         Assert.Equal(5, run.Code)
         Assert.Contains("could not be reached", oneLineError run)
@@ -396,13 +286,20 @@ let ``config set keeps unknown keys, config get reads them back, bad values exit
     }
 
 [<Fact>]
-let ``a broken config.yaml is one clear line, exit 2`` () =
+let ``a broken config.yaml stops generate with exit 5 naming the file; providers still lists with a warning`` () =
     task {
         use home = new TestHome()
         home.WriteConfig "image_gen: [unclosed"
-        let! run = hermes home [] [ "providers" ]
-        Assert.Equal(2, run.Code)
-        Assert.Contains("invalid YAML", oneLineError run)
+        use api = xaiApi 200
+        let! generated = hermes home (xaiEnv api) [ "generate"; "a fox" ]
+        Assert.Equal(5, generated.Code)
+        Assert.Contains(Path.Combine(home.Path, "config.yaml") + ": invalid YAML", oneLineError generated)
+        Assert.Empty(api.Requests)
+        let! providers = hermes home (xaiEnv api) [ "providers" ]
+        Assert.Equal(0, providers.Code)
+        Assert.Contains("xai", providers.Out)
+        Assert.Contains("hermes: warning: ", providers.Err)
+        Assert.Contains("invalid YAML", providers.Err)
     }
 
 /// Reads stdout until the sign-in URL appears.

@@ -195,6 +195,7 @@ let ``every error kind's wire name is its case name in snake_case`` () =
             "config"
             "provider_not_registered"
             "incomplete_image"
+            "cancelled"
         ],
         wire
     )

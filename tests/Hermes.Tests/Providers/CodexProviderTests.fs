@@ -202,7 +202,7 @@ let ``test_tool_choice_400_surfaces_verbatim_not_as_capability_error`` () =
         let! result = generate (provider home server)
         let error = (failure result).Error
         Assert.Equal("invalid_request", error.ErrorType)
-        Assert.Equal(4, Hermes.Cli.Output.ExitCode.ofKind error.Kind)
+        Assert.Equal(4, Hermes.Cli.ExitCode.ofKind error.Kind)
         Assert.Contains("HTTP 400: Tool choice 'image_generation' not found in 'tools' parameter.", error.Message)
         Assert.DoesNotContain("not enabled", error.Message)
     }

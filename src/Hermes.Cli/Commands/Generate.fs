@@ -1,0 +1,260 @@
+/// `hermes generate`: where the prompt comes from, the library call, and the typed result.
+module Hermes.Cli.Commands.Generate
+
+open System
+open System.IO
+open System.Threading
+open System.Threading.Tasks
+open Argu
+open Hermes.Cli
+open Hermes.Cli.Args
+open Hermes.Domain
+open Hermes.Providers.Core
+open Hermes.Providers.Library
+
+[<RequireQualifiedAccess>]
+type PromptSource =
+    | Text of string
+    | Stdin
+    | File of path: string
+
+type Request =
+    {
+        Prompt: PromptSource
+        Provider: string option
+        Model: string option
+        Aspect: string option
+        Resolution: string option
+        Count: int
+        Out: string option
+        Json: bool
+    }
+
+/// A value the provider reported besides the image (route, size, quality, revised prompt…).
+[<RequireQualifiedAccess>]
+type Extra =
+    | Text of string
+    | Flag of bool
+    | Number of float
+    /// Token counts by dotted name (a provider's usage).
+    | Counts of (string * int64) list
+
+/// One image that was not made.
+type ImageFailure = { Error: string; Kind: ErrorKind }
+
+/// Every image made and every failure: both lists may be non-empty (partial success).
+type GenerateResult =
+    {
+        Images: string list
+        Failures: ImageFailure list
+        Provider: string option
+        Model: string option
+        Prompt: string
+        AspectRatio: string
+        Extras: (string * Extra) list
+    }
+
+let private isCancelled (f: ImageFailure) = f.Kind = ErrorKind.Cancelled
+
+/// 0 when every image was made, 130 when cancelled, 6 when some were made, else the first failure's code.
+let exitCode (result: GenerateResult) =
+    match result.Images, result.Failures with
+    | _, failures when List.exists isCancelled failures -> ExitCode.cancelled
+    | [], [] -> ExitCode.provider
+    | _, [] -> ExitCode.ok
+    | [], first :: _ -> ExitCode.ofKind first.Kind
+    | _ -> ExitCode.partial
+
+/// The error and error_type of a result that is not a full success.
+let problem (result: GenerateResult) : (string * string) option =
+    match result.Images, result.Failures with
+    | _, failures when List.exists isCancelled failures -> Some("cancelled", ErrorKind.toWire ErrorKind.Cancelled)
+    | [], [] -> Some("the provider returned no image", ErrorKind.toWire ErrorKind.NoImage)
+    | _, [] -> None
+    | [], first :: _ -> Some(first.Error, ErrorKind.toWire first.Kind)
+    | images, first :: _ ->
+        let failed = result.Failures.Length
+        Some(sprintf "%d of %d images failed: %s" failed (failed + images.Length) first.Error, "partial")
+
+/// After Ctrl-C, what did not finish was cancelled, whatever error it surfaced as; the images made stay reported.
+let cancelled (result: GenerateResult) : GenerateResult =
+    { result with
+        Failures =
+            match result.Failures with
+            | [] when not result.Images.IsEmpty -> []
+            | [] ->
+                [
+                    {
+                        Error = "cancelled"
+                        Kind = ErrorKind.Cancelled
+                    }
+                ]
+            | failures -> failures |> List.map (fun f -> { f with Kind = ErrorKind.Cancelled })
+    }
+
+/// The request an Argu parse and the arguments after `--` stand for; exactly one prompt source.
+let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Request, CliError> =
+    let afterDashes =
+        match rest with
+        | [] -> Ok None
+        | [ prompt ] -> Ok(Some(PromptSource.Text prompt))
+        | _ :: extra :: _ ->
+            Error(CliError.Usage(sprintf "unexpected argument '%s' after the prompt: quote the prompt as one argument" extra))
+
+    let sources =
+        afterDashes
+        |> Result.map (fun dashed ->
+            [
+                args.TryGetResult GenerateArgs.Prompt
+                |> Option.map (fun p -> if p = "-" then PromptSource.Stdin else PromptSource.Text p)
+                dashed
+                args.TryGetResult GenerateArgs.Prompt_File |> Option.map PromptSource.File
+            ]
+            |> List.choose id)
+
+    match sources with
+    | Error e -> Error e
+    | Ok [] ->
+        Error(
+            CliError.Usage
+                "missing prompt: give it as an argument, '-' to read it from stdin, or --prompt-file FILE (see `hermes generate --help`)"
+        )
+    | Ok [ source ] ->
+        Ok
+            {
+                Prompt = source
+                Provider = args.TryGetResult GenerateArgs.Provider
+                Model = args.TryGetResult GenerateArgs.Model
+                Aspect = args.TryGetResult GenerateArgs.Aspect
+                Resolution = args.TryGetResult GenerateArgs.Resolution
+                Count = args.GetResult(GenerateArgs.Count, defaultValue = 1)
+                Out = args.TryGetResult GenerateArgs.Out
+                Json = args.Contains GenerateArgs.Json
+            }
+    | Ok _ -> Error(CliError.Usage "the prompt is given twice: give one of an argument, '-' (stdin) or --prompt-file FILE")
+
+let private readPrompt (source: PromptSource) : Result<string, CliError> =
+    match source with
+    | PromptSource.Text text -> Ok text
+    | PromptSource.Stdin -> Ok(Console.In.ReadToEnd())
+    | PromptSource.File path ->
+        try
+            Ok(File.ReadAllText path)
+        with e when (e :? IOException || e :? UnauthorizedAccessException) ->
+            Error(CliError.Usage(sprintf "cannot read --prompt-file '%s': %s" path e.Message))
+
+/// Did-you-mean for a provider or model the dispatch refused.
+let hint (error: DispatchError) =
+    match error with
+    | DispatchError.ProviderNotRegistered(name, registered) -> Suggest.hint registered name
+    | DispatchError.UnknownModel(_, bad) -> Suggest.hint bad.Allowed bad.Value
+    | DispatchError.NotAvailable _
+    | DispatchError.NoBackend -> ""
+
+/// The base-URL overrides each provider reads; a malformed one is refused before anything is sent.
+let private baseUrlVariables =
+    [
+        "xai", [ "XAI_BASE_URL" ]
+        "openai", [ "OPENAI_BASE_URL" ]
+        "openai-codex", [ "HERMES_CODEX_BASE_URL" ]
+        "fal", [ "FAL_QUEUE_BASE_URL"; "FAL_QUEUE_GATEWAY_URL" ]
+    ]
+
+/// An overridden base URL must be an absolute http(s) URL.
+let checkBaseUrl (variable: string) (value: string) : Result<unit, CliError> =
+    match Uri.TryCreate(value.Trim(), UriKind.Absolute) with
+    | true, uri when uri.Scheme = Uri.UriSchemeHttps || uri.Scheme = Uri.UriSchemeHttp -> Ok()
+    | _ -> Error(CliError.Invalid(sprintf "invalid %s '%s': allowed values are an absolute http(s) URL" variable value))
+
+let private extra (value: obj) =
+    match value with
+    | :? string as s -> Extra.Text s
+    | :? bool as b -> Extra.Flag b
+    | :? int as n -> Extra.Number(float n)
+    | :? int64 as n -> Extra.Number(float n)
+    | :? float as n -> Extra.Number n
+    | :? Collections.Generic.IDictionary<string, int64> as counts ->
+        Extra.Counts(counts |> Seq.map (fun kv -> kv.Key, kv.Value) |> List.ofSeq)
+    | other -> Extra.Text(string other)
+
+let private ofLibrary (result: HermesResult) : GenerateResult =
+    {
+        Images = List.ofSeq result.Images
+        Failures =
+            result.Failures
+            |> Seq.map (fun error ->
+                {
+                    Error = error.Message
+                    Kind = error.Kind
+                })
+            |> List.ofSeq
+        Provider = Option.ofObj result.Provider
+        Model = Option.ofObj result.Model
+        Prompt = result.Prompt
+        AspectRatio = result.AspectRatio
+        Extras = result.Extras |> Seq.map (fun kv -> kv.Key, extra kv.Value) |> List.ofSeq
+    }
+
+/// The one place generate calls the library: the plan (refused with did-you-mean before anything is sent), then the images.
+let private generate (client: HermesClient) (request: Request) (prompt: string) (ct: CancellationToken) =
+    let plan = client.Plan(Option.toObj request.Provider, Option.toObj request.Model)
+
+    let refused =
+        match plan.Outcome.Decision with
+        | Decision.Error error -> Some(CliError.Library(HermesError(Dispatch.errorKind error, Dispatch.errorMessage error + hint error)))
+        | decision ->
+            let provider =
+                Dispatch.providerOf decision |> Option.map fst |> Option.defaultValue ""
+
+            baseUrlVariables
+            |> List.filter (fun (p, _) -> p = provider)
+            |> List.collect snd
+            |> List.choose (fun variable ->
+                match client.Context.Environment.Variables.TryGetValue variable with
+                | true, value when value.Trim() <> "" ->
+                    match checkBaseUrl variable value with
+                    | Error e -> Some e
+                    | Ok() -> None
+                | _ -> None)
+            |> List.tryHead
+
+    match refused with
+    | Some failure -> Task.FromResult(Error failure)
+    | None ->
+        let label =
+            match Dispatch.providerOf plan.Outcome.Decision with
+            | Some(provider, model) -> sprintf "generating with %s · %s" provider model
+            | None -> "generating"
+
+        task {
+            let! result =
+                Terminal.withSpinner (not request.Json) label (fun progress ->
+                    client.GenerateAsync(
+                        prompt,
+                        HermesGenerateOptions(
+                            Provider = Option.toObj request.Provider,
+                            Model = Option.toObj request.Model,
+                            AspectRatio = Option.toObj request.Aspect,
+                            Resolution = Option.toObj request.Resolution,
+                            Count = request.Count,
+                            OutputDirectory = Option.toObj request.Out,
+                            Progress = progress
+                        ),
+                        ct
+                    ))
+
+            return Ok(ofLibrary result)
+        }
+
+let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: CancellationToken) : Task<Result<GenerateResult, CliError>> =
+    let ready =
+        result {
+            let! req = request args rest
+            let! prompt = readPrompt req.Prompt
+            let! opened = Client.load Client.ConfigUse.Required
+            return req, prompt, opened
+        }
+
+    match ready with
+    | Error failure -> Task.FromResult(Error failure)
+    | Ok(req, prompt, opened) -> generate opened.Client req prompt ct

@@ -1,0 +1,108 @@
+/// Plain text: results on stdout (no escapes, so redirected output is clean), one-line errors and warnings on stderr.
+module Hermes.Cli.Render.Text
+
+open System
+open Hermes.Cli
+open Hermes.Domain
+
+/// One line on stderr; a message never spans lines.
+let error (message: string) =
+    Console.Error.WriteLine("hermes: " + ApiError.oneLine 2000 message)
+
+let failure (failure: CliError) = error (CliError.message failure)
+
+/// Columns padded to their widest cell.
+let private table (header: string list) (rows: string list list) =
+    let all = header :: rows
+
+    let widths =
+        header
+        |> List.mapi (fun i _ -> all |> List.map (fun r -> (List.item i r).Length) |> List.max)
+
+    for row in all do
+        row
+        |> List.mapi (fun i cell ->
+            if i = row.Length - 1 then
+                cell
+            else
+                cell.PadRight(List.item i widths))
+        |> String.concat "  "
+        |> fun line -> Console.Out.WriteLine(line.TrimEnd())
+
+let private line (text: string) = Console.Out.WriteLine text
+
+let reply (reply: Reply) =
+    match reply with
+    | Reply.Help text -> line text
+    | Reply.Version version -> line ("hermes " + version)
+    | Reply.Generated result ->
+        result.Images |> List.iter line
+        result.Failures |> List.iter (fun f -> error f.Error)
+
+        if result.Images.IsEmpty && result.Failures.IsEmpty then
+            error "the provider returned no image"
+    | Reply.Providers result ->
+        result.Warnings |> List.iter Terminal.warn
+
+        table
+            [ "NAME"; "DISPLAY NAME"; "AVAILABLE"; "DEFAULT MODEL"; "WHY NOT" ]
+            [
+                for p in result.Providers ->
+                    [
+                        p.Name
+                        p.DisplayName
+                        (if p.Missing.IsNone then "yes" else "no")
+                        p.DefaultModel
+                        Option.defaultValue "" p.Missing
+                    ]
+            ]
+
+        match result.Dispatch.Ready with
+        | Ok uses -> line ("\ngenerate uses: " + uses)
+        | Error why -> line ("\ngenerate cannot run: " + why)
+    | Reply.Models result ->
+        result.Warnings |> List.iter Terminal.warn
+
+        table
+            [ "PROVIDER"; "MODEL"; "NAME"; "SPEED"; "DEFAULT" ]
+            [
+                for m in result.Models -> [ m.Provider; m.Id; m.Display; m.Speed; (if m.Default then "*" else "") ]
+            ]
+    | Reply.ConfigListed listing ->
+        for e in listing.Entries do
+            line (sprintf "%s = %s" e.Key e.Value)
+    | Reply.ConfigValue value -> line value.Value
+    | Reply.ConfigWritten written ->
+        written.SetAside
+        |> Option.iter (fun aside -> Terminal.warn (sprintf "kept the unreadable config as %s" aside))
+
+        if written.Unknown then
+            Terminal.warn (sprintf "'%s' is not a key Hermes reads; written because of --force" written.Key)
+
+        line (sprintf "%s = %s" written.Key written.Value)
+    | Reply.ConfigRemoved removed ->
+        if removed.Removed then
+            line (sprintf "unset %s" removed.Key)
+        else
+            line (sprintf "%s was not set" removed.Key)
+    | Reply.SignedIn signedIn -> line (sprintf "signed in to xAI as entry %d (%s)" signedIn.Number signedIn.Token)
+    | Reply.Accounts [] -> line "no sign-ins; run `hermes auth add xai-oauth`"
+    | Reply.Accounts accounts ->
+        line XaiOAuth.pickerLabel
+
+        table
+            [ "#"; "PROVIDER"; "SOURCE"; "TOKEN"; "EXPIRES" ]
+            [
+                for a in accounts ->
+                    [
+                        string a.Number
+                        XaiOAuth.providerId
+                        a.Source
+                        a.Token
+                        (match a.ExpiresAt with
+                         | None -> "unknown"
+                         | Some e when a.Expired -> e + " (expired)"
+                         | Some e -> e)
+                    ]
+            ]
+    | Reply.SignedOut removed -> line (sprintf "removed %s entry %d (%s)" XaiOAuth.providerId removed.Number removed.Source)

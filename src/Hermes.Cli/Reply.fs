@@ -1,0 +1,26 @@
+namespace Hermes.Cli
+
+open Hermes.Cli.Commands
+
+/// What a command answered, for the text or the JSON renderer.
+[<RequireQualifiedAccess>]
+type Reply =
+    | Help of text: string
+    | Version of string
+    | Generated of Generate.GenerateResult
+    | Providers of Providers.ProvidersResult
+    | Models of Models.ModelsResult
+    | ConfigListed of Config.Listing
+    | ConfigValue of Config.Value
+    | ConfigWritten of Config.Written
+    | ConfigRemoved of Config.Removed
+    | SignedIn of Auth.SignedIn
+    | Accounts of Auth.Account list
+    | SignedOut of Auth.Removed
+
+module Reply =
+
+    let exitCode =
+        function
+        | Reply.Generated result -> Generate.exitCode result
+        | _ -> ExitCode.ok
