@@ -27,10 +27,12 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
         "gpt-image-2 tiers through your ChatGPT/Codex sign-in; no OPENAI_API_KEY needed", []);
 
     public Availability IsAvailable() => CodexCredentials.Read(ctx).Match(
-        Some: token => token.IsExpired(ctx.NowUnixSeconds)
-            ? Availability.Missing("the Codex sign-in has expired: run `codex login` to sign in again")
-            : Availability.Ready,
-        None: () => Availability.Missing("sign in with Codex (`codex login`) to use gpt-image-2 without an API key"));
+        Right: found => found.Match(
+            Some: token => token.IsExpired(ctx.NowUnixSeconds)
+                ? Availability.Missing("the Codex sign-in has expired: run `codex login` to sign in again")
+                : Availability.Ready,
+            None: () => Availability.Missing("sign in with Codex (`codex login`) to use gpt-image-2 without an API key")),
+        Left: error => Availability.Missing(error.Message));
 
     public async Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct)
     {
@@ -40,7 +42,12 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
             return refused;
         }
         var (text, model) = ((string, string))prepared.Case!;
-        if (CodexCredentials.Read(ctx).Case is not CodexToken token)
+        var read = CodexCredentials.Read(ctx);
+        if (read.Case is Hermes.Providers.Storage.StorageError unreadable)
+        {
+            return this.Fail(unreadable.ToHermesError(), model, text, aspectRatio);
+        }
+        if (read.IfLeft(Option<CodexToken>.None).Case is not CodexToken token)
         {
             return this.Fail(new HermesError(ErrorKind.NotAvailable, IsAvailable().Reason), model, text, aspectRatio);
         }

@@ -20,7 +20,7 @@ public sealed class HermesContext
         Logging = logging ?? NullLoggerFactory.Instance;
         Clock = clock ?? TimeProvider.System;
         Cache = new ImageCache(ImageCache.DirectoryIn(environment.HermesHome), http, Clock, Logging.CreateLogger<ImageCache>());
-        Auth = new AuthStore(AuthStore.PathIn(environment.HermesHome));
+        Auth = new AuthStore(AuthStore.PathIn(environment.HermesHome), Logging.CreateLogger<AuthStore>());
     }
 
     public HermesEnvironment Environment { get; }
@@ -65,7 +65,7 @@ public sealed class HermesContext
         {
             return HermesError.Invalid(bad.ErrorValue);
         }
-        return HermesConfig.Load(environment.HermesHome).Map(config =>
+        return HermesConfig.Load(environment.HermesHome).MapLeft(problem => problem.ToHermesError()).Map(config =>
         {
             var context = new HermesContext(environment, config, CreateHttpClient(), logging);
             return issuer.Case is Microsoft.FSharp.Core.FSharpResult<Tuple<string, EndpointPolicy>, BadValue> { IsOk: true } ok
