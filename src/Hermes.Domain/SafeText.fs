@@ -11,57 +11,67 @@ module SafeText =
     let private isBidiControl (c: char) =
         (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
 
-    /// Where the escape sequence starting at `i` (an ESC) ends, exclusive: CSI up to its final byte,
-    /// OSC/DCS/SOS/PM/APC up to BEL or ST, any other escape is ESC plus one character.
-    let private skipEscape (text: string) (i: int) =
-        let n = text.Length
+    /// The first index from `j` on that satisfies `stop`, or the end; loops, so any length is safe.
+    let private scan (text: string) (j: int) (stop: int -> bool) =
+        let mutable k = j
 
-        let rec until (j: int) (stop: int -> int option) =
-            if j >= n then
-                n
-            else
-                match stop j with
-                | Some next -> next
-                | None -> until (j + 1) stop
+        while k < text.Length && not (stop k) do
+            k <- k + 1
 
-        if i + 1 >= n then
-            n
-        else
+        k
+
+    /// Where a CSI body starting at `j` ends (exclusive): at its final byte.
+    let private skipCsi (text: string) (j: int) =
+        min text.Length (scan text j (fun k -> text[k] >= '@' && text[k] <= '~') + 1)
+
+    /// Where an OSC, DCS, SOS, PM or APC body starting at `j` ends: after BEL or a string terminator (ESC \ or U+009C).
+    let private skipString (text: string) (j: int) =
+        let stop =
+            scan text j (fun k ->
+                text[k] = '\a'
+                || text[k] = '\u009C'
+                || (text[k] = '\u001B' && k + 1 < text.Length && text[k + 1] = '\\'))
+
+        if stop >= text.Length then text.Length
+        elif text[stop] = '\u001B' then stop + 2
+        else stop + 1
+
+    let private isIntroducer (c: char) =
+        c = '\u001B' || c = '\u009B' || c = '\u009D' || c = '\u0090' || c = '\u0098' || c = '\u009E' || c = '\u009F'
+
+    /// Where the sequence introduced at `i` ends: ESC and one character, or an 8-bit (C1) introducer.
+    let private skipSequence (text: string) (i: int) =
+        match text[i] with
+        | '\u001B' when i + 1 >= text.Length -> text.Length
+        | '\u001B' ->
             match text[i + 1] with
-            | '[' -> until (i + 2) (fun j -> if text[j] >= '@' && text[j] <= '~' then Some(j + 1) else None)
+            | '[' -> skipCsi text (i + 2)
             | ']'
             | 'P'
             | 'X'
             | '^'
-            | '_' ->
-                until (i + 2) (fun j ->
-                    if text[j] = '\a' then Some(j + 1)
-                    elif text[j] = '\u001B' && j + 1 < n && text[j + 1] = '\\' then Some(j + 2)
-                    else None)
+            | '_' -> skipString text (i + 2)
             | _ -> i + 2
+        | '\u009B' -> skipCsi text (i + 1)
+        | _ -> skipString text (i + 1)
 
-    /// Drops ESC sequences, C0 controls (tab kept, line breaks become spaces), DEL, C1 and bidi overrides.
+    /// Drops escape sequences (7- and 8-bit), C0 controls (tab kept, a line feed becomes a space), DEL, C1 and bidi overrides.
     let strip (text: string) =
         let source = if isNull text then "" else text
         let kept = Text.StringBuilder(source.Length)
+        let mutable i = 0
 
-        let rec go (i: int) =
-            if i < source.Length then
-                match source[i] with
-                | '\u001B' -> go (skipEscape source i)
-                | '\r'
-                | '\n' ->
-                    kept.Append ' ' |> ignore
-                    go (i + 1)
-                | '\t' ->
-                    kept.Append '\t' |> ignore
-                    go (i + 1)
-                | c when Char.IsControl c || isBidiControl c -> go (i + 1)
-                | c ->
-                    kept.Append c |> ignore
-                    go (i + 1)
+        while i < source.Length do
+            let c = source[i]
 
-        go 0
+            if isIntroducer c then
+                i <- skipSequence source i
+            else
+                if c = '\n' then kept.Append ' ' |> ignore
+                elif c = '\t' || not (Char.IsControl c || isBidiControl c) then kept.Append c |> ignore
+
+                i <- i + 1
+
         kept.ToString()
 
     /// `strip`, trimmed, and cut to `limit` characters (an ellipsis marks the cut; surrogate pairs stay whole).

@@ -97,13 +97,12 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
     }
 
     /// <summary>Why the chain has no credential: a broken sign-in or retired ones need a new sign-in; none at all is not an error.</summary>
-    private static AuthError? NothingUsableError(JsonObject root) =>
-        XaiCredentialStore.SingletonProblem(root).Match<AuthError?>(
-            problem => problem,
-            () => XaiCredentialStore.Entries(root).Count > 0 ? AuthError.NotSignedIn : null);
-
     private static Either<AuthError, Option<XaiCredential>> NothingUsable(JsonObject root) =>
-        NothingUsableError(root) is { } error ? error : Right<AuthError, Option<XaiCredential>>(None);
+        XaiCredentialStore.SingletonProblem(root).Match(
+            Some: problem => Left<AuthError, Option<XaiCredential>>(problem),
+            None: () => XaiCredentialStore.Entries(root).Count > 0
+                ? Left<AuthError, Option<XaiCredential>>(AuthError.NotSignedIn)
+                : Right<AuthError, Option<XaiCredential>>(None));
 
     /// <summary>
     /// Rotates the tokens of the credential's own entry. With <paramref name="force"/> (after the gate opened) it refreshes

@@ -139,7 +139,7 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
         catch (YamlException e)
         {
             return new ConfigError(ConfigFailure.Corrupt, path,
-                $"{path} is not valid YAML (line {e.Start.Line}): {SafeText.forTerminal(120, e.Message)}; {Fix(path)}");
+                $"{path}: invalid YAML at line {e.Start.Line} ({SafeText.forTerminal(120, e.Message)}); {Fix(path)}");
         }
     };
 
