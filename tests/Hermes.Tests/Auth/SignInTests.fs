@@ -67,11 +67,9 @@ let ``a full PKCE loopback sign-in stores the tokens in auth.json, mode 0600`` (
                 }
                 :> Task)
 
-        match outcome.Case with
-        | :? SignInResult as result ->
-            Assert.Equal(1, result.Number)
-            Assert.True(result.Entry.IsSingleton)
-        | other -> failwithf "sign-in failed: %A" other
+        let result = rightOf outcome
+        Assert.Equal(1, result.Number)
+        Assert.True(result.Entry.IsSingleton)
 
         Assert.Contains("Signed in to xAI", page)
         let query = Uri(url).Query
@@ -109,19 +107,15 @@ let ``a second sign-in becomes a numbered manual entry and keeps the first`` () 
 
         let! second, _ = signIn fake home browse
 
-        match second.Case with
-        | :? SignInResult as result ->
-            Assert.Equal(2, result.Number)
-            Assert.Equal(XaiOAuthEntry.ManualSource, result.Entry.Source)
-        | other -> failwithf "%A" other
+        let result = rightOf second
+        Assert.Equal(2, result.Number)
+        Assert.Equal(XaiOAuthEntry.ManualSource, result.Entry.Source)
 
         Assert.Equal(first, textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
     }
 
 let expectAuthError (code: string) (outcome: LanguageExt.Either<AuthError, SignInResult>) =
-    match outcome.Case with
-    | :? AuthError as e -> Assert.Equal(code, AuthError.code e)
-    | other -> failwithf "expected %s, got %A" code other
+    Assert.Equal(code, AuthError.code (leftOf outcome))
 
 [<Fact>]
 let ``the user saying no is a typed denial and nothing is stored`` () =
@@ -228,7 +222,7 @@ let ``the callback answers CORS only for xAI origins and refuses others`` () =
             :> Task
 
         let! outcome, _ = signIn fake home checks
-        Assert.IsType<SignInResult>(outcome.Case) |> ignore
+        rightOf outcome |> ignore
     }
 
 [<Theory>]
