@@ -71,7 +71,11 @@ module AuthFile =
             let seen = HashSet<string>()
 
             element.EnumerateObject()
-            |> Seq.tryPick (fun p -> if seen.Add p.Name then repeatedName p.Value else Some p.Name)
+            |> Seq.tryPick (fun p ->
+                if seen.Add p.Name then
+                    repeatedName p.Value
+                else
+                    Some p.Name)
         | JsonValueKind.Array -> element.EnumerateArray() |> Seq.tryPick repeatedName
         | _ -> None
 
@@ -95,7 +99,14 @@ module AuthFile =
                     |> Option.map Error
                     |> Option.defaultValue (Ok())
         with :? JsonException as e ->
-            Error(FileProblem.NotJson(if e.LineNumber.HasValue then e.LineNumber.Value + 1L else 1L))
+            Error(
+                FileProblem.NotJson(
+                    if e.LineNumber.HasValue then
+                        e.LineNumber.Value + 1L
+                    else
+                        1L
+                )
+            )
 
     let private shapeName =
         function

@@ -57,7 +57,9 @@ module OAuthCallback =
             match get "error", get "code" with
             | Some error, _ ->
                 let description =
-                    get "error_description" |> Option.defaultValue "" |> SafeText.forTerminal SafeText.maxLength
+                    get "error_description"
+                    |> Option.defaultValue ""
+                    |> SafeText.forTerminal SafeText.maxLength
 
                 CallbackVerdict.Finished(Error(AuthError.UserDenied(SafeText.forTerminal SafeText.maxLength error, description)))
             | None, Some code -> CallbackVerdict.Finished(Ok code)
@@ -93,8 +95,10 @@ module OAuthCallback =
 
             match withoutFragment.IndexOf '?' with
             | -1 when withoutFragment.Contains '=' -> evaluateQuery expectedState withoutFragment
-            | -1 when withoutFragment.Length <= maxCodeLength && String.forall isCodeChar withoutFragment ->
+            | -1 when
+                withoutFragment.Length <= maxCodeLength
+                && String.forall isCodeChar withoutFragment
+                ->
                 CallbackVerdict.Finished(Ok withoutFragment)
-            | -1 ->
-                CallbackVerdict.Ignored "paste the whole address from the browser's address bar, or the code xAI shows"
+            | -1 -> CallbackVerdict.Ignored "paste the whole address from the browser's address bar, or the code xAI shows"
             | i -> evaluateQuery expectedState (withoutFragment.Substring(i + 1))

@@ -37,7 +37,13 @@ module SafeText =
         else stop + 1
 
     let private isIntroducer (c: char) =
-        c = '\u001B' || c = '\u009B' || c = '\u009D' || c = '\u0090' || c = '\u0098' || c = '\u009E' || c = '\u009F'
+        c = '\u001B'
+        || c = '\u009B'
+        || c = '\u009D'
+        || c = '\u0090'
+        || c = '\u0098'
+        || c = '\u009E'
+        || c = '\u009F'
 
     /// Where the sequence introduced at `i` ends: ESC and one character, or an 8-bit (C1) introducer.
     let private skipSequence (text: string) (i: int) =
@@ -67,8 +73,10 @@ module SafeText =
             if isIntroducer c then
                 i <- skipSequence source i
             else
-                if c = '\n' then kept.Append ' ' |> ignore
-                elif c = '\t' || not (Char.IsControl c || isBidiControl c) then kept.Append c |> ignore
+                if c = '\n' then
+                    kept.Append ' ' |> ignore
+                elif c = '\t' || not (Char.IsControl c || isBidiControl c) then
+                    kept.Append c |> ignore
 
                 i <- i + 1
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Hermes.Domain;
 using Hermes.Providers.Core;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
-using System.Text.Json.Nodes;
 using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Auth;
@@ -83,17 +83,20 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
                 $"using the {Describe(credential)} instead. Run `hermes auth add xai-oauth` to sign in again."));
     }
 
-    /// <summary>The first usable stored entry (refreshed when expiring), else XAI_API_KEY, else <paramref name="nothing"/>.</summary>
+    /// <summary>
+    /// The first usable stored entry (refreshed when expiring), else XAI_API_KEY, else <paramref name="nothing"/>.
+    /// A broken sign-in that another credential stands in for is warned about, so it is not silently forgotten.
+    /// </summary>
     private async Task<Either<AuthError, Option<XaiCredential>>> FromStoreAsync(
         JsonObject root, Either<AuthError, Option<XaiCredential>> nothing, CancellationToken ct)
     {
-        XaiCredentialStore.SingletonProblem(root).Iter(problem =>
-            logger.LogWarning("{Warning}", AuthErrorModule.message(problem)));
-        return await XaiCredentialStore.Usable(root).HeadOrNone().Map(CredentialOf).MatchAsync(
+        var found = await XaiCredentialStore.Usable(root).HeadOrNone().Map(CredentialOf).MatchAsync(
             Some: async credential => TokenExpiry.isExpiring(ctx.NowUnixSeconds, SkewSeconds, credential.Token)
                 ? (await RefreshOrFailoverAsync(credential, force: false, ct)).Map(Some)
                 : Right<AuthError, Option<XaiCredential>>(Some(credential)),
             None: () => ApiKey().Match(key => Right<AuthError, Option<XaiCredential>>(Some(key)), () => nothing));
+        return found.Do(credential => credential.Iter(_ => XaiCredentialStore.SingletonProblem(root).Iter(problem =>
+            logger.LogWarning("{Warning}", AuthErrorModule.message(problem)))));
     }
 
     /// <summary>Why the chain has no credential: a broken sign-in or retired ones need a new sign-in; none at all is not an error.</summary>

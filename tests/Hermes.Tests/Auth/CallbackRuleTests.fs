@@ -46,7 +46,9 @@ let ``only a request carrying the expected state can end a pending sign-in`` (qu
 
 [<Fact>]
 let ``a query over the cap is ignored without being read`` () =
-    let huge = "code=abc&state=the-state&pad=" + String('x', OAuthCallback.maxQueryLength)
+    let huge =
+        "code=abc&state=the-state&pad=" + String('x', OAuthCallback.maxQueryLength)
+
     Assert.Equal(None, finished (OAuthCallback.evaluateQuery state huge))
 
 [<Fact>]
@@ -63,7 +65,9 @@ let noStateQuery =
 let ``no query without the expected state ever ends the sign-in`` () =
     Prop.forAll (Arb.fromGen noStateQuery) (fun query ->
         let forged = query |> Map.add "state" "forged"
-        finished (OAuthCallback.evaluate state query) = None && finished (OAuthCallback.evaluate state forged) = None)
+
+        finished (OAuthCallback.evaluate state query) = None
+        && finished (OAuthCallback.evaluate state forged) = None)
 
 [<Property>]
 let ``parsing a callback query is total`` (query: string) =
@@ -72,14 +76,32 @@ let ``parsing a callback query is total`` (query: string) =
 
 [<Fact>]
 let ``a callback error and its description are stripped of escapes and cut to 300 characters before any message`` () =
-    let hostile = "\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u001b[2J\u001b[31mred\r\nline" + String('d', 1000)
+    let hostile =
+        "\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u001b[2J\u001b[31mred\r\nline"
+        + String('d', 1000)
 
-    match finished (verdict [ "error", "\u001b[1mdenied\u0007"; "error_description", hostile; "state", state ]) with
+    match
+        finished (
+            verdict
+                [
+                    "error", "\u001b[1mdenied\u0007"
+                    "error_description", hostile
+                    "state", state
+                ]
+        )
+    with
     | Some(Error(AuthError.UserDenied(error, description)) as denied) ->
         Assert.Equal("denied", error)
         Assert.StartsWith("clickred line", description)
         Assert.Equal(300, description.Length)
-        let message = AuthError.message (match denied with Error e -> e | Ok _ -> failwith "ok")
+
+        let message =
+            AuthError.message (
+                match denied with
+                | Error e -> e
+                | Ok _ -> failwith "ok"
+            )
+
         Assert.True(printable message, message)
     | other -> failwithf "%A" other
 
@@ -139,8 +161,7 @@ let escapeSequence =
             "\u202e"
         ]
 
-let plainWord =
-    Gen.elements [ "access"; "denied"; "user"; "said"; "no"; "é"; "日本" ]
+let plainWord = Gen.elements [ "access"; "denied"; "user"; "said"; "no"; "é"; "日本" ]
 
 [<Property(MaxTest = 500)>]
 let ``escape sequences vanish and the words around them stay`` () =
@@ -152,7 +173,8 @@ let ``escape sequences vanish and the words around them stay`` () =
 [<Property>]
 let ``printable text within the limit is kept as it is`` () =
     Prop.forAll (Arb.fromGen (Gen.listOf plainWord |> Gen.map (String.concat " "))) (fun text ->
-        SafeText.forTerminal SafeText.maxLength text = text.Trim() || text.Length > SafeText.maxLength)
+        SafeText.forTerminal SafeText.maxLength text = text.Trim()
+        || text.Length > SafeText.maxLength)
 
 [<Theory>]
 [<InlineData("xai-oauth")>]

@@ -440,7 +440,14 @@ let writeSingleton (home: TestHome) (tokens: (string * string) list) =
                 Collections.Generic.KeyValuePair("version", JsonValue.Create 1 :> JsonNode)
                 Collections.Generic.KeyValuePair(
                     "providers",
-                    JsonObject([ Collections.Generic.KeyValuePair("xai-oauth", JsonObject([ Collections.Generic.KeyValuePair("tokens", tokenNode :> JsonNode) ]) :> JsonNode) ])
+                    JsonObject(
+                        [
+                            Collections.Generic.KeyValuePair(
+                                "xai-oauth",
+                                JsonObject([ Collections.Generic.KeyValuePair("tokens", tokenNode :> JsonNode) ]) :> JsonNode
+                            )
+                        ]
+                    )
                     :> JsonNode
                 )
             ]
@@ -522,15 +529,23 @@ let ``spending-limit, entitlement and other answers do not open the refresh gate
     Assert.False(XaiTokenManager.OpensRefreshGate(signedIn, status, body))
 
 [<Fact>]
-let ``test_pool_refresh_marks_entry_exhausted_on_failure: a refused refresh retires the entry and the next pool entry, then XAI_API_KEY, is used`` () =
+let ``test_pool_refresh_marks_entry_exhausted_on_failure: a refused refresh retires the entry and the next pool entry, then XAI_API_KEY, is used``
+    ()
+    =
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
         let logs = CapturedLogs()
-        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_API_KEY", "xai-env-key" ], logs)
+
+        let ctx =
+            home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_API_KEY", "xai-env-key" ], logs)
+
         let live = FakeXaiAccounts.Jwt(sprintf """{"exp":%d}""" (now () + 3600L))
         store ctx fake live "rt-revoked" true
-        let manualAccess = FakeXaiAccounts.Jwt(sprintf """{"exp":%d,"n":2}""" (now () + 3600L))
+
+        let manualAccess =
+            FakeXaiAccounts.Jwt(sprintf """{"exp":%d,"n":2}""" (now () + 3600L))
+
         store ctx fake manualAccess "rt-revoked-too" false
         let m = manager ctx
         let signedIn = credential m
@@ -575,7 +590,10 @@ let ``test_resolve_credentials_does_not_quarantine_on_transient_refresh_failure:
     task {
         use fake = new FakeXaiAccounts(AccountsMode.TokenServerError)
         use home = new TestHome()
-        let ctx = home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_API_KEY", "xai-env-key" ])
+
+        let ctx =
+            home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [ "XAI_API_KEY", "xai-env-key" ])
+
         store ctx fake (FakeXaiAccounts.Jwt(sprintf """{"exp":%d}""" (now () - 5L))) "rt-fine" true
         let before = File.ReadAllText home.AuthPath
         let! outcome = (manager ctx).ResolveAsync CancellationToken.None
@@ -588,7 +606,9 @@ let ``test_resolve_credentials_does_not_quarantine_on_transient_refresh_failure:
 [<Theory>]
 [<InlineData("access_token", "refresh_token")>]
 [<InlineData("refresh_token", "access_token")>]
-let ``xai_auth_missing_*_token: a stored sign-in missing a token is relogin required naming auth add, not "no credentials"`` (missing: string, present: string) =
+let ``xai_auth_missing_*_token: a stored sign-in missing a token is relogin required naming auth add, not "no credentials"``
+    (missing: string, present: string)
+    =
     task {
         use home = new TestHome()
         writeSingleton home [ present, "value"; missing, "" ]
@@ -624,8 +644,15 @@ let signedInCredential =
 [<Fact>]
 let ``test_resolve_xai_runtime_credentials_honours_env_base_url: HERMES_XAI_BASE_URL, then XAI_BASE_URL, moves the sign-in's API base`` () =
     use home = new TestHome()
+
     let both =
-        manager (home.Context [ "HERMES_XAI_BASE_URL", "https://custom.x.ai/v1/"; "XAI_BASE_URL", "https://other.x.ai/v1" ])
+        manager (
+            home.Context
+                [
+                    "HERMES_XAI_BASE_URL", "https://custom.x.ai/v1/"
+                    "XAI_BASE_URL", "https://other.x.ai/v1"
+                ]
+        )
 
     Assert.Equal("https://custom.x.ai/v1", both.BaseUrlFor(signedInCredential, fun w -> failwith w))
     Assert.Equal("https://other.x.ai/v1", both.BaseUrlFor(XaiCredential("k", XaiCredentialSource.ApiKey, null), fun w -> failwith w))
@@ -638,7 +665,9 @@ let ``test_resolve_xai_runtime_credentials_honours_env_base_url: HERMES_XAI_BASE
 [<InlineData("http://api.x.ai/v1")>]
 [<InlineData("https://api.x.ai.evil.com/v1")>]
 [<InlineData("file:///etc/passwd")>]
-let ``test_resolve_xai_runtime_credentials_rejects_off_origin_env_base_url: a sign-in token never follows HERMES_XAI_BASE_URL off x.ai`` (url: string) =
+let ``test_resolve_xai_runtime_credentials_rejects_off_origin_env_base_url: a sign-in token never follows HERMES_XAI_BASE_URL off x.ai``
+    (url: string)
+    =
     use home = new TestHome()
     let warnings = Collections.Generic.List<string>()
     let m = manager (home.Context [ "HERMES_XAI_BASE_URL", url ])

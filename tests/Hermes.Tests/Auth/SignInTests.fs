@@ -303,7 +303,10 @@ let ``a page hitting /callback?error=access_denied without state does not end au
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
-        let running, url, _ = pending fake home (TimeSpan.FromSeconds 20.0) IO.TextReader.Null
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 20.0) IO.TextReader.Null
+
         let redirect, state = callbackOf url
         let! status, page = get (redirect + "?error=access_denied&error_description=gotcha")
         Assert.Equal(HttpStatusCode.BadRequest, status)
@@ -324,7 +327,10 @@ let ``a forged state is answered 400 and ignored until the sign-in times out`` (
     task {
         use fake = new FakeXaiAccounts(AccountsMode.WrongState)
         use home = new TestHome()
-        let running, url, _ = pending fake home (TimeSpan.FromSeconds 1.5) IO.TextReader.Null
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 1.5) IO.TextReader.Null
+
         let! status, _ = follow None url
         Assert.Equal(HttpStatusCode.BadRequest, status)
         let! outcome = running
@@ -337,9 +343,14 @@ let ``a denial's description is stripped of terminal escapes before it reaches t
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
-        let running, url, _ = pending fake home (TimeSpan.FromSeconds 20.0) IO.TextReader.Null
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 20.0) IO.TextReader.Null
+
         let redirect, state = callbackOf url
-        let hostile = Uri.EscapeDataString("\u001b]0;pwned\u0007\u001b[2Jno <script>" + String('x', 2000))
+
+        let hostile =
+            Uri.EscapeDataString("\u001b]0;pwned\u0007\u001b[2Jno <script>" + String('x', 2000))
 
         let! status, page =
             get (sprintf "%s?error=access_denied&error_description=%s&state=%s" redirect hostile (Uri.EscapeDataString state))
@@ -377,7 +388,10 @@ let ``hostile headers, huge queries and floods are answered and ignored, and the
     task {
         use fake = new FakeXaiAccounts()
         use home = new TestHome()
-        let running, url, _ = pending fake home (TimeSpan.FromSeconds 60.0) IO.TextReader.Null
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 60.0) IO.TextReader.Null
+
         let redirect, state = callbackOf url
         let path = Uri(redirect).PathAndQuery
 

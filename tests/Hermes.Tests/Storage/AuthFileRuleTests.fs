@@ -40,8 +40,7 @@ let ``JSON nested beyond the reader's depth is corrupt, not an exception`` () =
 [<Fact>]
 let ``the problem names the line, not the secret`` () =
     match check "{\n\"access_token\": \"sk-secret-value\",\n oops }" with
-    | Error problem ->
-        Assert.Equal("is not valid JSON (line 3)", AuthFile.describe problem)
+    | Error problem -> Assert.Equal("is not valid JSON (line 3)", AuthFile.describe problem)
     | Ok() -> failwith "accepted"
 
 [<Property>]
@@ -52,6 +51,7 @@ let ``the shape check is total over any text`` (text: string) =
 [<Property>]
 let ``a mode is looser exactly when it grants group or others what owner-only does not`` (mode: int) =
     let mode = mode &&& 0o777
+
     AuthFile.isLooser AuthFile.fileMode mode = (mode &&& 0o077 <> 0)
     && AuthFile.isLooser AuthFile.directoryMode mode = (mode &&& 0o077 <> 0)
 

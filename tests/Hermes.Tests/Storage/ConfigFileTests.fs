@@ -70,7 +70,10 @@ let ``config set refuses to overwrite a broken config.yaml unless forced, and th
     Assert.Equal(ErrorKind.InvalidArgument, refused.Kind)
     Assert.Contains("--force", refused.Message)
     Assert.Equal("image_gen: [unclosed", File.ReadAllText(configPath home))
-    rightOf (HermesConfig.Set(home.Path, "image_gen.provider", "xai", force = true)) |> ignore
+
+    rightOf (HermesConfig.Set(home.Path, "image_gen.provider", "xai", force = true))
+    |> ignore
+
     Assert.Equal("image_gen: [unclosed", File.ReadAllText(configPath home + ".broken"))
     Assert.Equal(Some "xai", (rightOf (HermesConfig.Load home.Path)).ImageGen.Provider)
 
@@ -78,6 +81,9 @@ let ``config set refuses to overwrite a broken config.yaml unless forced, and th
 let ``config set on an unreadable config.yaml is an error even when forced`` () =
     use home = new TestHome()
     Directory.CreateDirectory(configPath home) |> ignore
-    let refused = leftOf (HermesConfig.Set(home.Path, "image_gen.provider", "xai", force = true))
+
+    let refused =
+        leftOf (HermesConfig.Set(home.Path, "image_gen.provider", "xai", force = true))
+
     Assert.Contains("is a directory", refused.Message)
     Assert.True(Directory.Exists(configPath home))

@@ -81,7 +81,12 @@ let ``a corrupt or wrongly shaped auth.json is a typed error naming the file and
     use home = new TestHome()
     File.WriteAllText(home.AuthPath, text)
     let error = leftOf ((store home (CapturedLogs())).Read())
-    Assert.True(error.Failure = StorageFailure.Corrupt || error.Failure = StorageFailure.WrongShape)
+
+    Assert.True(
+        error.Failure = StorageFailure.Corrupt
+        || error.Failure = StorageFailure.WrongShape
+    )
+
     Assert.StartsWith(home.AuthPath + " " + problem, error.Message)
     Assert.Contains("hermes auth add xai-oauth", error.Message)
     Assert.DoesNotContain("sk-secret", error.Message)
@@ -95,7 +100,10 @@ let ``a corrupt auth.json reaches every caller as a typed error, never an except
     let listed = leftOf (XaiAccounts.List ctx)
     Assert.Equal(ErrorKind.Cache, listed.Kind)
     Assert.Contains(home.AuthPath, listed.Message)
-    let resolved = leftOf ((XaiTokenManager(ctx, XaiOAuthClient ctx)).ResolveAsync(CancellationToken.None).Result)
+
+    let resolved =
+        leftOf ((XaiTokenManager(ctx, XaiOAuthClient ctx)).ResolveAsync(CancellationToken.None).Result)
+
     Assert.Equal("xai_auth_store_corrupt", AuthError.code resolved)
     Assert.Contains(home.AuthPath, AuthError.message resolved)
     Assert.Contains(home.AuthPath, (leftOf (CodexCredentials.Read ctx)).Message)
@@ -133,7 +141,9 @@ let ``a lock that is a directory is a storage error at once, not a wait`` () =
 [<Fact>]
 let ``a lock another process holds past the timeout is a lock-timeout storage error`` () =
     use home = new TestHome()
-    use held = rightOf (FileLock.AcquireAsync(home.AuthPath, TimeSpan.FromSeconds 1.0, CancellationToken.None).Result)
+
+    use held =
+        rightOf (FileLock.AcquireAsync(home.AuthPath, TimeSpan.FromSeconds 1.0, CancellationToken.None).Result)
 
     let waiting =
         AuthStore(home.AuthPath, LockTimeout = TimeSpan.FromMilliseconds 300.0)
@@ -146,7 +156,10 @@ let ``an atomic write with a directory in the way is a typed error and leaves no
     use home = new TestHome()
     let target = Path.Combine(home.Path, "auth.json")
     Directory.CreateDirectory target |> ignore
-    let error = leftOf (AtomicFile.Write(target, [| 1uy |], Nullable AtomicFile.OwnerOnly))
+
+    let error =
+        leftOf (AtomicFile.Write(target, [| 1uy |], Nullable AtomicFile.OwnerOnly))
+
     Assert.Equal(StorageFailure.WriteFailed, error.Failure)
     Assert.Contains(target, error.Message)
     Assert.Equal<string[]>([| target |], Directory.GetFileSystemEntries home.Path)
@@ -157,7 +170,10 @@ let ``an atomic write into a folder that cannot exist is a typed error`` () =
     let blocker = Path.Combine(home.Path, "not-a-folder")
     File.WriteAllText(blocker, "")
     let target = Path.Combine(blocker, "auth.json")
-    let error = leftOf (AtomicFile.Write(target, [| 1uy |], Nullable AtomicFile.OwnerOnly))
+
+    let error =
+        leftOf (AtomicFile.Write(target, [| 1uy |], Nullable AtomicFile.OwnerOnly))
+
     Assert.Equal(StorageFailure.WriteFailed, error.Failure)
     Assert.Contains(target, error.Message)
 
@@ -166,7 +182,10 @@ let ``a home that cannot be created is a storage error, not an exception`` () =
     use home = new TestHome()
     let blocker = Path.Combine(home.Path, "file")
     File.WriteAllText(blocker, "")
-    let refused = leftOf (update (AuthStore(Path.Combine(blocker, "home", "auth.json"))))
+
+    let refused =
+        leftOf (update (AuthStore(Path.Combine(blocker, "home", "auth.json"))))
+
     Assert.Contains("cannot create the folder", AuthError.message refused)
 
 [<Fact>]
@@ -186,7 +205,10 @@ let ``a corrupt $CODEX_HOME/auth.json is a typed error naming it`` (text: string
     Directory.CreateDirectory codexHome |> ignore
     let codexAuth = Path.Combine(codexHome, "auth.json")
     File.WriteAllText(codexAuth, text)
-    let error = leftOf (CodexCredentials.Read(home.Context([ "CODEX_HOME", codexHome ])))
+
+    let error =
+        leftOf (CodexCredentials.Read(home.Context([ "CODEX_HOME", codexHome ])))
+
     Assert.Equal(codexAuth, error.Path)
     Assert.StartsWith(codexAuth, error.Message)
     Assert.Contains("codex login", error.Message)
@@ -194,5 +216,8 @@ let ``a corrupt $CODEX_HOME/auth.json is a typed error naming it`` (text: string
 [<Fact>]
 let ``a missing Codex file is no token, not an error`` () =
     use home = new TestHome()
-    let found = rightOf (CodexCredentials.Read(home.Context([ "CODEX_HOME", Path.Combine(home.Path, "none") ])))
+
+    let found =
+        rightOf (CodexCredentials.Read(home.Context([ "CODEX_HOME", Path.Combine(home.Path, "none") ])))
+
     Assert.True found.IsNone

@@ -42,7 +42,9 @@ type TestHome() =
         Path.Combine(Path.GetTempPath(), "hermes-tests", Guid.NewGuid().ToString("N"))
 
     // Owner-only like a real $HERMES_HOME, so reading auth.json has nothing to repair.
-    do Directory.CreateDirectory(root, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute) |> ignore
+    do
+        Directory.CreateDirectory(root, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
+        |> ignore
 
     member _.Path = root
     member _.CacheDir = Path.Combine(root, "cache", "images")
