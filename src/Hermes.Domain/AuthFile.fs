@@ -39,6 +39,7 @@ module AuthFile =
             [ "providers"; "xai-oauth"; "discovery" ], JsonShape.Object
             [ "providers"; "openai-codex" ], JsonShape.Object
             [ "providers"; "openai-codex"; "tokens" ], JsonShape.Object
+            [ "providers"; "nous" ], JsonShape.Object
             [ "credential_pool" ], JsonShape.Object
             [ "credential_pool"; "xai-oauth" ], JsonShape.Array
             [ "active_provider" ], JsonShape.String

@@ -14,7 +14,7 @@ let check = AuthFile.check AuthFile.hermesShape
 [<InlineData("""{"version":1,"providers":{}}""")>]
 [<InlineData("""{"providers":{"xai-oauth":{"tokens":{"access_token":"a"}}},"credential_pool":{"xai-oauth":[]},"other":[1,2]}""")>]
 [<InlineData("""{"providers":{"xai-oauth":null}}""")>]
-[<InlineData("""{"providers":{"nous":"anything"}}""")>]
+[<InlineData("""{"providers":{"gemini":"anything"}}""")>]
 let ``an auth.json of the known shape passes`` (text: string) = Assert.Equal(Ok(), check text)
 
 [<Theory>]
@@ -26,6 +26,7 @@ let ``an auth.json of the known shape passes`` (text: string) = Assert.Equal(Ok(
 [<InlineData("""{"providers":{"xai-oauth":{"tokens":"secret"}}}""", "\"providers.xai-oauth.tokens\" that is not a JSON object")>]
 [<InlineData("""{"credential_pool":{"xai-oauth":{}}}""", "\"credential_pool.xai-oauth\" that is not a JSON array")>]
 [<InlineData("""{"active_provider":3}""", "\"active_provider\" that is not a string")>]
+[<InlineData("""{"providers":{"nous":"token"}}""", "\"providers.nous\" that is not a JSON object")>]
 [<InlineData("""{"providers":{},"providers":{}}""", "names \"providers\" twice")>]
 let ``a corrupt or wrongly shaped auth.json is a typed problem that never quotes the file`` (text: string, expected: string) =
     match check text with
