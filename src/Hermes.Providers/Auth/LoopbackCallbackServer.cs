@@ -90,6 +90,7 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
         {
+            // The client went away or the listener closed mid-answer: drop the connection, nothing is owed to it.
             context.Response.Abort();
         }
         finally

@@ -21,7 +21,7 @@ public sealed class XaiOAuthClient(HermesContext ctx)
         var answer = await Send(AuthStep.Discovery,
             token => ctx.Http.Request(ctx.XaiDiscoveryUrl).WithHeader("Accept", "application/json").AllowAnyHttpStatus()
                 .GetAsync(HttpCompletionOption.ResponseContentRead, token), ct);
-        return answer.Bind(a => ToEither(XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Body)));
+        return answer.Bind(a => XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Body).ToEither());
     }
 
     public Task<Either<AuthError, TokenSet>> ExchangeCodeAsync(string tokenEndpoint, string code, string redirectUri, string verifier, CancellationToken ct) =>
@@ -55,7 +55,7 @@ public sealed class XaiOAuthClient(HermesContext ctx)
         var answer = await Send(step,
             token => ctx.Http.Request(endpoint).WithHeader("Accept", "application/json").AllowAnyHttpStatus()
                 .PostUrlEncodedAsync(form, HttpCompletionOption.ResponseContentRead, token), ct);
-        return answer.Bind(a => ToEither(XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Body)));
+        return answer.Bind(a => XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Body).ToEither());
     }
 
     private async Task<Either<AuthError, HttpAnswer>> Send(AuthStep step, Func<CancellationToken, Task<IFlurlResponse>> send, CancellationToken ct)
@@ -63,7 +63,4 @@ public sealed class XaiOAuthClient(HermesContext ctx)
         var answer = await ProviderHttp.SendAsync(send, "xAI accounts", Timeout, ct);
         return answer.MapLeft(error => error.Kind.IsTimeout ? AuthError.NewTimeout(step) : AuthError.NewNetwork(step, error.Message));
     }
-
-    private static Either<AuthError, T> ToEither<T>(FSharpResult<T, AuthError> result) =>
-        result.IsOk ? result.ResultValue : result.ErrorValue;
 }
