@@ -32,7 +32,6 @@ module ExitCode =
         | ErrorKind.NoImage -> provider
         | ErrorKind.Network
         | ErrorKind.Timeout
-        | ErrorKind.Cache
         | ErrorKind.Storage -> storage
         | ErrorKind.Cancelled -> cancelled
 

@@ -16,7 +16,6 @@ type ErrorKind =
     | NoImage
     | Network
     | Timeout
-    | Cache
     | Storage
     | Config
     | ProviderNotRegistered
@@ -38,7 +37,6 @@ module ErrorKind =
         | ErrorKind.NoImage -> "no_image"
         | ErrorKind.Network -> "network"
         | ErrorKind.Timeout -> "timeout"
-        | ErrorKind.Cache -> "cache"
         | ErrorKind.Storage -> "storage"
         | ErrorKind.Config -> "config"
         | ErrorKind.ProviderNotRegistered -> "provider_not_registered"

@@ -105,7 +105,7 @@ module AuthError =
         | AuthError.NotSignedIn -> ErrorKind.NotAvailable
         | AuthError.RedirectInvalid _ -> ErrorKind.InvalidArgument
         | AuthError.StoreCorrupt _
-        | AuthError.LockTimeout _ -> ErrorKind.Cache
+        | AuthError.LockTimeout _ -> ErrorKind.Storage
         | AuthError.HttpStatus _
         | AuthError.MalformedJson _
         | AuthError.NotAnObject _

@@ -64,21 +64,6 @@ module XaiOAuth =
             else
                 bad ()
 
-    /// The authorization code from the callback's query, after the error and state checks.
-    let evaluateCallback (expectedState: string) (query: Map<string, string>) : Result<string, AuthError> =
-        let get key =
-            query |> Map.tryFind key |> Option.bind Validation.nonBlank
-
-        match get "error" with
-        | Some error -> Error(AuthError.UserDenied(error, get "error_description" |> Option.defaultValue ""))
-        | None ->
-            match get "state" with
-            | Some state when state = expectedState ->
-                match get "code" with
-                | Some code -> Ok code
-                | None -> Error(AuthError.MissingField(AuthStep.Callback, "code"))
-            | _ -> Error AuthError.StateMismatch
-
     let private parseObject (step: AuthStep) (status: int) (body: string) =
         if status <> 200 then
             Error(AuthError.HttpStatus(step, status, ApiError.providerMessage body))

@@ -178,11 +178,12 @@ let save (path: string) (root: YamlMappingNode) : Result<unit, string> =
         else
             yaml
 
-    try
-        AtomicFile.Write(path, ReadOnlySpan(Text.Encoding.UTF8.GetBytes yaml), Nullable())
+    let written = AtomicFile.Write(path, Text.Encoding.UTF8.GetBytes yaml, Nullable())
+
+    if written.IsRight then
         Ok()
-    with e when isIo e ->
-        Error(sprintf "cannot write %s: %s" path e.Message)
+    else
+        Error(written.Match((fun _ -> ""), (fun (problem: Hermes.Providers.Storage.StorageError) -> problem.Message)))
 
 /// Moves an unreadable file aside (config.yaml.corrupt-<UTC time>) so `--force` never destroys it; the new name.
 let setAside (path: string) (now: DateTimeOffset) : Result<string, string> =

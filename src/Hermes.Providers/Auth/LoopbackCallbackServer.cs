@@ -4,35 +4,41 @@ using System.Text;
 using Hermes.Domain;
 using Hermes.Providers.Core;
 using LanguageExt;
-using Microsoft.FSharp.Collections;
-using Microsoft.FSharp.Core;
+using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Auth;
 
 /// <summary>
-/// The RFC 8252 loopback redirect target on 127.0.0.1: answers CORS only for xAI's own origins (others are refused),
-/// keeps the first callback that carries a code or an error, and shows a short page either way.
+/// The RFC 8252 loopback redirect target on 127.0.0.1. Only a request carrying this sign-in's state can end it (with a code
+/// or an error); anything else gets 400 and the listener keeps waiting. CORS is answered only for xAI's own origins.
+/// Queries are read up to a cap, bodies never, and each request is handled on its own so a stuck or flooding client delays no one.
 /// </summary>
 public sealed class LoopbackCallbackServer : IAsyncDisposable
 {
+    private const int MaxRequestTarget = OAuthCallback.maxQueryLength + 64;
+    private const int MaxConcurrentRequests = 32;
     private readonly HttpListener listener;
-    private readonly Func<FSharpMap<string, string>, FSharpResult<string, AuthError>> evaluate;
-    private readonly TaskCompletionSource<FSharpResult<string, AuthError>> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string expectedState;
+    private readonly TaskCompletionSource<Either<AuthError, string>> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim slots = new(MaxConcurrentRequests);
     private readonly Task loop;
     private int claimed;
 
-    private LoopbackCallbackServer(HttpListener listener, int port, Func<FSharpMap<string, string>, FSharpResult<string, AuthError>> evaluate)
+    private LoopbackCallbackServer(HttpListener listener, int port, string expectedState)
     {
         this.listener = listener;
-        this.evaluate = evaluate;
+        this.expectedState = expectedState;
         RedirectUri = Hermes.Domain.RedirectUri.make(port);
         loop = Task.Run(ServeAsync);
     }
 
     public string RedirectUri { get; }
 
+    /// <summary>Completes with the authorization code, or the denial, of the one callback that carried this sign-in's state.</summary>
+    public Task<Either<AuthError, string>> Callback => outcome.Task;
+
     /// <summary>Listens on the preferred port, or an ephemeral one when it is taken (0 asks for ephemeral directly).</summary>
-    public static LoopbackCallbackServer Start(int preferredPort, Func<FSharpMap<string, string>, FSharpResult<string, AuthError>> evaluate)
+    public static Either<AuthError, LoopbackCallbackServer> Start(int preferredPort, string expectedState)
     {
         foreach (var port in preferredPort == 0 ? [FreePort(), FreePort()] : new[] { preferredPort, FreePort(), FreePort() })
         {
@@ -41,14 +47,14 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
             try
             {
                 listener.Start();
-                return new LoopbackCallbackServer(listener, port, evaluate);
+                return new LoopbackCallbackServer(listener, port, expectedState);
             }
             catch (HttpListenerException)
             {
                 listener.Close();
             }
         }
-        throw new IOException("could not listen on 127.0.0.1 for the OAuth callback");
+        return AuthError.NewNetwork(AuthStep.Callback, $"could not listen on {Hermes.Domain.RedirectUri.host} for the sign-in callback; free port {preferredPort} or try again");
     }
 
     private static int FreePort()
@@ -56,19 +62,6 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    /// <summary>The authorization code, or why there is none; a callback that never comes is a timeout.</summary>
-    public async Task<Either<AuthError, string>> WaitAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        var finished = await Task.WhenAny(outcome.Task, Task.Delay(timeout, ct));
-        ct.ThrowIfCancellationRequested();
-        if (finished != outcome.Task)
-        {
-            return AuthError.NewTimeout(AuthStep.Callback);
-        }
-        var result = await outcome.Task;
-        return result.IsOk ? result.ResultValue : result.ErrorValue;
     }
 
     private async Task ServeAsync()
@@ -84,13 +77,25 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
             {
                 return;
             }
-            try
-            {
-                await HandleAsync(context);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-            {
-            }
+            _ = HandleInSlotAsync(context);
+        }
+    }
+
+    private async Task HandleInSlotAsync(HttpListenerContext context)
+    {
+        await slots.WaitAsync();
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away or the listener closed mid-answer: drop the connection, nothing is owed to it.
+            context.Response.Abort();
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
@@ -98,6 +103,12 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
     {
         var request = context.Request;
         var response = context.Response;
+        var target = request.RawUrl ?? "";
+        if (target.Length > MaxRequestTarget)
+        {
+            await ReplyAsync(response, 414, "Address too long.", "This is not an answer Hermes is waiting for.");
+            return;
+        }
         var origin = request.Headers["Origin"];
         var allowed = OriginAllowlist.corsOrigin(Fs.Opt(origin));
         if (origin is not null && allowed is null)
@@ -119,35 +130,32 @@ public sealed class LoopbackCallbackServer : IAsyncDisposable
             response.Close();
             return;
         }
-        if (request.HttpMethod != "GET" || request.Url?.AbsolutePath != Hermes.Domain.RedirectUri.path)
+        var split = target.IndexOf('?');
+        var path = split < 0 ? target : target[..split];
+        if (request.HttpMethod != "GET" || path != Hermes.Domain.RedirectUri.path)
         {
             await ReplyAsync(response, request.HttpMethod != "GET" ? 405 : 404, "Not found.", "This is the Hermes sign-in callback.");
             return;
         }
-        var query = MapModule.OfSeq(request.QueryString.AllKeys
-            .Where(key => key is not null)
-            .Select(key => Tuple.Create(key!, request.QueryString[key] ?? "")));
-        if (!query.ContainsKey("code") && !query.ContainsKey("error"))
-        {
-            await ReplyAsync(response, 400, "xAI authorization not received.", "No authorization code was in this address. Return to the terminal and run `hermes auth add xai-oauth` again.");
-            return;
-        }
+        var verdict = OAuthCallback.outcome(OAuthCallback.evaluateQuery(expectedState, split < 0 ? "" : target[(split + 1)..])).ToEither();
+        await verdict.Match(
+            Right: finished => FinishAsync(response, finished.ToEither()),
+            Left: _ => ReplyAsync(response, 400, "Not the answer Hermes is waiting for.",
+                "Hermes is still waiting for xAI. Return to the terminal; if the sign-in is over, run `hermes auth add xai-oauth` again."));
+    }
+
+    private async Task FinishAsync(HttpListenerResponse response, Either<AuthError, string> result)
+    {
         if (Interlocked.Exchange(ref claimed, 1) == 1)
         {
             await ReplyAsync(response, 409, "Already handled.", "This sign-in has already received its answer.");
             return;
         }
-        var result = evaluate(query);
         try
         {
-            if (result.IsOk)
-            {
-                await ReplyAsync(response, 200, "Signed in to xAI.", "You can close this tab and return to the terminal.");
-            }
-            else
-            {
-                await ReplyAsync(response, 400, "xAI sign-in failed.", WebUtility.HtmlEncode(AuthErrorModule.message(result.ErrorValue)));
-            }
+            await result.Match(
+                Right: _ => ReplyAsync(response, 200, "Signed in to xAI.", "You can close this tab and return to the terminal."),
+                Left: error => ReplyAsync(response, 400, "xAI sign-in failed.", WebUtility.HtmlEncode(AuthErrorModule.message(error))));
         }
         finally
         {

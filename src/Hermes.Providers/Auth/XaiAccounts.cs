@@ -5,21 +5,21 @@ using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Auth;
 
-/// <summary>A stored xAI sign-in as `hermes auth list` shows it: never the token, only a short prefix.</summary>
-public sealed record XaiAccountView(int Number, string Source, string Label, string TokenPrefix, DateTimeOffset? ExpiresAt, bool Expired, string LastRefresh);
-
 /// <summary>Listing and removing stored xAI sign-ins.</summary>
 public static class XaiAccounts
 {
     public static Either<HermesError, IReadOnlyList<XaiAccountView>> List(HermesContext ctx) =>
         ctx.Auth.Read()
-            .MapLeft(ToError)
+            .MapLeft(error => error.ToHermesError())
             .Map(root => (IReadOnlyList<XaiAccountView>)XaiCredentialStore.Entries(root).Select((entry, index) =>
             {
                 var exp = TokenExpiry.expiresAt(entry.AccessToken);
                 DateTimeOffset? expiresAt = exp is null ? null : DateTimeOffset.FromUnixTimeSeconds(exp.Value);
                 return new XaiAccountView(index + 1, entry.Source, entry.Label, Redact.Secret(entry.AccessToken), expiresAt,
-                    TokenExpiry.isExpiring(ctx.NowUnixSeconds, 0, entry.AccessToken), entry.LastRefresh);
+                    TokenExpiry.isExpiring(ctx.NowUnixSeconds, 0, entry.AccessToken), entry.LastRefresh)
+                {
+                    Exhausted = entry.Exhausted,
+                };
             }).ToList());
 
     /// <summary>Removes entry N; removing the signed-in entry also clears providers["xai-oauth"] so it cannot come back.</summary>

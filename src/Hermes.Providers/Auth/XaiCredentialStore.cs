@@ -5,23 +5,16 @@ using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Auth;
 
-/// <summary>An xAI OAuth credential in auth.json: the signed-in singleton (source loopback_pkce) or a manual pool entry.</summary>
-public sealed record XaiOAuthEntry(
-    string Id, string Source, string Label, string AccessToken, string RefreshToken, string TokenEndpoint, string LastRefresh)
-{
-    public const string SingletonSource = "loopback_pkce";
-    public const string ManualSource = "manual:xai_pkce";
-
-    public bool IsSingleton => Source == SingletonSource;
-}
-
 /// <summary>
 /// Reads and writes the reference-compatible layout: providers["xai-oauth"] holds the signed-in tokens and
 /// credential_pool["xai-oauth"] holds numbered entries, the first of which mirrors the singleton.
+/// An entry whose refresh was refused for good carries the reference's markers: `last_auth_error` on the singleton,
+/// `last_status: "exhausted"` on a pool entry.
 /// </summary>
 public static class XaiCredentialStore
 {
     private const string Provider = "xai-oauth";
+    private const string ExhaustedStatus = "exhausted";
 
     private static string Text(JsonNode? node, string key) =>
         node is JsonObject obj && obj[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text.Trim() : "";
@@ -49,18 +42,34 @@ public static class XaiCredentialStore
         return created;
     }
 
-    /// <summary>The signed-in singleton, when it has both tokens.</summary>
-    public static Option<XaiOAuthEntry> Singleton(JsonObject root)
-    {
-        var state = root["providers"]?[Provider];
-        var tokens = state?["tokens"];
-        var access = Text(tokens, "access_token");
-        var refresh = Text(tokens, "refresh_token");
-        return access.Length == 0 || refresh.Length == 0
-            ? None
-            : new XaiOAuthEntry("singleton", XaiOAuthEntry.SingletonSource, "signed in", access, refresh,
-                Text(state?["discovery"], "token_endpoint"), Text(state, "last_refresh"));
-    }
+    private static Option<JsonObject> State(JsonObject root) => Optional(root["providers"]?[Provider] as JsonObject);
+
+    private static JsonObject? PoolNode(JsonObject root, XaiOAuthEntry entry) =>
+        (root["credential_pool"]?[Provider] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(e =>
+            entry.IsSingleton ? Text(e, "source") == XaiOAuthEntry.SingletonSource : Text(e, "id") == entry.Id);
+
+    /// <summary>The signed-in singleton, when it has both tokens (exhausted or not).</summary>
+    public static Option<XaiOAuthEntry> Singleton(JsonObject root) =>
+        from state in State(root)
+        let tokens = state["tokens"]
+        let access = Text(tokens, "access_token")
+        let refresh = Text(tokens, "refresh_token")
+        where access.Length > 0 && refresh.Length > 0
+        select new XaiOAuthEntry("singleton", XaiOAuthEntry.SingletonSource, "signed in", access, refresh,
+            Text(state["discovery"], "token_endpoint"), Text(state, "last_refresh"))
+        {
+            Exhausted = state["last_auth_error"] is JsonObject,
+        };
+
+    /// <summary>A stored sign-in that lacks a token (and was not retired by a refused refresh): only a new sign-in fixes it.</summary>
+    public static Option<AuthError> SingletonProblem(JsonObject root) =>
+        from state in State(root)
+        where state["last_auth_error"] is not JsonObject
+        let tokens = state["tokens"]
+        from missing in Text(tokens, "access_token").Length == 0 ? Some("access_token")
+            : Text(tokens, "refresh_token").Length == 0 ? Some("refresh_token")
+            : Option<string>.None
+        select AuthError.NewMissingField(AuthStep.Store, missing);
 
     /// <summary>Numbered entries as `auth list` shows them: the singleton's mirror (seeded when missing), then manual entries.</summary>
     public static IReadOnlyList<XaiOAuthEntry> Entries(JsonObject root)
@@ -68,12 +77,21 @@ public static class XaiCredentialStore
         var pooled = (root["credential_pool"]?[Provider] as JsonArray ?? [])
             .OfType<JsonObject>()
             .Select(e => new XaiOAuthEntry(Text(e, "id"), Text(e, "source"), Text(e, "label"), Text(e, "access_token"),
-                Text(e, "refresh_token"), Text(e, "token_endpoint"), Text(e, "last_refresh")))
+                Text(e, "refresh_token"), Text(e, "token_endpoint"), Text(e, "last_refresh"))
+            {
+                Exhausted = Text(e, "last_status") == ExhaustedStatus,
+            })
             .Where(e => e.AccessToken.Length > 0)
             .ToList();
         var manual = pooled.Where(e => !e.IsSingleton);
         return Singleton(root).Match(s => manual.Prepend(s), () => manual).ToList();
     }
+
+    /// <summary>The entries the credential chain may use, in order.</summary>
+    public static IReadOnlyList<XaiOAuthEntry> Usable(JsonObject root) => Entries(root).Where(e => !e.Exhausted).ToList();
+
+    /// <summary>Whether a new sign-in should become the singleton: there is none that still works.</summary>
+    public static bool NeedsSingleton(JsonObject root) => Singleton(root).Filter(s => !s.Exhausted).IsNone;
 
     /// <summary>Writes a new sign-in: the singleton when none exists (or replacing it), else a manual pool entry.</summary>
     public static XaiOAuthEntry AddSignIn(JsonObject root, TokenSet tokens, Discovery discovery, string redirectUri, string now, bool asSingleton)
@@ -94,7 +112,8 @@ public static class XaiCredentialStore
                 ["redirect_uri"] = redirectUri,
             };
             root["active_provider"] ??= Provider;
-            var entry = Singleton(root).IfNone(() => throw new InvalidOperationException("singleton just written"));
+            var entry = new XaiOAuthEntry("singleton", XaiOAuthEntry.SingletonSource, "signed in", tokens.AccessToken,
+                tokens.RefreshToken, discovery.TokenEndpoint, now);
             UpsertPool(root, entry, XaiOAuth.apiBaseUrl);
             return entry;
         }
@@ -120,11 +139,11 @@ public static class XaiCredentialStore
         return node;
     }
 
+    /// <summary>Writes an entry's fresh tokens to its pool node; fresh tokens lift any exhausted marker.</summary>
     private static void UpsertPool(JsonObject root, XaiOAuthEntry entry, string baseUrl)
     {
         var pool = Pool(root);
-        var existing = pool.OfType<JsonObject>().FirstOrDefault(e =>
-            entry.IsSingleton ? Text(e, "source") == XaiOAuthEntry.SingletonSource : Text(e, "id") == entry.Id);
+        var existing = PoolNode(root, entry);
         var node = existing ?? new JsonObject();
         node["id"] = entry.IsSingleton ? Text(existing, "id") is { Length: > 0 } id ? id : "signin" : entry.Id;
         node["label"] = entry.Label;
@@ -136,6 +155,9 @@ public static class XaiCredentialStore
         node["token_endpoint"] = entry.TokenEndpoint;
         node["base_url"] = baseUrl;
         node["last_refresh"] = entry.LastRefresh;
+        node.Remove("last_status");
+        node.Remove("last_status_at");
+        node.Remove("last_error_reason");
         if (existing is null)
         {
             pool.Add(node);
@@ -145,14 +167,40 @@ public static class XaiCredentialStore
     /// <summary>Writes rotated tokens to the entry and, for the singleton, to providers["xai-oauth"] too; active_provider is left alone.</summary>
     public static XaiOAuthEntry ApplyRefresh(JsonObject root, XaiOAuthEntry entry, TokenSet tokens, string now)
     {
-        var updated = entry with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, LastRefresh = now };
+        var updated = entry with { AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, LastRefresh = now, Exhausted = false };
         if (entry.IsSingleton && root["providers"]?[Provider] is JsonObject state)
         {
             state["tokens"] = TokensNode(tokens);
             state["last_refresh"] = now;
+            state.Remove("last_auth_error");
         }
         UpsertPool(root, updated, XaiOAuth.apiBaseUrl);
         return updated;
+    }
+
+    /// <summary>
+    /// Retires an entry whose refresh was refused for good (its tokens stay for `auth list`); the chain skips it from now on.
+    /// The singleton gets the reference's `last_auth_error`, every pool node of it `last_status: "exhausted"`.
+    /// </summary>
+    public static void MarkExhausted(JsonObject root, XaiOAuthEntry entry, AuthError error, DateTimeOffset now)
+    {
+        if (entry.IsSingleton && root["providers"]?[Provider] is JsonObject state)
+        {
+            state["last_auth_error"] = new JsonObject
+            {
+                ["provider"] = Provider,
+                ["code"] = AuthErrorModule.code(error),
+                ["reason"] = "runtime_refresh_failure",
+                ["relogin_required"] = true,
+                ["at"] = now.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            };
+        }
+        if (PoolNode(root, entry) is { } node)
+        {
+            node["last_status"] = ExhaustedStatus;
+            node["last_status_at"] = now.ToUnixTimeSeconds();
+            node["last_error_reason"] = AuthErrorModule.code(error);
+        }
     }
 
     /// <summary>The current state of an entry after a fresh read (matched by source and id).</summary>

@@ -22,7 +22,7 @@ public sealed class XaiOAuthClient(HermesContext ctx)
             return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
         }
         var answer = await Send(AuthStep.Discovery, HttpCall.Get(ctx.XaiDiscoveryUrl, Label), ct);
-        return answer.Bind(a => ToEither(XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Text)));
+        return answer.Bind(a => XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Text).ToEither());
     }
 
     public Task<Either<AuthError, TokenSet>> ExchangeCodeAsync(string tokenEndpoint, string code, string redirectUri, string verifier, CancellationToken ct) =>
@@ -54,7 +54,7 @@ public sealed class XaiOAuthClient(HermesContext ctx)
             return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
         }
         var answer = await Send(step, new HttpCall(HttpMethod.Post, endpoint, Label) { Content = () => new FormUrlEncodedContent(form) }, ct);
-        return answer.Bind(a => ToEither(XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Text)));
+        return answer.Bind(a => XaiOAuth.parseTokens(step, previousRefresh, a.Status, a.Text).ToEither());
     }
 
     private async Task<Either<AuthError, HttpAnswer>> Send(AuthStep step, HttpCall call, CancellationToken ct)
@@ -62,7 +62,4 @@ public sealed class XaiOAuthClient(HermesContext ctx)
         var answer = await ctx.Transport.SendAsync(call.WithHeader("Accept", "application/json") with { Deadline = Timeout, BodyLimit = AnswerLimit }, ct);
         return answer.MapLeft(error => error.Kind.IsTimeout ? AuthError.NewTimeout(step) : AuthError.NewNetwork(step, error.Message));
     }
-
-    private static Either<AuthError, T> ToEither<T>(FSharpResult<T, AuthError> result) =>
-        result.IsOk ? result.ResultValue : result.ErrorValue;
 }

@@ -1,7 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Domain;
+using Hermes.Providers.Auth;
 using Hermes.Providers.Core;
+using Hermes.Providers.Storage;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -16,38 +17,48 @@ public sealed record CodexToken(string AccessToken, string? AccountId, string So
 /// <summary>The one place Codex tokens are read: Hermes' auth.json (providers["openai-codex"]), then $CODEX_HOME/auth.json (default ~/.codex).</summary>
 public static class CodexCredentials
 {
+    private const long MaxBytes = 16 * 1024 * 1024;
+
     public static string CodexAuthPath(HermesEnvironment env) =>
         Path.Combine(env.Get("CODEX_HOME").IfNone(() => Path.Combine(env.UserHome, ".codex")), "auth.json");
 
-    public static Option<CodexToken> Read(HermesContext ctx)
-    {
-        var fromHermes = ctx.Auth.Read().Match(Right: root => FromTokens(root["providers"]?["openai-codex"]?["tokens"], ctx.Auth.Path), Left: _ => None);
-        return fromHermes.IsSome ? fromHermes : FromFile(CodexAuthPath(ctx.Environment));
-    }
+    /// <summary>The token, None when neither file holds one; an unreadable or corrupt file is an error naming it.</summary>
+    public static Either<StorageError, Option<CodexToken>> Read(HermesContext ctx) =>
+        from hermes in ctx.Auth.Read()
+        from token in FromTokens(hermes["providers"]?["openai-codex"]?["tokens"], ctx.Auth.Path)
+            .Match(found => Right<StorageError, Option<CodexToken>>(Some(found)), () => FromFile(CodexAuthPath(ctx.Environment)))
+        select token;
 
-    private static Option<CodexToken> FromFile(string path)
+    /// <summary>The Codex CLI's own file: read as it is (it is not Hermes's to repair), but never unbounded and never as an exception.</summary>
+    private static Either<StorageError, Option<CodexToken>> FromFile(string path)
     {
+        const string Fix = "run `codex login` to write it again";
         try
         {
-            return File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject root
-                ? FromTokens(root["tokens"], path)
-                : None;
+            if (!File.Exists(path))
+            {
+                return Option<CodexToken>.None;
+            }
+            if (new FileInfo(path).Length > MaxBytes)
+            {
+                return new StorageError(StorageFailure.Corrupt, path, $"{path} is larger than {MaxBytes} bytes; {Fix}");
+            }
+            var text = File.ReadAllText(path);
+            return AuthFile.check(AuthFile.codexShape, text).ToEither()
+                .MapLeft(problem => new StorageError(problem.IsNotJson ? StorageFailure.Corrupt : StorageFailure.WrongShape, path,
+                    $"{path} {AuthFile.describe(problem)}; {Fix}"))
+                .Map(_ => FromTokens(JsonNode.Parse(text)?["tokens"], path));
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return None;
+            return new StorageError(StorageFailure.Unreadable, path, $"cannot read {path}: {e.Message}");
         }
     }
 
     private static Option<CodexToken> FromTokens(JsonNode? tokens, string source)
     {
         string? Text(string key) => tokens is JsonObject obj && obj[key] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
-        var access = Text("access_token");
-        if (access is null)
-        {
-            return None;
-        }
-        var account = CodexHeaders.accountId(access, Fs.Opt(Text("account_id")));
-        return new CodexToken(access, account?.Value, source);
+        return Optional(Text("access_token")).Map(access =>
+            new CodexToken(access, CodexHeaders.accountId(access, Fs.Opt(Text("account_id")))?.Value, source));
     }
 }

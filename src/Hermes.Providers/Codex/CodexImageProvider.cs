@@ -27,8 +27,10 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
     private const string MissingFix = "sign in with Codex (`codex login`) to use gpt-image-2 without an API key";
 
     public Availability IsAvailable() => CodexCredentials.Read(ctx).Match(
-        Some: token => token.IsExpired(ctx.NowUnixSeconds) ? Availability.NewMissing(Expired) : Availability.Ready,
-        None: () => Availability.NewMissing(MissingFix));
+        Right: found => found.Match(
+            Some: token => token.IsExpired(ctx.NowUnixSeconds) ? Availability.NewMissing(Expired) : Availability.Ready,
+            None: () => Availability.NewMissing(MissingFix)),
+        Left: error => Availability.NewMissing(error.Message));
 
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
@@ -36,7 +38,8 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
     private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
         var token = CodexCredentials.Read(ctx)
-            .ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix))
+            .MapLeft(error => error.ToHermesError())
+            .Bind(found => found.ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix)))
             .Bind(t => t.IsExpired(ctx.NowUnixSeconds) ? new HermesError(ErrorKind.Auth, Expired) : Prelude.Right<HermesError, CodexToken>(t));
         var tier = TierModule.parse(call.Model).ResultValue;
         var body = Requests.codex(tier, call.Prompt, call.Aspect);

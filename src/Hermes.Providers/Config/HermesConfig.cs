@@ -3,8 +3,8 @@ using Hermes.Providers.Core;
 using Hermes.Providers.Storage;
 using LanguageExt;
 using Microsoft.FSharp.Collections;
-using Microsoft.FSharp.Core;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 using static LanguageExt.Prelude;
 using Unit = LanguageExt.Unit;
@@ -14,80 +14,167 @@ namespace Hermes.Providers.Config;
 /// <summary>$HERMES_HOME/config.yaml: the image_gen section Hermes reads, and dotted get/set that keeps every other key.</summary>
 public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolution)
 {
+    /// <summary>Far above any real config.yaml; a bigger file is not one.</summary>
+    public const long MaxBytes = 1024 * 1024;
+
+    /// <summary>Deeper nesting than any real config; the YAML reader recurses per level, so it is refused before reading.</summary>
+    public const int MaxDepth = 64;
+
     public static readonly HermesConfig Empty = new(Dispatch.emptySettings, null);
+
+    private static readonly string[] ImageGenValues = ["provider", "model", "use_gateway"];
 
     public static string PathIn(string hermesHome) => Path.Combine(hermesHome, "config.yaml");
 
-    public static Either<HermesError, HermesConfig> Load(string hermesHome) =>
-        LoadDocument(PathIn(hermesHome)).Map(FromRoot);
+    /// <summary>The configuration; an absent file is the empty one, an unusable one a <see cref="ConfigError"/> naming the file and the fix.</summary>
+    public static Either<ConfigError, HermesConfig> Load(string hermesHome) =>
+        from root in LoadDocument(PathIn(hermesHome))
+        from config in FromRoot(PathIn(hermesHome), root)
+        select config;
 
-    private static HermesConfig FromRoot(YamlMappingNode root)
+    /// <summary>
+    /// For commands that can run without config.yaml: the configuration, or the empty one plus the problem to show as a warning.
+    /// </summary>
+    public static LoadedConfig LoadOrEmpty(string hermesHome) =>
+        Load(hermesHome).Match(
+            Right: config => new LoadedConfig(config, null),
+            Left: problem => new LoadedConfig(Empty, problem));
+
+    private static Either<ConfigError, HermesConfig> FromRoot(string path, YamlMappingNode root) =>
+        Child(root, "image_gen") switch
+        {
+            null or YamlScalarNode { Value: null or "" } => Empty,
+            YamlMappingNode imageGen => FromImageGen(path, imageGen),
+            _ => WrongShape(path, "image_gen", "a section of keys"),
+        };
+
+    private static Either<ConfigError, HermesConfig> FromImageGen(string path, YamlMappingNode imageGen)
     {
-        var imageGen = Child(root, "image_gen") as YamlMappingNode;
+        var sections = imageGen.Children
+            .Where(kv => kv.Key is YamlScalarNode && kv.Value is YamlMappingNode)
+            .Select(kv => (Name: ((YamlScalarNode)kv.Key).Value ?? "", Section: (YamlMappingNode)kv.Value))
+            .ToList();
+        var notAValue = ImageGenValues
+            .Where(key => Child(imageGen, key) is { } and not YamlScalarNode)
+            .Select(key => $"image_gen.{key}")
+            .Concat(sections.Where(s => Child(s.Section, "model") is { } and not YamlScalarNode).Select(s => $"image_gen.{s.Name}.model"))
+            .HeadOrNone();
+        return notAValue.Match(
+            Some: key => Left<ConfigError, HermesConfig>(WrongShape(path, key, "a single value")),
+            None: () => Right<ConfigError, HermesConfig>(FromSections(imageGen, sections)));
+    }
+
+    private static HermesConfig FromSections(YamlMappingNode imageGen, IEnumerable<(string Name, YamlMappingNode Section)> sections)
+    {
         string? Scalar(YamlMappingNode? node, string key) => (Child(node, key) as YamlScalarNode)?.Value;
-
-        var providerModels = imageGen is null
-            ? MapModule.Empty<string, string>()
-            : MapModule.OfSeq(imageGen.Children
-                .Where(kv => kv.Key is YamlScalarNode && kv.Value is YamlMappingNode)
-                .Select(kv => (((YamlScalarNode)kv.Key).Value ?? "", Scalar((YamlMappingNode)kv.Value, "model")))
-                .Where(kv => !string.IsNullOrWhiteSpace(kv.Item2))
-                .Select(kv => System.Tuple.Create(kv.Item1, kv.Item2!.Trim())));
-
+        var providerModels = MapModule.OfSeq(sections
+            .Select(s => (s.Name, Model: Scalar(s.Section, "model")))
+            .Where(s => !string.IsNullOrWhiteSpace(s.Model))
+            .Select(s => System.Tuple.Create(s.Name, s.Model!.Trim())));
         var useGateway = Scalar(imageGen, "use_gateway")?.Trim().ToLowerInvariant() is "true" or "yes" or "on" or "1";
         var settings = new ImageGenSettings(
             Fs.Opt(Scalar(imageGen, "provider")?.Trim()),
             Fs.Opt(Scalar(imageGen, "model")?.Trim()),
             providerModels,
             useGateway);
-        var xai = Child(imageGen, "xai") as YamlMappingNode;
-        return new HermesConfig(settings, Scalar(xai, "resolution")?.Trim());
+        return new HermesConfig(settings, Scalar(Child(imageGen, "xai") as YamlMappingNode, "resolution")?.Trim());
     }
+
+    private static ConfigError WrongShape(string path, string key, string expected) =>
+        new(ConfigFailure.WrongShape, path, $"{path}: {key} must be {expected}; {Fix(path)}");
+
+    private static string Fix(string path) =>
+        $"fix {System.IO.Path.GetFileName(path)}, or replace it with `hermes config set KEY VALUE --force`";
 
     private static YamlNode? Child(YamlMappingNode? node, string key) =>
         node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
 
-    private static Either<HermesError, YamlMappingNode> LoadDocument(string path)
+    private static Either<ConfigError, YamlMappingNode> LoadDocument(string path) =>
+        from text in ReadText(path)
+        from root in text.Match(Parse(path), () => Right<ConfigError, YamlMappingNode>(new YamlMappingNode()))
+        select root;
+
+    private static Either<ConfigError, Option<string>> ReadText(string path)
     {
-        if (!File.Exists(path))
-        {
-            return new YamlMappingNode();
-        }
         try
         {
-            var stream = new YamlStream();
-            using (var reader = new StreamReader(path))
+            if (Directory.Exists(path))
             {
-                stream.Load(reader);
+                return new ConfigError(ConfigFailure.Unreadable, path, $"cannot read {path}: it is a directory; remove it or move it aside");
             }
+            if (!File.Exists(path))
+            {
+                return Option<string>.None;
+            }
+            if (new FileInfo(path).Length > MaxBytes)
+            {
+                return new ConfigError(ConfigFailure.Corrupt, path, $"{path} is larger than {MaxBytes} bytes; {Fix(path)}");
+            }
+            return Some(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ConfigError(ConfigFailure.Unreadable, path, $"cannot read {path}: {e.Message}");
+        }
+    }
+
+    private static Func<string, Either<ConfigError, YamlMappingNode>> Parse(string path) => text =>
+    {
+        try
+        {
+            if (DepthExceeds(text, MaxDepth))
+            {
+                return new ConfigError(ConfigFailure.Corrupt, path, $"{path} nests sections deeper than {MaxDepth} levels; {Fix(path)}");
+            }
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             {
                 return new YamlMappingNode();
             }
             return stream.Documents[0].RootNode is YamlMappingNode mapping
                 ? mapping
-                : new HermesError(ErrorKind.InvalidArgument, $"{path}: the top level must be a mapping of keys");
+                : new ConfigError(ConfigFailure.WrongShape, path, $"{path}: the top level must be a mapping of keys; {Fix(path)}");
         }
         catch (YamlException e)
         {
-            return new HermesError(ErrorKind.InvalidArgument, $"{path}: invalid YAML at line {e.Start.Line}: {e.Message}");
+            return new ConfigError(ConfigFailure.Corrupt, path,
+                $"{path}: invalid YAML at line {e.Start.Line} ({SafeText.forTerminal(120, e.Message)}); {Fix(path)}");
         }
+    };
+
+    /// <summary>Walks the parser's events (which, unlike loading, needs no stack per level) and stops at the first level too deep.</summary>
+    private static bool DepthExceeds(string text, int limit)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (depth <= limit && parser.MoveNext())
+        {
+            depth += parser.Current switch
+            {
+                SequenceStart or MappingStart => 1,
+                SequenceEnd or MappingEnd => -1,
+                _ => 0,
+            };
+        }
+        return depth > limit;
     }
 
-    private static Either<HermesError, string[]> ParseKey(string key)
+    private static Either<ConfigError, string[]> ParseKey(string key)
     {
         var parts = (key ?? "").Split('.');
         return parts.Length > 0 && parts.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
             ? parts
-            : new HermesError(ErrorKind.InvalidArgument,
-                $"invalid config key '{key}': allowed keys are dotted names such as image_gen.provider");
+            : new ConfigError(ConfigFailure.BadKey, key ?? "",
+                $"invalid config key '{SafeText.forTerminal(80, key ?? "")}': allowed keys are dotted names such as image_gen.provider");
     }
 
     /// <summary>The scalar at a dotted key, None when absent.</summary>
     public static Either<HermesError, Option<string>> Get(string hermesHome, string key) =>
-        from parts in ParseKey(key)
-        from root in LoadDocument(PathIn(hermesHome))
-        select Walk(root, parts);
+        (from parts in ParseKey(key)
+         from root in LoadDocument(PathIn(hermesHome))
+         select Walk(root, parts))
+        .MapLeft(error => error.ToHermesError());
 
     private static Option<string> Walk(YamlMappingNode root, string[] parts)
     {
@@ -99,14 +186,33 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
         return node is YamlScalarNode scalar ? Optional(scalar.Value) : None;
     }
 
-    /// <summary>Sets a dotted key to a scalar, creating sections as needed; everything else in the file is kept.</summary>
-    public static Either<HermesError, Unit> Set(string hermesHome, string key, string value) =>
-        from parts in ParseKey(key)
-        from root in LoadDocument(PathIn(hermesHome))
-        from written in Write(hermesHome, root, parts, value)
-        select written;
+    /// <summary>
+    /// Sets a dotted key to a scalar, creating sections as needed; everything else in the file is kept. A config.yaml that
+    /// cannot be read is never overwritten, unless <paramref name="force"/>: then it is kept as config.yaml.broken and a new file started.
+    /// </summary>
+    public static Either<HermesError, Unit> Set(string hermesHome, string key, string value, bool force = false) =>
+        (from parts in ParseKey(key)
+         from root in LoadDocument(PathIn(hermesHome)).BindLeft(problem => force && problem.Failure != ConfigFailure.Unreadable
+             ? SetAside(problem.Path)
+             : Left<ConfigError, YamlMappingNode>(problem))
+         from written in Write(hermesHome, root, parts, value)
+         select written)
+        .MapLeft(error => error.ToHermesError());
 
-    private static Either<HermesError, Unit> Write(string hermesHome, YamlMappingNode root, string[] parts, string value)
+    private static Either<ConfigError, YamlMappingNode> SetAside(string path)
+    {
+        try
+        {
+            File.Move(path, path + ".broken", overwrite: true);
+            return new YamlMappingNode();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ConfigError(ConfigFailure.WriteFailed, path, $"could not keep {path} as {path}.broken: {e.Message}");
+        }
+    }
+
+    private static Either<ConfigError, Unit> Write(string hermesHome, YamlMappingNode root, string[] parts, string value)
     {
         var node = root;
         foreach (var part in parts[..^1])
@@ -122,7 +228,7 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
                     node = created;
                     break;
                 default:
-                    return new HermesError(ErrorKind.InvalidArgument,
+                    return new ConfigError(ConfigFailure.NotASection, PathIn(hermesHome),
                         $"cannot set '{string.Join('.', parts)}': '{part}' already holds a value, not a section");
             }
         }
@@ -131,7 +237,7 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
         var yaml = text.ToString();
         yaml = yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml;
-        AtomicFile.Write(PathIn(hermesHome), System.Text.Encoding.UTF8.GetBytes(yaml), mode: null);
-        return unit;
+        return AtomicFile.Write(PathIn(hermesHome), System.Text.Encoding.UTF8.GetBytes(yaml), mode: null)
+            .MapLeft(error => new ConfigError(ConfigFailure.WriteFailed, error.Path, error.Message));
     }
 }

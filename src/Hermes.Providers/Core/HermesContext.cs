@@ -32,7 +32,7 @@ public sealed class HermesContext
             return new Network(trusted, http, new ProviderTransport(http, Clock, timeouts ?? TransportTimeouts.Default),
                 new ImageCache(ImageCache.DirectoryIn(environment.HermesHome), http, trusted, Clock, Logging.CreateLogger<ImageCache>()));
         });
-        Auth = new AuthStore(AuthStore.PathIn(environment.HermesHome));
+        Auth = new AuthStore(AuthStore.PathIn(environment.HermesHome), Logging.CreateLogger<AuthStore>());
         Secrets = KnownSecrets.From(environment);
     }
 
@@ -68,7 +68,7 @@ public sealed class HermesContext
             .Map(parsed => parsed.IsOk
                 ? Prelude.Right<HermesError, Tuple<string, EndpointPolicy>>(parsed.ResultValue)
                 : Prelude.Left<HermesError, Tuple<string, EndpointPolicy>>(HermesError.Invalid(parsed.ErrorValue)));
-        return from config in HermesConfig.Load(environment.HermesHome)
+        return from config in HermesConfig.Load(environment.HermesHome).MapLeft(problem => problem.ToHermesError())
                from chosen in issuer.Sequence()
                select chosen.Match(
                    Some: found => new HermesContext(environment, config, logging)

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using LanguageExt;
+using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Storage;
 
@@ -7,10 +9,10 @@ public static class AtomicFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode? mode)
+    /// <summary>Replaces <paramref name="path"/>; a failure leaves the old file and no temp file behind.</summary>
+    public static Either<StorageError, Unit> Write(string path, byte[] content, UnixFileMode? mode)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (mode is { } unixMode && !OperatingSystem.IsWindows())
@@ -19,17 +21,36 @@ public static class AtomicFile
         }
         try
         {
+            Directory.CreateDirectory(directory);
             using (var stream = new FileStream(temp, options))
             {
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            if (Directory.Exists(path))
+            {
+                throw new IOException("a directory is in its place");
+            }
             File.Move(temp, path, overwrite: true);
+            return unit;
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Discard(temp);
+            return new StorageError(StorageFailure.WriteFailed, path,
+                $"could not save {path} ({e.Message}); check that {directory} is writable and has free space");
+        }
+    }
+
+    private static void Discard(string temp)
+    {
+        try
         {
             File.Delete(temp);
-            throw;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more to do: the temp name is hidden and random, and the target was never touched.
         }
     }
 }

@@ -1,4 +1,3 @@
-using Hermes.Domain;
 using LanguageExt;
 
 namespace Hermes.Providers.Storage;
@@ -10,32 +9,57 @@ public sealed class FileLock : IDisposable
 
     private FileLock(FileStream stream) => this.stream = stream;
 
-    public static async Task<Either<AuthError, FileLock>> AcquireAsync(string path, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Waits up to <paramref name="timeout"/> for the lock; a lock that can never be taken is an error at once.</summary>
+    public static Task<Either<StorageError, FileLock>> AcquireAsync(string path, TimeSpan timeout, CancellationToken ct) =>
+        OwnedFile.RefuseSymlink(path + ".lock", "the lock file").BindAsync(_ => WaitAsync(path, path + ".lock", timeout, ct));
+
+    private static async Task<Either<StorageError, FileLock>> WaitAsync(string path, string lockPath, TimeSpan timeout, CancellationToken ct)
     {
-        var lockPath = path + ".lock";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(lockPath))!);
         var deadline = DateTime.UtcNow + timeout;
         var delay = TimeSpan.FromMilliseconds(2);
         while (true)
         {
-            try
+            var attempt = TryOpen(lockPath);
+            if (attempt.IsRight || !File.Exists(lockPath))
             {
-                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = AtomicFile.OwnerOnly;
-                }
-                return new FileLock(new FileStream(lockPath, options));
+                return attempt.MapLeft(reason => Unavailable(path, lockPath, reason));
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            if (DateTime.UtcNow >= deadline)
             {
-                await Task.Delay(delay, ct);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 50));
+                return new StorageError(StorageFailure.LockTimeout, lockPath,
+                    $"timed out after {timeout.TotalSeconds:0} s waiting for another Hermes process to release {lockPath}");
             }
-            catch (IOException)
-            {
-                return AuthError.NewLockTimeout(lockPath);
-            }
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 50));
+        }
+    }
+
+    private static StorageError Unavailable(string path, string lockPath, string reason) =>
+        new(StorageFailure.LockUnavailable, lockPath, $"cannot lock {path}: {lockPath} {reason}");
+
+    /// <summary>The open lock, or why it could not be opened (contention shows as an existing, regular lock file).</summary>
+    private static Either<string, FileLock> TryOpen(string lockPath)
+    {
+        if (Directory.Exists(lockPath))
+        {
+            return "is a directory; remove it";
+        }
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = AtomicFile.OwnerOnly;
+        }
+        try
+        {
+            return new FileLock(new FileStream(lockPath, options));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return $"cannot be created or opened (permission denied); make {Path.GetDirectoryName(Path.GetFullPath(lockPath))} writable";
+        }
+        catch (IOException e)
+        {
+            return $"cannot be opened ({e.Message})";
         }
     }
 

@@ -12,6 +12,7 @@ open Hermes.Domain
 open Hermes.Providers.Auth
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
+open Hermes.Tests.Support.EitherExpect
 
 let browser () =
     new HttpClient(new HttpClientHandler(AllowAutoRedirect = false, UseProxy = false))
@@ -66,11 +67,9 @@ let ``a full PKCE loopback sign-in stores the tokens in auth.json, mode 0600`` (
                 }
                 :> Task)
 
-        match outcome.Case with
-        | :? SignInResult as result ->
-            Assert.Equal(1, result.Number)
-            Assert.True(result.Entry.IsSingleton)
-        | other -> failwithf "sign-in failed: %A" other
+        let result = rightOf outcome
+        Assert.Equal(1, result.Number)
+        Assert.True(result.Entry.IsSingleton)
 
         Assert.Contains("Signed in to xAI", page)
         let query = Uri(url).Query
@@ -108,19 +107,15 @@ let ``a second sign-in becomes a numbered manual entry and keeps the first`` () 
 
         let! second, _ = signIn fake home browse
 
-        match second.Case with
-        | :? SignInResult as result ->
-            Assert.Equal(2, result.Number)
-            Assert.Equal(XaiOAuthEntry.ManualSource, result.Entry.Source)
-        | other -> failwithf "%A" other
+        let result = rightOf second
+        Assert.Equal(2, result.Number)
+        Assert.Equal(XaiOAuthEntry.ManualSource, result.Entry.Source)
 
         Assert.Equal(first, textAt ((authJson home)) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
     }
 
 let expectAuthError (code: string) (outcome: LanguageExt.Either<AuthError, SignInResult>) =
-    match outcome.Case with
-    | :? AuthError as e -> Assert.Equal(code, AuthError.code e)
-    | other -> failwithf "expected %s, got %A" code other
+    Assert.Equal(code, AuthError.code (leftOf outcome))
 
 [<Fact>]
 let ``the user saying no is a typed denial and nothing is stored`` () =
@@ -153,18 +148,16 @@ let followOnly (url: string) =
 let modes =
     Map
         [
-            "WrongState", AccountsMode.WrongState
             "WrongNonce", AccountsMode.WrongNonce
             "TokenHtml", AccountsMode.TokenHtml
             "TokenServerError", AccountsMode.TokenServerError
         ]
 
 [<Theory>]
-[<InlineData("WrongState", "xai_state_mismatch")>]
 [<InlineData("WrongNonce", "xai_nonce_mismatch")>]
 [<InlineData("TokenHtml", "xai_token_exchange_invalid_json")>]
 [<InlineData("TokenServerError", "xai_token_exchange_failed")>]
-let ``a forged state, a foreign nonce or a broken token endpoint is a typed error and nothing is stored`` (mode: string, code: string) =
+let ``a foreign nonce or a broken token endpoint is a typed error and nothing is stored`` (mode: string, code: string) =
     task {
         use fake = new FakeXaiAccounts(modes[mode])
         use home = new TestHome()
@@ -229,7 +222,7 @@ let ``the callback answers CORS only for xAI origins and refuses others`` () =
             :> Task
 
         let! outcome, _ = signIn fake home checks
-        Assert.IsType<SignInResult>(outcome.Case) |> ignore
+        rightOf outcome |> ignore
     }
 
 [<Theory>]
@@ -264,4 +257,225 @@ let ``the real discovery URL is refused when the policy does not trust it`` () =
         let! outcome = XaiSignIn(ctx).SignInAsync(SignInOptions(PreferredPort = 0), CancellationToken.None)
         expectAuthError "xai_discovery_invalid" outcome
         Assert.Empty(fake.Requests)
+    }
+
+/// The loopback redirect URI and the state of a shown authorize URL.
+let callbackOf (authorizeUrl: string) =
+    let query =
+        match OAuthCallback.parseQuery (Uri(authorizeUrl).Query) with
+        | Ok q -> q
+        | Error e -> failwith e
+
+    query["redirect_uri"], query["state"]
+
+let get (url: string) =
+    task {
+        use client = browser ()
+        let! response = client.GetAsync url
+        let! page = response.Content.ReadAsStringAsync()
+        return response.StatusCode, page
+    }
+
+/// Starts a sign-in and hands its authorize URL to `act` while it waits.
+let pending (fake: FakeXaiAccounts) (home: TestHome) (timeout: TimeSpan) (pasted: IO.TextReader) =
+    let shown =
+        TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+    let notices = Collections.Concurrent.ConcurrentQueue<string>()
+
+    let options =
+        SignInOptions(
+            ShowUrl = (fun url -> shown.TrySetResult url |> ignore),
+            ShowNotice = (fun n -> notices.Enqueue n),
+            PreferredPort = 0,
+            Timeout = timeout
+        )
+
+    let running =
+        XaiSignIn(home.OAuthContext(fake.DiscoveryUrl, fake.Policy, [])).SignInAsync(options, pasted, CancellationToken.None)
+
+    shown.Task.Wait(TimeSpan.FromSeconds 10.0) |> ignore
+    Assert.True(shown.Task.IsCompleted, "the sign-in URL was never shown")
+    running, shown.Task.Result, notices
+
+[<Fact>]
+let ``a page hitting /callback?error=access_denied without state does not end auth add; with the right state it does`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 20.0) IO.TextReader.Null
+
+        let redirect, state = callbackOf url
+        let! status, page = get (redirect + "?error=access_denied&error_description=gotcha")
+        Assert.Equal(HttpStatusCode.BadRequest, status)
+        Assert.DoesNotContain("gotcha", page)
+        let! forged, _ = get (redirect + "?error=access_denied&state=forged")
+        Assert.Equal(HttpStatusCode.BadRequest, forged)
+        do! Task.Delay 300
+        Assert.False(running.IsCompleted, "a request without this sign-in's state ended it")
+        let! denied, _ = get (redirect + "?error=access_denied&state=" + Uri.EscapeDataString state)
+        Assert.Equal(HttpStatusCode.BadRequest, denied)
+        let! outcome = running
+        expectAuthError "xai_authorization_denied" outcome
+        Assert.False(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
+let ``a forged state is answered 400 and ignored until the sign-in times out`` () =
+    task {
+        use fake = new FakeXaiAccounts(AccountsMode.WrongState)
+        use home = new TestHome()
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 1.5) IO.TextReader.Null
+
+        let! status, _ = follow None url
+        Assert.Equal(HttpStatusCode.BadRequest, status)
+        let! outcome = running
+        expectAuthError "xai_callback_timeout" outcome
+        Assert.False(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
+let ``a denial's description is stripped of terminal escapes before it reaches the message`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 20.0) IO.TextReader.Null
+
+        let redirect, state = callbackOf url
+
+        let hostile =
+            Uri.EscapeDataString("\u001b]0;pwned\u0007\u001b[2Jno <script>" + String('x', 2000))
+
+        let! status, page =
+            get (sprintf "%s?error=access_denied&error_description=%s&state=%s" redirect hostile (Uri.EscapeDataString state))
+
+        Assert.Equal(HttpStatusCode.BadRequest, status)
+        Assert.DoesNotContain("<script>", page)
+        let! outcome = running
+        let error = leftOf outcome
+        let message = AuthError.message error
+        Assert.False(message |> String.exists (fun c -> c = '\u001b' || c = '\u0007'), message)
+        Assert.Contains("no <script>", message)
+        Assert.True(message.Length < 400, message)
+    }
+
+/// Sends raw bytes on a fresh connection and returns whatever comes back (nothing when the server hangs up).
+let raw (redirect: string) (request: byte[]) =
+    task {
+        let uri = Uri redirect
+        use client = new Sockets.TcpClient()
+        do! client.ConnectAsync(uri.Host, uri.Port)
+        use stream = client.GetStream()
+
+        try
+            do! stream.WriteAsync(request, 0, request.Length)
+            use reader = new StreamReader(stream)
+            let! answer = reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds 10.0)
+            return answer
+        with
+        | :? IOException
+        | :? Sockets.SocketException -> return ""
+    }
+
+[<Fact>]
+let ``hostile headers, huge queries and floods are answered and ignored, and the real callback still ends the sign-in`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+
+        let running, url, _ =
+            pending fake home (TimeSpan.FromSeconds 60.0) IO.TextReader.Null
+
+        let redirect, state = callbackOf url
+        let path = Uri(redirect).PathAndQuery
+
+        let bigHeader =
+            Text.Encoding.ASCII.GetBytes(
+                sprintf "GET %s?code=x&state=%s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: %s\r\n\r\n" path state (String('a', 1024 * 1024))
+            )
+
+        let! _ = raw redirect bigHeader
+
+        let garbage =
+            Text.Encoding.ASCII.GetBytes "GET /callback?state=\u0001\u0002 HTTP/1.1\r\nHost: \u0000evil\r\nOrigin: \r\n\r\n"
+
+        let! _ = raw redirect garbage
+        let! huge, _ = get (sprintf "%s?code=stolen&state=%s&pad=%s" redirect (Uri.EscapeDataString state) (String('p', 20000)))
+        Assert.True(huge = HttpStatusCode.RequestUriTooLong || huge = HttpStatusCode.BadRequest, string huge)
+        let! flood = Task.WhenAll [ for i in 1..300 -> get (sprintf "%s?code=c%d&state=forged%d" redirect i i) ]
+        Assert.All(flood, fun (status, _) -> Assert.Equal(HttpStatusCode.BadRequest, status))
+        Assert.False(running.IsCompleted, "a hostile request ended the sign-in")
+        let! status, _ = follow None url
+        Assert.Equal(HttpStatusCode.OK, status)
+        let! outcome = running
+        Assert.True((rightOf outcome).Entry.IsSingleton)
+    }
+
+/// The loopback redirect xAI would send the browser to, without sending it there.
+let authorizeRedirect (url: string) =
+    task {
+        use client = browser ()
+        let! authorize = client.GetAsync url
+        Assert.Equal(HttpStatusCode.Found, authorize.StatusCode)
+        return string authorize.Headers.Location
+    }
+
+[<Fact>]
+let ``a headless sign-in takes the pasted redirect URL, checking its state exactly as the loopback does`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use pasted = new PastedLines()
+        let running, url, notices = pending fake home (TimeSpan.FromSeconds 20.0) pasted
+        let! redirect = authorizeRedirect url
+        let _, state = callbackOf url
+        pasted.Paste(redirect.Replace(Uri.EscapeDataString state, "forged"))
+        pasted.Paste "http://127.0.0.1:1/callback?error=access_denied"
+        do! Task.Delay 300
+        Assert.False(running.IsCompleted, "a pasted URL without this sign-in's state ended it")
+        Assert.Equal(2, notices.Count)
+        pasted.Paste redirect
+        let! outcome = running
+        let signedIn = rightOf outcome
+        Assert.Equal(1, signedIn.Number)
+        Assert.Equal(fake.LastIssuedRefreshToken, textAt (authJson home) [ "providers"; "xai-oauth"; "tokens"; "refresh_token" ])
+    }
+
+[<Fact>]
+let ``a headless sign-in takes the bare code xAI shows on its page`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use pasted = new PastedLines()
+        let running, url, _ = pending fake home (TimeSpan.FromSeconds 20.0) pasted
+        let! redirect = authorizeRedirect url
+
+        let code =
+            match OAuthCallback.parseQuery (Uri(redirect).Query) with
+            | Ok q -> q["code"]
+            | Error e -> failwith e
+
+        pasted.Paste("  " + code + "  ")
+        let! outcome = running
+        Assert.True((rightOf outcome).Entry.IsSingleton)
+    }
+
+[<Fact>]
+let ``a headless sign-in still ends through the loopback when stdin is closed`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        use pasted = new PastedLines()
+        pasted.EndOfInput()
+        let running, url, _ = pending fake home (TimeSpan.FromSeconds 20.0) pasted
+        let! status, _ = follow None url
+        Assert.Equal(HttpStatusCode.OK, status)
+        let! outcome = running
+        Assert.True((rightOf outcome).Entry.IsSingleton)
     }

@@ -93,20 +93,6 @@ let ``a code exchange without a refresh token is refused`` () =
     | Ok _ -> failwith "accepted"
 
 [<Fact>]
-let ``callback evaluation checks error, state and code`` () =
-    let q pairs = Map.ofList pairs
-    Assert.Equal(Ok "the-code", XaiOAuth.evaluateCallback "s1" (q [ "code", "the-code"; "state", "s1" ]))
-    Assert.Equal(Error AuthError.StateMismatch, XaiOAuth.evaluateCallback "s1" (q [ "code", "the-code"; "state", "s2" ]))
-    Assert.Equal(Error AuthError.StateMismatch, XaiOAuth.evaluateCallback "s1" (q [ "code", "the-code" ]))
-
-    Assert.Equal(
-        Error(AuthError.UserDenied("access_denied", "no")),
-        XaiOAuth.evaluateCallback "s1" (q [ "error", "access_denied"; "error_description", "no"; "state", "s1" ])
-    )
-
-    Assert.Equal(Error(AuthError.MissingField(AuthStep.Callback, "code")), XaiOAuth.evaluateCallback "s1" (q [ "state", "s1" ]))
-
-[<Fact>]
 let ``every auth error has a code and a one-line message`` () =
     let errors =
         [

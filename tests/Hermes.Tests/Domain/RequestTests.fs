@@ -190,7 +190,6 @@ let ``every error kind's wire name is its case name in snake_case`` () =
             "no_image"
             "network"
             "timeout"
-            "cache"
             "storage"
             "config"
             "provider_not_registered"

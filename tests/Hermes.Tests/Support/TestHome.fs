@@ -41,7 +41,10 @@ type TestHome() =
     let root =
         Path.Combine(Path.GetTempPath(), "hermes-tests", Guid.NewGuid().ToString("N"))
 
-    do Directory.CreateDirectory root |> ignore
+    // Owner-only like a real $HERMES_HOME, so reading auth.json has nothing to repair.
+    do
+        Directory.CreateDirectory(root, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
+        |> ignore
 
     member _.Path = root
     member _.CacheDir = Path.Combine(root, "cache", "images")

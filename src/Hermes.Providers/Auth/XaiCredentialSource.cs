@@ -1,0 +1,10 @@
+namespace Hermes.Providers.Auth;
+
+/// <summary>Where in the credential chain an xAI bearer came from.</summary>
+public enum XaiCredentialSource
+{
+    Runtime,
+    SignIn,
+    Pool,
+    ApiKey,
+}
