@@ -91,6 +91,8 @@ public sealed class HermesClient
             OutputFormat = options.OutputFormat,
             Upscale = options.Upscale,
             Seed = options.Seed,
+            Sources = options.Sources ?? [],
+            Mask = options.Mask,
             Progress = options.Progress,
         };
         using var gate = new SemaphoreSlim(MaxParallel);
