@@ -25,7 +25,8 @@ module ReadGuard =
 
             let root, rest =
                 match segments with
-                | "" :: "" :: server :: tail when server <> "" -> Some("//" + server), tail // UNC \\server\share
+                | "" :: "" :: server :: tail when text.StartsWith @"\\" && server <> "" && server <> "." && server <> ".." ->
+                    Some("//" + server), tail // UNC \\server\share
                 | "" :: tail -> Some "", tail
                 | first :: tail when drive.IsMatch first -> Some(first.ToUpperInvariant()), tail
                 | _ -> None, []

@@ -63,16 +63,13 @@ public sealed class ProviderPipeline(HermesContext ctx)
         {
             call.Options.Progress?.Report(new GenerationProgress("loading", $"source image {i + 1} of {sources.Count}"));
             var source = await loader.LoadAsync(sources[i], $"source image {i + 1}", $"image-{i + 1}", ct);
-            var failed = source.Match(
-                Right: image =>
-                {
-                    loaded.Add(image);
-                    return (HermesError?)null;
-                },
-                Left: error => error);
-            if (failed is not null)
+            switch (source.Case)
             {
-                return failed;
+                case HermesError error:
+                    return error;
+                case SourceImage image:
+                    loaded.Add(image);
+                    break;
             }
         }
         if (mask is null)
