@@ -20,6 +20,17 @@ type FalParam =
     | Flag of bool
     | Dimensions of width: int * height: int
 
+/// A FAL model's edit endpoint: where sources go, how many it takes, whether it takes a mask, and its accepted keys.
+type FalEdit =
+    {
+        Endpoint: string
+        /// Every source counts, the image to edit included.
+        MaxSources: int
+        Mask: bool
+        /// The request keys the edit endpoint accepts besides `prompt`.
+        Supports: string list
+    }
+
 type FalModel =
     {
         Info: ModelInfo
@@ -29,6 +40,8 @@ type FalModel =
         Supports: string list
         /// Whether the result is chained through the Clarity upscaler by default.
         Upscale: bool
+        /// The edit endpoint, when the model can edit (ref-fal-dispatch.md §3.4).
+        Edit: FalEdit option
     }
 
 /// FAL's models as data: ids, sizes, defaults and accepted parameters (ref-fal-dispatch.md §3.4).
@@ -46,6 +59,7 @@ module FalCatalog =
             Defaults = defaults
             Supports = supports
             Upscale = false
+            Edit = None
         }
 
     let private steps n = "num_inference_steps", FalParam.Int n
@@ -62,8 +76,8 @@ module FalCatalog =
     let private kreaSupports =
         [ "aspect_ratio"; "creativity"; "seed"; "image_style_references" ]
 
-    /// The FAL catalog of the reference (21 models), default first.
-    let models =
+    /// The FAL catalog of the reference (21 models), default first, before edit endpoints are attached.
+    let private textModels =
         [
             falModel
                 "fal-ai/flux-2/klein/9b"
@@ -370,6 +384,74 @@ module FalCatalog =
                     "sync_mode"
                 ]
         ]
+
+    /// "same" in the reference's table: the text-to-image keys with image_urls in place of image_size.
+    let private sameKeys (id: string) =
+        textModels
+        |> List.find (fun m -> m.Info.Id = id)
+        |> _.Supports
+        |> List.map (fun key -> if key = "image_size" then "image_urls" else key)
+
+    /// "IU + all": image_urls and every text-to-image key.
+    let private allKeys (id: string) =
+        "image_urls" :: (textModels |> List.find (fun m -> m.Info.Id = id) |> _.Supports)
+
+    let private edit endpoint maxSources supports =
+        {
+            Endpoint = endpoint
+            MaxSources = maxSources
+            Mask = List.contains "mask_image_url" supports
+            Supports = supports
+        }
+
+    /// Each edit-capable model's edit endpoint, source limit and keys (edits.md, ref-fal-dispatch.md §3.4).
+    let editEndpoints =
+        [
+            "fal-ai/flux-2/klein/9b", edit "fal-ai/flux-2/klein/9b/edit" 9 (sameKeys "fal-ai/flux-2/klein/9b")
+            "fal-ai/flux-2-pro", edit "fal-ai/flux-2-pro/edit" 9 (sameKeys "fal-ai/flux-2-pro")
+            "fal-ai/nano-banana-pro", edit "fal-ai/nano-banana-pro/edit" 2 (allKeys "fal-ai/nano-banana-pro")
+            "fal-ai/nano-banana-2", edit "fal-ai/nano-banana-2/edit" 14 (allKeys "fal-ai/nano-banana-2")
+            "fal-ai/gpt-image-1.5",
+            edit "fal-ai/gpt-image-1.5/edit" 16 [ "image_urls"; "image_size"; "quality"; "num_images"; "output_format"; "sync_mode" ]
+            "fal-ai/gpt-image-2",
+            edit
+                "openai/gpt-image-2/edit"
+                16
+                [ "image_urls"; "quality"; "num_images"; "output_format"; "sync_mode"; "mask_image_url" ]
+            "fal-ai/ideogram/v3", edit "fal-ai/ideogram/v3/edit" 1 (sameKeys "fal-ai/ideogram/v3")
+            "fal-ai/qwen-image", edit "fal-ai/qwen-image-2/pro/edit" 3 (sameKeys "fal-ai/qwen-image")
+            "bytedance/seedream/v5/pro/text-to-image",
+            edit "bytedance/seedream/v5/pro/edit" 10 (allKeys "bytedance/seedream/v5/pro/text-to-image")
+            "alibaba/qwen-image-3/text-to-image",
+            edit "alibaba/qwen-image-3/edit" 3 (sameKeys "alibaba/qwen-image-3/text-to-image")
+            "google/nano-banana-2-lite",
+            edit
+                "google/nano-banana-2-lite/edit"
+                4
+                [
+                    "image_urls"
+                    "aspect_ratio"
+                    "num_images"
+                    "seed"
+                    "output_format"
+                    "safety_tolerance"
+                    "sync_mode"
+                    "system_prompt"
+                ]
+            "xai/grok-imagine-image/v2.0/text-to-image",
+            edit
+                "xai/grok-imagine-image/v2.0/edit"
+                3
+                [ "image_urls"; "num_images"; "output_format"; "resolution"; "quality"; "sync_mode" ]
+        ]
+
+    /// The FAL catalog of the reference (21 models), default first, with their edit endpoints.
+    let models =
+        textModels
+        |> List.map (fun m ->
+            { m with
+                Edit = editEndpoints |> List.tryFind (fun (id, _) -> id = m.Info.Id) |> Option.map snd
+            })
 
     let defaultModel = "fal-ai/flux-2/klein/9b"
 

@@ -25,7 +25,8 @@ module FalPayload =
 
     let upscalerModel = "fal-ai/clarity-upscaler"
 
-    let private toNode =
+    /// A payload value as JSON.
+    let toNode =
         function
         | FalParam.Int i -> JsonValue.Create(i) :> JsonNode
         | FalParam.Float f -> JsonValue.Create(f) :> JsonNode

@@ -72,7 +72,41 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
         }, bytes[..Math.Min(bytes.Length, HeadBytes)].ToArray(), ct);
     }
 
-    public async Task<Either<HermesError, SavedImage>> SaveUrlAsync(string url, string prefix, CancellationToken ct)
+    public Task<Either<HermesError, SavedImage>> SaveUrlAsync(string url, string prefix, CancellationToken ct) =>
+        FetchAsync(url,
+            dataUrl => SaveBase64Async(dataUrl, prefix, ct),
+            (content, uri, clockOf) => StreamToFileAsync(content, uri, prefix, clockOf, ct),
+            ct);
+
+    /// <summary>An image URL fetched into memory under the same rules as <see cref="SaveUrlAsync"/> (edit sources); nothing is written.</summary>
+    public Task<Either<HermesError, DownloadedImage>> DownloadAsync(string url, CancellationToken ct) =>
+        FetchAsync(url,
+            dataUrl => Task.FromResult(DecodeImage(dataUrl)),
+            (content, uri, clockOf) => ReadToMemoryAsync(content, uri, clockOf, ct),
+            ct);
+
+    /// <summary>Raw base64 or a data:image/…;base64, URL decoded strictly within the cap, and recognised as an image by its magic number.</summary>
+    public Either<HermesError, DownloadedImage> DecodeImage(string base64)
+    {
+        var payload = ImageFile.base64Payload(base64 ?? "");
+        if (!payload.IsOk)
+        {
+            return new HermesError(ErrorKind.InvalidResponse, payload.ErrorValue.Message);
+        }
+        var text = payload.ResultValue;
+        if (Limits.base64DecodedLength(text.Length) > MaxImageBytes)
+        {
+            return TooLarge($"the base64 image decodes to about {Limits.base64DecodedLength(text.Length)} bytes");
+        }
+        return Decode(new ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(text))).Bind(Recognise);
+    }
+
+    /// <summary>Follows redirects itself (each hop checked), then hands the body to <paramref name="onBody"/>; a data URL goes to <paramref name="inline"/>.</summary>
+    private async Task<Either<HermesError, T>> FetchAsync<T>(
+        string url,
+        Func<string, Task<Either<HermesError, T>>> inline,
+        Func<HttpContent, Uri, ReadClock, Task<Either<HermesError, T>>> onBody,
+        CancellationToken ct)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clockStarted = Stopwatch.StartNew();
@@ -83,8 +117,8 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
             {
                 case UrlVerdict.Refused refused:
                     return new HermesError(ErrorKind.InvalidResponse, $"refused the image URL: {refused.reason}");
-                case UrlVerdict.Inline inline:
-                    return await SaveBase64Async(inline.dataUrl, prefix, ct);
+                case UrlVerdict.Inline inlined:
+                    return await inline(inlined.dataUrl);
             }
             var uri = ((UrlVerdict.Fetch)verdict).Item;
             IFlurlResponse response;
@@ -120,10 +154,64 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
                 {
                     return TooLarge($"the server announces {announced} bytes");
                 }
-                return await StreamToFileAsync(content, uri, prefix, new ReadClock(timer, clockStarted), ct);
+                return await onBody(content, uri, new ReadClock(timer, clockStarted));
             }
         }
     }
+
+    /// <summary>The whole body in memory, never more than the cap, kept only when its magic number is an image.</summary>
+    private async Task<Either<HermesError, DownloadedImage>> ReadToMemoryAsync(HttpContent content, Uri uri, ReadClock clockOf, CancellationToken ct)
+    {
+        Stream body;
+        try
+        {
+            clockOf.Timer.CancelAfter(IdleTimeout);
+            body = await content.ReadAsStreamAsync(clockOf.Timer.Token);
+        }
+        catch (Exception e) when (Failed(e, uri, IdleTimeout, ct) is { } failure)
+        {
+            return failure;
+        }
+        await using (body)
+        {
+            using var memory = new MemoryStream();
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                while (true)
+                {
+                    var read = await ReadIdleAsync(body, buffer.AsMemory(0, BufferSize), clockOf, ct);
+                    if (read.Error is { } failure)
+                    {
+                        return failure with { Message = $"{failure.Message} after {memory.Length} bytes" };
+                    }
+                    if (read.Count == 0)
+                    {
+                        break;
+                    }
+                    if (memory.Length + read.Count > MaxImageBytes)
+                    {
+                        return TooLarge($"the server sent more than {MaxImageBytes} bytes");
+                    }
+                    memory.Write(buffer, 0, read.Count);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            if (memory.Length == 0)
+            {
+                return new HermesError(ErrorKind.InvalidResponse, $"downloading {Redact.Url(uri.ToString())} returned an empty body");
+            }
+            return Recognise(memory.ToArray());
+        }
+    }
+
+    private static Either<HermesError, DownloadedImage> Recognise(byte[] bytes) =>
+        ImageHeader.read(bytes) is { } info
+            ? new DownloadedImage(bytes, info.Value)
+            : new HermesError(ErrorKind.InvalidResponse, "the answer is not an image (its first bytes are not PNG, JPEG, WebP or GIF)");
 
     /// <summary>For providers: the cached image, or the bare URL after one warning when a download that was allowed fails (an expired URL), so the call still succeeds; a refused URL or non-image bytes stay errors.</summary>
     public async Task<Either<HermesError, Either<string, SavedImage>>> CacheOrFallbackAsync(string url, string prefix, CancellationToken ct)

@@ -42,7 +42,10 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
             .Bind(found => found.ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix)))
             .Bind(t => t.IsExpired(ctx.NowUnixSeconds) ? new HermesError(ErrorKind.Auth, Expired) : Prelude.Right<HermesError, CodexToken>(t));
         var tier = TierModule.parse(call.Model).ResultValue;
-        var body = Requests.codex(tier, call.Prompt, call.Aspect);
+        var body = call.IsEdit
+            ? EditRequests.codex(tier, call.Prompt, call.Aspect,
+                Microsoft.FSharp.Collections.ListModule.OfSeq(call.Sources.Select(source => source.UrlForProvider)), Fs.Opt(call.Mask?.UrlForProvider))
+            : Requests.codex(tier, call.Prompt, call.Aspect);
         var image = await token.BindAsync(t =>
         {
             ctx.Secrets.Add(t.AccessToken);
@@ -52,6 +55,7 @@ public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
             [new ProducedImage.EncodedText(final.Base64)],
             new Dictionary<string, object>
             {
+                ["input_image_count"] = call.Sources.Count,
                 ["size"] = AspectRatioModule.openAiSize(call.Aspect),
                 ["quality"] = TierModule.quality(tier),
                 ["requested_size"] = AspectRatioModule.openAiSize(call.Aspect),

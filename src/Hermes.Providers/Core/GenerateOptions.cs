@@ -21,5 +21,14 @@ public sealed record GenerateOptions
 
     public int? Seed { get; init; }
 
+    /// <summary>Edit sources: local paths, http(s) URLs or data:image URLs; the first is the image to edit, the rest are references.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>A PNG with alpha, the size of the first source; where the model takes a mask.</summary>
+    public string? Mask { get; init; }
+
+    /// <summary>OpenAI edits only: high or low.</summary>
+    public string? InputFidelity { get; init; }
+
     public IProgress<GenerationProgress>? Progress { get; init; }
 }

@@ -8,6 +8,9 @@ public sealed record Produced(IReadOnlyList<ProducedImage> Images, IReadOnlyDict
     /// <summary>The cache file name prefix; "&lt;provider&gt;_&lt;model&gt;" when null.</summary>
     public string? CachePrefix { get; init; }
 
+    /// <summary>The model actually sent when the provider had to use another one (an xAI edit); the resolved model when null.</summary>
+    public string? Model { get; init; }
+
     /// <summary>The images of an images answer (xAI, OpenAI and compatible endpoints), with revised prompt and usage in the extras.</summary>
     public static Produced FromAnswer(ImagesAnswer answer, IReadOnlyDictionary<string, object> extras, bool preferPublicUrl)
     {

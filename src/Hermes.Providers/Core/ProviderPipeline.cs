@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Providers.Core;
 
 /// <summary>
-/// The steps every provider shares: validate (prompt, model) → the provider's own step → materialize into the cache → result.
+/// The steps every provider shares: validate (prompt, model, edit sources) → the provider's own step → materialize into the
+/// cache → result. Edit sources are checked against the model's limits and loaded before any paid request.
 /// Every failure leaves as a typed, sanitized, redacted error; only the caller's cancellation is an exception.
 /// </summary>
 public sealed class ProviderPipeline(HermesContext ctx)
@@ -28,14 +29,62 @@ public sealed class ProviderPipeline(HermesContext ctx)
         return await chosen.MatchAsync(
             RightAsync: async model =>
             {
-                var produced = await produce(new ImageCall(text, aspect, model, options), ct);
-                var saved = await produced.BindAsync(p => MaterializeAsync(provider, model, p, options.Progress, ct));
+                var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options), ct);
+                var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithSourceCount(p, c)));
+                var sent = produced.Match(Right: p => p.Model ?? model, Left: _ => model);
+                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, p, options.Progress, ct));
                 return saved.Match(
-                    Right: result => new ImageGenResult.Success(result.Image, provider.Name, model, text, wire, result.Extras),
-                    Left: error => Fail(error, model));
+                    Right: result => new ImageGenResult.Success(result.Image, provider.Name, sent, text, wire, result.Extras),
+                    Left: error => Fail(error, sent));
             },
             Left: error => Fail(error, options.Model));
     }
+
+    /// <summary>An edit: the model's limits first, then every source and the mask loaded and checked, all before any request.</summary>
+    private async Task<Either<HermesError, ImageCall>> PrepareAsync(IImageGenProvider provider, ImageCall call, CancellationToken ct)
+    {
+        var sources = call.Options.Sources ?? [];
+        var mask = call.Options.Mask;
+        var allowed = EditCapability.check(provider.Name, call.Model, sources.Count, mask is not null);
+        if (allowed.IsError)
+        {
+            return new HermesError(ErrorKind.InvalidArgument, allowed.ErrorValue);
+        }
+        if (sources.Count == 0)
+        {
+            return call;
+        }
+        var loader = new SourceLoader(ctx);
+        var loaded = new List<SourceImage>();
+        for (var i = 0; i < sources.Count; i++)
+        {
+            call.Options.Progress?.Report(new GenerationProgress("loading", $"source image {i + 1} of {sources.Count}"));
+            var source = await loader.LoadAsync(sources[i], $"source image {i + 1}", $"image-{i + 1}", ct);
+            switch (source.Case)
+            {
+                case HermesError error:
+                    return error;
+                case SourceImage image:
+                    loaded.Add(image);
+                    break;
+            }
+        }
+        if (mask is null)
+        {
+            return call with { Sources = loaded };
+        }
+        var maskImage = await loader.LoadAsync(mask, "the mask", "mask", ct);
+        return maskImage.Bind(m =>
+        {
+            var fits = MaskRule.check(loaded[0].Info, m.Info);
+            return fits.IsError
+                ? Prelude.Left<HermesError, ImageCall>(new HermesError(ErrorKind.InvalidArgument, fits.ErrorValue))
+                : call with { Sources = loaded, Mask = m };
+        });
+    }
+
+    private static Produced WithSourceCount(Produced produced, ImageCall call) =>
+        call.IsEdit ? produced with { Extras = new Dictionary<string, object>(produced.Extras) { ["source_count"] = call.Sources.Count } } : produced;
 
     /// <summary>The first image as a local file (or the bare URL when an allowed download failed), with its pixel size in the extras.</summary>
     private async Task<Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)>> MaterializeAsync(

@@ -44,14 +44,25 @@ public sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
             ? new FalOverrides(FSharpOption<int>.Some(seed), FalPayload.noOverrides.Steps, FalPayload.noOverrides.Guidance, FalPayload.noOverrides.NumImages, FalPayload.noOverrides.OutputFormat)
             : FalPayload.noOverrides;
 
-        var generated = await queue.RunAsync(call.Model, FalPayload.build(model, call.Prompt, call.Aspect, overrides), call.Options.Progress, ct);
+        // An edit goes to the model's edit endpoint (the pipeline has checked it has one); local files travel as data URIs.
+        var edit = call.IsEdit ? model.Edit.Value : null;
+        var payload = edit is null
+            ? FalPayload.build(model, call.Prompt, call.Aspect, overrides)
+            : EditRequests.fal(model, edit, call.Prompt, call.Aspect, overrides,
+                Microsoft.FSharp.Collections.ListModule.OfSeq(call.Sources.Select(source => source.UrlForProvider)), Fs.Opt(call.Mask?.UrlForProvider));
+        var generated = await queue.RunAsync(edit?.Endpoint ?? call.Model, payload, call.Options.Progress, ct);
         var firstUrl = generated.Bind(result => FirstImageUrl(result, result["images"]));
+        // The model's own upscale flag is for text-to-image; an edit is upscaled only when the caller asks.
+        var upscale = edit is null ? call.Options.Upscale ?? model.Upscale : call.Options.Upscale == true;
         return await firstUrl.MapAsync(async url =>
         {
-            var upscaled = call.Options.Upscale ?? model.Upscale ? await UpscaleAsync(queue, url, call, ct) : Option<string>.None;
-            return new Produced(
-                [new ProducedImage.Link(upscaled.IfNone(url))],
-                new Dictionary<string, object> { ["route"] = endpoint.RouteName, ["upscaled"] = upscaled.IsSome });
+            var upscaled = upscale ? await UpscaleAsync(queue, url, call, ct) : Option<string>.None;
+            var extras = new Dictionary<string, object> { ["route"] = endpoint.RouteName, ["upscaled"] = upscaled.IsSome };
+            if (edit is not null)
+            {
+                extras["edit_endpoint"] = edit.Endpoint;
+            }
+            return new Produced([new ProducedImage.Link(upscaled.IfNone(url))], extras);
         });
     }
 

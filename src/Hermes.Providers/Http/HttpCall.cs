@@ -27,4 +27,31 @@ public sealed record HttpCall(HttpMethod Method, string Url, string Label)
             Content = () => new ByteArrayContent(bytes) { Headers = { ContentType = new("application/json") { CharSet = "utf-8" } } },
         };
     }
+
+    /// <summary>A multipart/form-data POST; the form is rebuilt (same parts, new boundary) for each attempt.</summary>
+    public static HttpCall PostMultipart(string url, string label, IReadOnlyList<MultipartPart> parts) =>
+        new(HttpMethod.Post, url, label)
+        {
+            Content = () =>
+            {
+                var form = new MultipartFormDataContent();
+                foreach (var part in parts)
+                {
+                    var content = new ByteArrayContent(part.Bytes);
+                    if (part.ContentType is { } type)
+                    {
+                        content.Headers.ContentType = new(type);
+                    }
+                    if (part.FileName is { } fileName)
+                    {
+                        form.Add(content, part.Name, fileName);
+                    }
+                    else
+                    {
+                        form.Add(content, part.Name);
+                    }
+                }
+                return form;
+            },
+        };
 }

@@ -91,6 +91,8 @@ public sealed class HermesClient
             OutputFormat = options.OutputFormat,
             Upscale = options.Upscale,
             Seed = options.Seed,
+            Sources = options.Sources ?? [],
+            Mask = options.Mask,
             Progress = options.Progress,
         };
         using var gate = new SemaphoreSlim(MaxParallel);
@@ -111,7 +113,9 @@ public sealed class HermesClient
         var failures = results.OfType<ImageGenResult.Failure>().Select(f => f.Error).ToList();
         var images = successes.Select(s => s.Image).ToList();
         var extras = successes.Count > 0 ? successes[0].Extras : new Dictionary<string, object>();
-        var made = new HermesResult(images, failures, provider.Name, model, text, AspectRatioModule.toWire(aspect), extras);
+        // The model actually sent: an xAI edit may use another model than the one asked for.
+        var sent = successes.Count > 0 ? successes[0].Model : model;
+        var made = new HermesResult(images, failures, provider.Name, sent, text, AspectRatioModule.toWire(aspect), extras);
         if (options.OutputDirectory is not { } outDir || images.Count == 0)
         {
             return made;

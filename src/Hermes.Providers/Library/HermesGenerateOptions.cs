@@ -25,6 +25,12 @@ public sealed record HermesGenerateOptions
     /// <summary>A folder the cached files are also copied to.</summary>
     public string? OutputDirectory { get; init; }
 
+    /// <summary>Edit sources (local paths, http(s) URLs, data:image URLs): the first is the image to edit, the rest are references.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>A PNG with alpha, the size of the first source, for providers that take a mask.</summary>
+    public string? Mask { get; init; }
+
     public string? OutputFormat { get; init; }
     public bool? Upscale { get; init; }
     public int? Seed { get; init; }

@@ -13,17 +13,17 @@ public sealed class HermesGenerationException(HermesError error) : Exception(err
 /// <summary>
 /// Microsoft.Extensions.AI's IImageGenerator over Hermes: ImageSize picks the aspect (wider → landscape, equal → square,
 /// taller → portrait), ModelId the model, Count the number of images; Uri results are local file URIs, Data results bytes.
-/// AdditionalProperties may carry "provider", "aspect_ratio" and "resolution".
+/// OriginalImages (EditImagesAsync) are the edit's sources: DataContent as bytes, UriContent as an http(s) URL or a file.
+/// AdditionalProperties may carry "provider", "aspect_ratio", "resolution" and "mask" (a path, URL, DataContent or UriContent).
 /// </summary>
 public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
 {
     public async Task<ImageGenerationResponse> GenerateAsync(ImageGenerationRequest request, ImageGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        if (request.OriginalImages?.Any() == true)
-        {
-            throw new NotSupportedException("Hermes generates images from text only; image editing is not supported");
-        }
-        var result = await client.GenerateAsync(request.Prompt ?? "", ToHermes(options), cancellationToken);
+        var sources = (request.OriginalImages ?? []).Select((content, i) => SourceOf(content, $"original image {i + 1}")).ToList();
+        var mask = options?.AdditionalProperties?.TryGetValue("mask", out var given) == true && given is not null ? SourceOf(given, "the mask") : null;
+        var hermes = ToHermes(options) with { Sources = sources, Mask = mask };
+        var result = await client.GenerateAsync(request.Prompt ?? "", hermes, cancellationToken);
         if (!result.Success)
         {
             throw new HermesGenerationException(result.Error!);
@@ -51,6 +51,17 @@ public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
             Count = options?.Count ?? 1,
         };
     }
+
+    /// <summary>A source as Hermes takes it: bytes become a data:image URL (the magic number decides the type), a URI its URL or file path.</summary>
+    private static string SourceOf(object content, string role) => content switch
+    {
+        DataContent data => $"data:{(data.MediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) ? data.MediaType : "image/png")};base64,{Convert.ToBase64String(data.Data.Span)}",
+        UriContent { Uri.IsFile: true } file => file.Uri.LocalPath,
+        UriContent uri => uri.Uri.OriginalString,
+        string text => text,
+        _ => throw new HermesGenerationException(new HermesError(ErrorKind.InvalidArgument,
+            $"{role} is a {content.GetType().Name}; allowed: DataContent or UriContent")),
+    };
 
     private static async Task<AIContent> ToContentAsync(string image, ImageGenerationResponseFormat? format, CancellationToken ct)
     {

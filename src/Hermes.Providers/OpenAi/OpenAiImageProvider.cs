@@ -24,11 +24,27 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
     public Availability IsAvailable() => ctx.Environment.Has("OPENAI_API_KEY") ? Availability.Ready : Availability.NewMissing(MissingFix);
 
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
-        options.OutputFormat is { } format && !OutputFormats.Contains(format)
-            ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(
-                HermesError.Invalid(new BadValue("output format", format, Microsoft.FSharp.Collections.ListModule.OfSeq(OutputFormats))),
-                Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))
+        BadOption(options) is { } bad
+            ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(bad, Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))
             : pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
+
+    private static HermesError? BadOption(GenerateOptions options)
+    {
+        if (options.OutputFormat is { } format && !OutputFormats.Contains(format))
+        {
+            return HermesError.Invalid(new BadValue("output format", format, Microsoft.FSharp.Collections.ListModule.OfSeq(OutputFormats)));
+        }
+        if (options.InputFidelity is not { } fidelity)
+        {
+            return null;
+        }
+        if ((options.Sources ?? []).Count == 0)
+        {
+            return new HermesError(ErrorKind.InvalidArgument, $"input fidelity '{fidelity}' applies to edits only: give a source image");
+        }
+        var parsed = EditRequests.inputFidelity(fidelity);
+        return parsed.IsError ? HermesError.Invalid(parsed.ErrorValue) : null;
+    }
 
     private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
@@ -37,16 +53,39 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
         var body = Requests.openAi(openAiModel, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat));
         call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.FirstOrDefault(m => m.Id == call.Model)?.Speed ?? "passed through"})"));
+        var request = call.IsEdit ? EditCall(call, openAiModel, baseUrl) : HttpCall.PostJson(baseUrl + "/images/generations", Label, body);
         var answer = await key.BindAsync(k => ctx.Transport.SendAsync(
-            HttpCall.PostJson(baseUrl + "/images/generations", Label, body).WithHeader("Authorization", "Bearer " + k) with
+            request.WithHeader("Authorization", "Bearer " + k) with
             {
                 BodyLimit = ImagesAnswerModule.maxBodyBytes,
             }, ct));
         var extras = new Dictionary<string, object> { ["size"] = AspectRatioModule.openAiSize(call.Aspect) };
+        if (call.IsEdit && call.Options.InputFidelity is { } fidelity)
+        {
+            extras["input_fidelity"] = fidelity;
+        }
         if (OpenAiModelModule.quality(openAiModel) is { } quality)
         {
             extras["quality"] = quality.Value;
         }
         return answer.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(images => Produced.FromAnswer(images, extras, preferPublicUrl: false));
     }
+
+    /// <summary>POST {base}/images/edits as multipart/form-data: each source an `image[]` file part with its own name and content type.</summary>
+    private static HttpCall EditCall(ImageCall call, OpenAiModel model, string baseUrl)
+    {
+        var fidelity = call.Options.InputFidelity is { } given ? EditRequests.inputFidelity(given).ResultValue : null;
+        var parts = EditRequests.openAi(model, call.Prompt, call.Aspect, call.Sources.Count, call.Mask is not null,
+                Fs.Opt(call.Options.OutputFormat), Fs.Opt(fidelity))
+            .Select(part => part switch
+            {
+                FormPart.File file => FilePart(file.name, file.file is FormFile.Source source ? call.Sources[source.index] : call.Mask!),
+                FormPart.Field field => MultipartPart.Text(field.name, field.value),
+                _ => throw new InvalidOperationException("unknown form part"),
+            })
+            .ToList();
+        return HttpCall.PostMultipart(baseUrl + "/images/edits", Label, parts);
+    }
+
+    private static MultipartPart FilePart(string name, SourceImage image) => MultipartPart.File(name, image.FileName, image.MediaType, image.Bytes);
 }

@@ -41,6 +41,12 @@ public sealed class XaiImageProvider : IImageGenProvider
 
     private async Task<Either<HermesError, Produced>> ProduceAsync(ImageCall call, CancellationToken ct)
     {
+        if (call.IsEdit)
+        {
+            var edit = XaiEdit.For(call, acceptsImageInput: null);
+            var edited = await (await CredentialAsync(ct)).BindAsync(c => SendWithRefreshAsync(c, edit.Body, ct, XaiEdit.Path));
+            return edited.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(edit.Produce);
+        }
         var resolution = call.Options.Resolution ?? ResolutionFromConfig();
         var body = Requests.xai(call.Model, call.Prompt, call.Aspect, resolution);
         var credential = await CredentialAsync(ct);
@@ -63,9 +69,9 @@ public sealed class XaiImageProvider : IImageGenProvider
     }
 
     /// <summary>A 401 to a sign-in token refreshes that entry once and retries once; an API key is never refreshed.</summary>
-    private async Task<Either<HermesError, HttpAnswer>> SendWithRefreshAsync(XaiCredential credential, System.Text.Json.Nodes.JsonObject body, CancellationToken ct)
+    private async Task<Either<HermesError, HttpAnswer>> SendWithRefreshAsync(XaiCredential credential, System.Text.Json.Nodes.JsonObject body, CancellationToken ct, string path = "/images/generations")
     {
-        var first = await ctx.Transport.SendAsync(Call(credential, body), ct);
+        var first = await ctx.Transport.SendAsync(Call(credential, body, path), ct);
         var refused = first.Match(Right: a => a.Status == 401 && credential.IsOAuth, Left: _ => false);
         if (!refused)
         {
@@ -78,14 +84,14 @@ public sealed class XaiImageProvider : IImageGenProvider
             .BindAsync(r =>
             {
                 ctx.Secrets.Add(r.Credential.Token);
-                return ctx.Transport.SendAsync(Call(r.Credential, body), ct);
+                return ctx.Transport.SendAsync(Call(r.Credential, body, path), ct);
             });
     }
 
-    private HttpCall Call(XaiCredential credential, System.Text.Json.Nodes.JsonObject body)
+    private HttpCall Call(XaiCredential credential, System.Text.Json.Nodes.JsonObject body, string path)
     {
         var baseUrl = tokens.BaseUrlFor(credential, warning => logger.LogWarning("{Warning}", warning));
-        return HttpCall.PostJson(baseUrl + "/images/generations", Label, body)
+        return HttpCall.PostJson(baseUrl + path, Label, body)
             .WithHeader("Authorization", "Bearer " + credential.Token) with { BodyLimit = ImagesAnswerModule.maxBodyBytes };
     }
 

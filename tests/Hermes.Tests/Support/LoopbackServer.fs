@@ -18,6 +18,8 @@ type RecordedRequest =
         Query: Map<string, string>
         Headers: Map<string, string>
         Body: string
+        /// The body as sent, for binary (multipart) requests.
+        BodyBytes: byte[]
     }
 
     member this.Header(name: string) =
@@ -37,8 +39,10 @@ type LoopbackServer(reply: Reply) =
 
         app.Run(fun ctx ->
             task {
-                use reader = new StreamReader(ctx.Request.Body)
-                let! body = reader.ReadToEndAsync()
+                use buffer = new MemoryStream()
+                do! ctx.Request.Body.CopyToAsync buffer
+                let bytes = buffer.ToArray()
+                let body = Text.Encoding.UTF8.GetString bytes
 
                 let recorded =
                     {
@@ -50,6 +54,7 @@ type LoopbackServer(reply: Reply) =
                             |> Seq.map (fun kv -> kv.Key.ToLowerInvariant(), string kv.Value)
                             |> Map.ofSeq
                         Body = body
+                        BodyBytes = bytes
                     }
 
                 requests.Enqueue recorded
