@@ -112,11 +112,11 @@ public sealed class XaiImageProvider : IImageGenProvider, ILiveModelCatalog
     internal async Task<Either<HermesError, HttpAnswer>> SendWithRefreshAsync(XaiCredential credential, string path, JsonObject body, CancellationToken ct)
     {
         var first = await ctx.Transport.SendAsync(PostCall(credential, path, body), ct);
-        var refusedWith = first.Match(Right: a => credential.IsOAuth && IsRefusedToken(a) ? a.Status : (int?)null, Left: _ => (int?)null);
-        if (refusedWith is not { } status)
+        if (first.Case is not HttpAnswer answer || !credential.IsOAuth || !IsRefusedToken(answer))
         {
             return first;
         }
+        var status = answer.Status;
         logger.LogInformation("xAI answered {Status} to the sign-in token; refreshing it once and retrying", status);
         var refreshed = await tokens.RefreshAsync(credential, force: true, ct);
         return await refreshed
@@ -158,10 +158,9 @@ public sealed class XaiImageProvider : IImageGenProvider, ILiveModelCatalog
 
     private XaiStorageSettings ReadStorageSettings()
     {
+        // A config.yaml that does not load leaves the defaults; the context already reported it.
         FSharpOption<string> Raw(string key) =>
-            HermesConfig.Get(ctx.Home, "image_gen.xai.storage." + key).Match(
-                Right: value => Fs.Opt(value.IfNoneUnsafe((string?)null)),
-                Left: _ => FSharpOption<string>.None);
+            Fs.Opt(HermesConfig.Get(ctx.Home, "image_gen.xai.storage." + key).Case is Option<string> value ? value.IfNoneUnsafe((string?)null) : null);
         return new XaiStorageSettings(Raw("enabled"), Raw("public_url"), Raw("expires_after"));
     }
 

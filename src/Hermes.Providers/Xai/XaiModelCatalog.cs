@@ -96,9 +96,7 @@ public sealed class XaiModelCatalog
         }
         var answer = await ctx.Transport.SendAsync(get with { Deadline = Deadline, BodyLimit = MaxBodyBytes }, ct);
         var now = ctx.Clock.GetUtcNow();
-        var body = answer.Match(
-            Right: a => a.IsSuccess ? Encoding.UTF8.GetString(a.Body.Bytes) : null,
-            Left: _ => null);
+        var body = answer.Case is HttpAnswer { IsSuccess: true } ok ? Encoding.UTF8.GetString(ok.Body.Bytes) : null;
         if (body is null || XaiModels.parseLive(body).IsEmpty)
         {
             logger.LogDebug("the live xAI model list is unavailable; using the static list");
