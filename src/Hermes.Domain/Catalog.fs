@@ -15,7 +15,10 @@ module Catalog =
         System.Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_'
 
     let private isModelId (id: string) =
-        not (isNull id) && id.Length > 0 && id.Length <= 100 && Seq.forall modelIdChar id
+        not (isNull id)
+        && id.Length > 0
+        && id.Length <= 100
+        && Seq.forall modelIdChar id
 
     /// The curated xAI models, described; their order is XaiModels.staticIds.
     let private xaiCurated =
@@ -47,7 +50,9 @@ module Catalog =
         {
             Provider = "xai"
             DisplayName = "xAI Grok Imagine"
-            Models = XaiModels.merge XaiModels.staticIds (List.filter isModelId liveIds) |> List.map describe
+            Models =
+                XaiModels.merge XaiModels.staticIds (List.filter isModelId liveIds)
+                |> List.map describe
             DefaultModel = XaiModels.defaultModel
             ModelEnvVar = Some "XAI_IMAGE_MODEL"
             PassThroughPrefix = None

@@ -1,7 +1,7 @@
 using System.Collections;
 using Hermes.Domain;
-using Microsoft.FSharp.Collections;
 using LanguageExt;
+using Microsoft.FSharp.Collections;
 using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Core;

@@ -198,7 +198,8 @@ let ``generate prints plain paths when redirected, N of them with --count, copie
 [<InlineData("--aspect|wide", "invalid aspect ratio 'wide': allowed values are landscape, square, portrait")>]
 [<InlineData("--provider|grok", "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex")>]
 [<InlineData("--count|99", "invalid count '99': allowed values are 1 to 16")>]
-[<InlineData("--model|dall-e-3", "invalid model 'dall-e-3': allowed values are grok-imagine-image, grok-imagine-image-quality, grok-imagine-image-2.0 (provider xai)")>]
+[<InlineData("--model|dall-e-3",
+             "invalid model 'dall-e-3': allowed values are grok-imagine-image, grok-imagine-image-quality, grok-imagine-image-2.0 (provider xai)")>]
 [<InlineData("--resolution|1024", "invalid resolution '1024': allowed values are 1k, 2k")>]
 let ``bad input exits 2 with one line naming the value and the allowed ones`` (flag: string, message: string) =
     task {

@@ -28,7 +28,12 @@ let ``era C dispatch: provider nous without the gateway is an error saying what 
 [<Fact>]
 let ``era C dispatch: provider nous takes FAL models by the FAL rules`` () =
     let flux = "fal-ai/flux-2-pro"
-    let withModel = { nous with ProviderModels = Map [ "fal", flux ] }
+
+    let withModel =
+        { nous with
+            ProviderModels = Map [ "fal", flux ]
+        }
+
     Assert.Equal(Decision.LegacyFal(flux, FalRoute.Gateway), decision withModel (facts false true))
 
 [<Property>]
@@ -39,7 +44,8 @@ let ``nous asks FAL for the gateway exactly like use_gateway does`` (useGateway:
             UseGateway = useGateway
         }
 
-    Dispatch.usesGateway s = (useGateway || provider |> Option.exists (fun p -> not (isNull p) && p.Trim() = "nous"))
+    Dispatch.usesGateway s = (useGateway
+                              || provider |> Option.exists (fun p -> not (isNull p) && p.Trim() = "nous"))
 
 [<Fact>]
 let ``config set image_gen.provider accepts nous`` () =

@@ -12,21 +12,32 @@ open Hermes.Domain
 let idGen =
     Gen.oneof
         [
-            Gen.elements (XaiModels.staticIds @ [ "grok-imagine-image-3"; "grok-2-image-1212"; "bad id"; "\u001b[31mred"; "" ])
-            ArbMap.defaults |> ArbMap.generate<string> |> Gen.map (fun s -> if isNull s then "" else s)
+            Gen.elements (
+                XaiModels.staticIds
+                @ [ "grok-imagine-image-3"; "grok-2-image-1212"; "bad id"; "\u001b[31mred"; "" ]
+            )
+            ArbMap.defaults
+            |> ArbMap.generate<string>
+            |> Gen.map (fun s -> if isNull s then "" else s)
         ]
 
 let isPlainId (id: string) =
     id.Length > 0
     && id.Length <= 100
-    && id |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_')
+    && id
+       |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_')
 
 [<Property>]
 let ``xAI catalog: curated models first, then each plain live id once; the default stays grok-imagine-image`` () =
     Prop.forAll (Arb.fromGen (Gen.listOf idGen)) (fun live ->
         let catalog = Catalog.xaiWith live
         let listed = Catalog.modelIds catalog
-        let expectedLive = live |> List.filter isPlainId |> List.distinct |> List.except XaiModels.staticIds
+
+        let expectedLive =
+            live
+            |> List.filter isPlainId
+            |> List.distinct
+            |> List.except XaiModels.staticIds
 
         listed = XaiModels.staticIds @ expectedLive
         && catalog.DefaultModel = "grok-imagine-image"
@@ -37,10 +48,12 @@ let ``xAI catalog: curated models first, then each plain live id once; the defau
 let ``xAI catalog: a live model the curated list does not describe is shown by its id`` () =
     let catalog = Catalog.xaiWith [ "grok-imagine-image-3"; "grok-imagine-image" ]
     Assert.Equal(Catalog.xai.Models.Head, catalog.Models.Head)
+
     Assert.Equal(
         ModelInfo.create "grok-imagine-image-3" "grok-imagine-image-3" "" "New xAI Imagine model (from live xAI catalog)",
         List.last catalog.Models
     )
+
     Assert.False(Catalog.accepts Catalog.xai "grok-imagine-image-3")
 
 [<Fact>]
@@ -95,7 +108,10 @@ let ``storage: on with public_url unless config says false`` (enabled: bool opti
     match enabled, storage with
     | Some false, None -> true
     | Some false, Some _ -> false
-    | _, Some s -> s.PublicUrl = (publicUrl <> Some false) && s.Filename = "f.png" && s.ExpiresAfter.IsNone
+    | _, Some s ->
+        s.PublicUrl = (publicUrl <> Some false)
+        && s.Filename = "f.png"
+        && s.ExpiresAfter.IsNone
     | _, None -> false
 
 [<Fact>]
@@ -107,7 +123,8 @@ let ``storage: the request carries storage_options only when storage is on`` () 
             ExpiresAfter = Some 90L
         }
 
-    let body = Requests.xai "grok-imagine-image" "fox" AspectRatio.Square Resolution.OneK (Some storage)
+    let body =
+        Requests.xai "grok-imagine-image" "fox" AspectRatio.Square Resolution.OneK (Some storage)
 
     Assert.Equal(
         """{"model":"grok-imagine-image","prompt":"fox","aspect_ratio":"1:1","resolution":"1k","storage_options":{"filename":"hermes-xai-image-x.png","public_url":true,"expires_after":90}}""",
@@ -138,7 +155,8 @@ let ``provenance: a mismatch only when xAI names another model, ignoring case; t
     let p = XaiProvenance.ofAnswer requested (answer given (image false true false))
 
     let differs =
-        given |> Option.exists (fun m -> not (String.Equals(m, requested, StringComparison.OrdinalIgnoreCase)))
+        given
+        |> Option.exists (fun m -> not (String.Equals(m, requested, StringComparison.OrdinalIgnoreCase)))
 
     p.RequestedModel = requested
     && p.ModelMismatch = differs
@@ -158,7 +176,9 @@ let ``provenance: the output branch is the durable URL, then base64, then the te
 
 [<Fact>]
 let ``provenance: a response model with terminal escapes is reported cleaned`` () =
-    let p = XaiProvenance.ofAnswer "grok-imagine-image" (answer (Some "grok\u001b[2Jx") (image false true false))
+    let p =
+        XaiProvenance.ofAnswer "grok-imagine-image" (answer (Some "grok\u001b[2Jx") (image false true false))
+
     Assert.True(p.ModelMismatch)
     // ordinal: a culture-aware search ignores control characters
     Assert.False(p.ResponseModel.Value.Contains '\u001b')

@@ -15,7 +15,10 @@ open Hermes.Tests.Support.Fakes
 
 /// The environment FromProcess builds for a process whose variables are `extra` plus this test's HERMES_HOME and HOME.
 let loaded (home: TestHome) (extra: (string * string) list) =
-    HermesEnvironment.WithDotEnv([ "HERMES_HOME", home.Path; "HOME", home.Path ] @ extra |> List.map (fun (k, v) -> KeyValuePair(k, v)))
+    HermesEnvironment.WithDotEnv(
+        [ "HERMES_HOME", home.Path; "HOME", home.Path ] @ extra
+        |> List.map (fun (k, v) -> KeyValuePair(k, v))
+    )
 
 let writeDotEnv (home: TestHome) (text: string) =
     File.WriteAllText(Path.Combine(home.Path, ".env"), text)
@@ -40,7 +43,11 @@ let ``xAI key resolution: XAI_API_KEY from HERMES_HOME/.env is the bearer`` () =
 
         writeDotEnv home "XAI_API_KEY='xai-from-dotenv'\n"
         let env = loaded home [ "XAI_BASE_URL", s.Url "/v1" ]
-        let! result = XaiImageProvider(HermesContext(env, HermesConfig.Empty)).GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
+        let! result =
+            XaiImageProvider(HermesContext(env, HermesConfig.Empty))
+                .GenerateAsync("fox", AspectRatio.Square, GenerateOptions.Default, CancellationToken.None)
+
         ignore (success result)
         Assert.Equal(Some "Bearer xai-from-dotenv", s.Requests.Head.Header "Authorization")
     }
@@ -68,7 +75,15 @@ let ``a missing, unreadable or oversized .env adds nothing and is no error`` () 
     use home = new TestHome()
     let given = [ "XAI_API_KEY", "k" ]
     let keys (env: HermesEnvironment) = env.Variables.Keys |> Set.ofSeq
-    let plain = keys (HermesEnvironment.Of(given @ [ "HERMES_HOME", home.Path; "HOME", home.Path ] |> List.map (fun (k, v) -> KeyValuePair(k, v))))
+
+    let plain =
+        keys (
+            HermesEnvironment.Of(
+                given @ [ "HERMES_HOME", home.Path; "HOME", home.Path ]
+                |> List.map (fun (k, v) -> KeyValuePair(k, v))
+            )
+        )
+
     Assert.Equal<Set<string>>(plain, keys (loaded home given))
     Directory.CreateDirectory(Path.Combine(home.Path, ".env")) |> ignore
     Assert.Equal<Set<string>>(plain, keys (loaded home given))

@@ -47,7 +47,11 @@ let ``a URL result is downloaded into the cache at once, not passed through`` ()
         let request = s.Requests |> List.find (fun r -> r.Method = "POST")
         let sent = json request.Body
         sent.AsObject().Remove "storage_options" |> ignore
-        assertJson """{"model":"grok-imagine-image","prompt":"a red fox in snow","aspect_ratio":"16:9","resolution":"1k"}""" (sent.ToJsonString())
+
+        assertJson
+            """{"model":"grok-imagine-image","prompt":"a red fox in snow","aspect_ratio":"16:9","resolution":"1k"}"""
+            (sent.ToJsonString())
+
         Assert.Equal(Some "Bearer xai-test-key-123456", request.Header "Authorization")
         Assert.StartsWith("application/json", (request.Header "Content-Type").Value)
     }
@@ -289,7 +293,10 @@ let ``test_static_catalog_includes_image_2_0: three curated models, grok-imagine
     task {
         use home = new TestHome()
         let p = XaiImageProvider(home.Context([]))
-        let expected = [ "grok-imagine-image"; "grok-imagine-image-quality"; "grok-imagine-image-2.0" ]
+
+        let expected =
+            [ "grok-imagine-image"; "grok-imagine-image-quality"; "grok-imagine-image-2.0" ]
+
         Assert.Equal<string list>(expected, Catalog.modelIds p.Catalog)
         Assert.Equal("grok-imagine-image", p.Catalog.DefaultModel)
         let! listed = p.ListModelsAsync CancellationToken.None
@@ -306,7 +313,12 @@ let ``test_unknown_live_model_appears_in_catalog: curated displays kept, the new
         let! listed = p.ListModelsAsync CancellationToken.None
 
         Assert.Equal<string list>(
-            [ "grok-imagine-image"; "grok-imagine-image-quality"; "grok-imagine-image-2.0"; "grok-imagine-image-3" ],
+            [
+                "grok-imagine-image"
+                "grok-imagine-image-quality"
+                "grok-imagine-image-2.0"
+                "grok-imagine-image-3"
+            ],
             ids listed
         )
 
@@ -324,13 +336,16 @@ let ``test_unknown_live_model_appears_in_catalog: a live-only model is accepted 
 
         use s =
             new LoopbackServer(
-                Reply.routes [ modelsPath, Reply.json 200 liveModels; generations, Reply.json 200 (b64Response (png 10)) ]
+                Reply.routes
+                    [
+                        modelsPath, Reply.json 200 liveModels
+                        generations, Reply.json 200 (b64Response (png 10))
+                    ]
             )
 
         let p = XaiImageProvider(home.Context(xaiEnv s))
 
-        let! result =
-            p.GenerateAsync("fox", AspectRatio.Square, GenerateOptions(Model = "grok-imagine-image-3"), CancellationToken.None)
+        let! result = p.GenerateAsync("fox", AspectRatio.Square, GenerateOptions(Model = "grok-imagine-image-3"), CancellationToken.None)
 
         let ok = success result
         Assert.Equal("grok-imagine-image-3", ok.Model)
@@ -345,7 +360,11 @@ let ``test_unknown_live_model_appears_in_catalog: the library plans a live-only 
 
         use s =
             new LoopbackServer(
-                Reply.routes [ modelsPath, Reply.json 200 liveModels; generations, Reply.json 200 (b64Response (png 10)) ]
+                Reply.routes
+                    [
+                        modelsPath, Reply.json 200 liveModels
+                        generations, Reply.json 200 (b64Response (png 10))
+                    ]
             )
 
         let client = Hermes.Providers.Library.HermesClient(home.Context(xaiEnv s))
@@ -441,7 +460,13 @@ let ``a known model never waits for the live list`` () =
         use home = new TestHome()
 
         use s =
-            new LoopbackServer(Reply.routes [ modelsPath, Reply.json 200 liveModels; generations, Reply.json 200 (b64Response (png 10)) ])
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        modelsPath, Reply.json 200 liveModels
+                        generations, Reply.json 200 (b64Response (png 10))
+                    ]
+            )
 
         let p = XaiImageProvider(home.Context(xaiEnv s))
 
@@ -463,7 +488,10 @@ let ``test_storage_options_are_sent_by_default: public_url true, no expires_afte
         let p = provider home s (CapturedLogs())
         let! first = generate p AspectRatio.Square
         let! _ = generate p AspectRatio.Square
-        let storage = s.Requests |> List.map (fun r -> (json r.Body).["storage_options"].AsObject())
+
+        let storage =
+            s.Requests |> List.map (fun r -> (json r.Body).["storage_options"].AsObject())
+
         Assert.Equal<obj>(true, (success first).Extras["storage_enabled"])
 
         for options in storage do
@@ -541,7 +569,9 @@ let provenanceAnswer (server: LoopbackServer) (branch: string) (model: string op
         | _ -> sprintf "\"url\":\"%s\",\"file_output\":{\"public_url\":\"%s\"}" (server.Url "/imgen/tmp.png") (server.Url "/files/kept.png")
 
     let revisedField =
-        revised |> Option.map (sprintf ",\"revised_prompt\":\"%s\"") |> Option.defaultValue ""
+        revised
+        |> Option.map (sprintf ",\"revised_prompt\":\"%s\"")
+        |> Option.defaultValue ""
 
     let modelField =
         match model with
