@@ -10,18 +10,56 @@ module Catalog =
             ModelInfo.create (Tier.id Tier.High) "GPT Image 2 (High)" "~2min" "Highest fidelity, strongest prompt adherence"
         ]
 
-    let xai =
+    // A passed-through id also names a cache file, so it keeps to the characters model ids use.
+    let private modelIdChar (c: char) =
+        System.Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_'
+
+    let private isModelId (id: string) =
+        not (isNull id)
+        && id.Length > 0
+        && id.Length <= 100
+        && Seq.forall modelIdChar id
+
+    /// The curated xAI models, described; their order is XaiModels.staticIds.
+    let private xaiCurated =
+        [
+            ModelInfo.create XaiModels.defaultModel "Grok Imagine Image" "~5-10s" "Fast, high-quality"
+            ModelInfo.create
+                XaiModels.qualityModel
+                "Grok Imagine Image (Quality)"
+                "~10-20s"
+                "Higher fidelity / detail; slower than the standard model."
+            ModelInfo.create
+                "grok-imagine-image-2.0"
+                "Grok Imagine Image 2.0"
+                "~10-20s"
+                "Typography/layout-aware; legible small text; strongest quality."
+        ]
+
+    /// How a live id the curated list does not describe is shown.
+    let xaiLiveModel (id: string) =
+        ModelInfo.create id id "" "New xAI Imagine model (from live xAI catalog)"
+
+    /// The xAI catalog with the live ids merged in (curated first); live ids that are not plain model ids are dropped.
+    let xaiWith (liveIds: string list) =
+        let describe id =
+            xaiCurated
+            |> List.tryFind (fun m -> m.Id = id)
+            |> Option.defaultWith (fun () -> xaiLiveModel id)
+
         {
             Provider = "xai"
             DisplayName = "xAI Grok Imagine"
             Models =
-                [
-                    ModelInfo.create "grok-imagine-image" "Grok Imagine Image" "~5-10s" "Fast, high-quality text-to-image"
-                ]
-            DefaultModel = "grok-imagine-image"
+                XaiModels.merge XaiModels.staticIds (List.filter isModelId liveIds)
+                |> List.map describe
+            DefaultModel = XaiModels.defaultModel
             ModelEnvVar = Some "XAI_IMAGE_MODEL"
             PassThroughPrefix = None
         }
+
+    /// The static xAI catalog, used whenever the live list is unknown or failed.
+    let xai = xaiWith []
 
     let openAi =
         {
@@ -47,10 +85,6 @@ module Catalog =
     let bundled = [ FalCatalog.catalog; xai; openAi; openAiCodex ]
 
     let modelIds (catalog: ProviderCatalog) = catalog.Models |> List.map _.Id
-
-    // A passed-through id also names a cache file, so it keeps to the characters model ids use.
-    let private modelIdChar (c: char) =
-        System.Char.IsAsciiLetterOrDigit c || c = '.' || c = '-' || c = '_'
 
     /// A curated id, or the catalog's pass-through prefix followed by more id characters.
     let accepts (catalog: ProviderCatalog) (id: string) =

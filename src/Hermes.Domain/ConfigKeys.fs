@@ -16,10 +16,10 @@ module ConfigKeys =
 
         match key.Split '.' |> List.ofArray with
         | [ "image_gen"; "provider" ] ->
-            if List.contains value names then
+            if List.contains value (names @ [ Dispatch.nousAlias ]) then
                 Ok()
             else
-                bad key value names
+                bad key value (names @ [ Dispatch.nousAlias ])
         | [ "image_gen"; "model" ] ->
             if catalogs |> List.exists (fun c -> Catalog.accepts c value) then
                 Ok()

@@ -88,6 +88,18 @@ module Dispatch =
         | DispatchError.NotAvailable _
         | DispatchError.NoBackend -> ErrorKind.NotAvailable
 
+    /// `image_gen.provider: nous` names FAL through the Nous managed gateway (era C); no provider is registered under it.
+    let nousAlias = "nous"
+
+    let isNous (settings: ImageGenSettings) =
+        settings.Provider |> Option.bind Validation.nonBlank = Some nousAlias
+
+    /// Whether FAL must go through the managed gateway: image_gen.use_gateway, or the nous alias.
+    let usesGateway (settings: ImageGenSettings) = settings.UseGateway || isNous settings
+
+    let nousUnavailableMessage =
+        "image_gen.provider is 'nous' (FAL through the Nous tool gateway) but the gateway is not available: set TOOL_GATEWAY_USER_TOKEN or sign in to Nous, or set image_gen.provider to fal with FAL_KEY"
+
     /// The configured name, trimmed and matched case-sensitively against the registry.
     let setting (settings: ImageGenSettings) (facts: DispatchFacts) =
         match settings.Provider |> Option.bind Validation.nonBlank with
@@ -129,21 +141,31 @@ module Dispatch =
         let plugin (candidate: Candidate) =
             withModel candidate.Catalog (fun model -> Decision.Plugin(candidate.Name, model))
 
-        match setting settings facts, FalGateway.route facts.FalKey facts.Gateway settings.UseGateway, otherReady with
-        // typo provider: an error naming the value and the registered names, never a silent fallback
-        | ProviderSetting.NotRegistered name, _, _ ->
-            {
-                Decision = Decision.Error(DispatchError.ProviderNotRegistered(name, facts.Providers |> List.map _.Name))
-                Warnings = []
-            }
-        // explicit-fal-*, and any other registered name: that provider with its own model rules, ready or not
-        | ProviderSetting.Registered candidate, _, _ -> plugin candidate
-        // unset, managed-gateway-only: the legacy FAL path, direct with FAL_KEY or through the gateway
-        | ProviderSetting.Unset, (FalRoute.Direct | FalRoute.Gateway as route), _ -> legacy route
-        // unset without FAL credentials: the first other ready provider (era B offers the tool through any available one)
-        | ProviderSetting.Unset, FalRoute.Unavailable, Some other -> plugin other
-        // unset with nothing ready: the legacy path, whose readiness names FAL_KEY and the other fixes
-        | ProviderSetting.Unset, FalRoute.Unavailable, None -> legacy FalRoute.Unavailable
+        // nous: the legacy FAL path through the gateway only, never FAL_KEY directly
+        if isNous settings then
+            if facts.Gateway then
+                legacy FalRoute.Gateway
+            else
+                {
+                    Decision = Decision.Error(DispatchError.NotAvailable(falCatalog.Provider, nousUnavailableMessage))
+                    Warnings = []
+                }
+        else
+            match setting settings facts, FalGateway.route facts.FalKey facts.Gateway settings.UseGateway, otherReady with
+            // typo provider: an error naming the value and the registered names, never a silent fallback
+            | ProviderSetting.NotRegistered name, _, _ ->
+                {
+                    Decision = Decision.Error(DispatchError.ProviderNotRegistered(name, facts.Providers |> List.map _.Name))
+                    Warnings = []
+                }
+            // explicit-fal-*, and any other registered name: that provider with its own model rules, ready or not
+            | ProviderSetting.Registered candidate, _, _ -> plugin candidate
+            // unset, managed-gateway-only: the legacy FAL path, direct with FAL_KEY or through the gateway
+            | ProviderSetting.Unset, (FalRoute.Direct | FalRoute.Gateway as route), _ -> legacy route
+            // unset without FAL credentials: the first other ready provider (era B offers the tool through any available one)
+            | ProviderSetting.Unset, FalRoute.Unavailable, Some other -> plugin other
+            // unset with nothing ready: the legacy path, whose readiness names FAL_KEY and the other fixes
+            | ProviderSetting.Unset, FalRoute.Unavailable, None -> legacy FalRoute.Unavailable
 
     /// Whether the decided backend can run now; the error says which env var or sign-in fixes it.
     let readiness (facts: DispatchFacts) (decision: Decision) : Result<unit, DispatchError> =

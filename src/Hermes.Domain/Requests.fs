@@ -18,16 +18,39 @@ module Requests =
     let objectOf (pairs: (string * JsonNode) list) =
         JsonObject(pairs |> List.map KeyValuePair.Create)
 
-    /// POST {base}/images/generations for grok-imagine-image: text-to-image only.
-    let xai (model: string) (prompt: string) (aspect: AspectRatio) (resolution: Resolution) =
-        objectOf (
-            [
-                ("model", node model)
-                ("prompt", node prompt)
-                ("aspect_ratio", node (AspectRatio.xaiAspect aspect))
-                ("resolution", node (Resolution.toWire resolution))
-            ]
-        )
+    /// xAI `storage_options`: expires_after only when a retention is configured.
+    let xaiStorage (storage: XaiStorage) =
+        let options =
+            objectOf (
+                [
+                    ("filename", node storage.Filename)
+                    ("public_url", JsonValue.Create(storage.PublicUrl) :> JsonNode)
+                ]
+            )
+
+        match storage.ExpiresAfter with
+        | Some seconds -> options["expires_after"] <- JsonValue.Create(seconds)
+        | None -> ()
+
+        options
+
+    /// POST {base}/images/generations for the Grok Imagine models: text-to-image, with storage_options unless storage is off.
+    let xai (model: string) (prompt: string) (aspect: AspectRatio) (resolution: Resolution) (storage: XaiStorage option) =
+        let body =
+            objectOf (
+                [
+                    ("model", node model)
+                    ("prompt", node prompt)
+                    ("aspect_ratio", node (AspectRatio.xaiAspect aspect))
+                    ("resolution", node (Resolution.toWire resolution))
+                ]
+            )
+
+        match storage with
+        | Some options -> body["storage_options"] <- xaiStorage options
+        | None -> ()
+
+        body
 
     /// POST {base}/images/generations for gpt-image-*; never carries response_format (the API rejects it).
     let openAi (model: OpenAiModel) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =

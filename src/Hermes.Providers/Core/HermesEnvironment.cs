@@ -1,5 +1,7 @@
 using System.Collections;
+using Hermes.Domain;
 using LanguageExt;
+using Microsoft.FSharp.Collections;
 using static LanguageExt.Prelude;
 
 namespace Hermes.Providers.Core;
@@ -11,6 +13,10 @@ public sealed class HermesEnvironment
 
     private HermesEnvironment(IReadOnlyDictionary<string, string> variables) => this.variables = variables;
 
+    /// <summary>The most of $HERMES_HOME/.env that is read; a larger file is ignored like a missing one.</summary>
+    public const long MaxDotEnvBytes = 1_048_576;
+
+    /// <summary>This process's environment with $HERMES_HOME/.env under it.</summary>
     public static HermesEnvironment FromProcess()
     {
         var copy = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -21,7 +27,37 @@ public sealed class HermesEnvironment
                 copy[key] = value;
             }
         }
-        return new HermesEnvironment(copy);
+        return WithDotEnv(copy);
+    }
+
+    /// <summary>
+    /// The given process variables plus the KEY=value lines of $HERMES_HOME/.env (HERMES_HOME from the process);
+    /// a set process variable wins. A missing, oversized or unreadable file adds nothing; values are never logged.
+    /// </summary>
+    public static HermesEnvironment WithDotEnv(IEnumerable<KeyValuePair<string, string>> processVariables)
+    {
+        var process = Of(processVariables);
+        if (ReadDotEnv(Path.Combine(process.HermesHome, ".env")) is not { } text)
+        {
+            return process;
+        }
+        var merged = DotEnv.merge(
+            MapModule.OfSeq(process.variables.Select(kv => System.Tuple.Create(kv.Key, kv.Value))),
+            DotEnv.parse(text));
+        return Of(merged);
+    }
+
+    private static string? ReadDotEnv(string path)
+    {
+        try
+        {
+            var file = new FileInfo(path);
+            return file.Exists && file.Length <= MaxDotEnvBytes ? File.ReadAllText(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return null;
+        }
     }
 
     public static HermesEnvironment Of(IEnumerable<KeyValuePair<string, string>> variables) =>

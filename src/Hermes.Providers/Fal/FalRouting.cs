@@ -23,7 +23,7 @@ public static class FalRouting
     public static FalRoute Route(HermesContext ctx) => Route(ctx, Gateway(ctx));
 
     private static FalRoute Route(HermesContext ctx, GatewayFacts gateway) =>
-        FalGateway.route(HasKey(ctx), FalGateway.resolves(gateway), ctx.Config.ImageGen.UseGateway);
+        FalGateway.route(HasKey(ctx), FalGateway.resolves(gateway), Dispatch.usesGateway(ctx.Config.ImageGen));
 
     public static FalEndpoint? Endpoint(HermesContext ctx)
     {

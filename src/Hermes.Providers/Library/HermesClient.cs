@@ -58,13 +58,28 @@ public sealed class HermesClient
         return new DispatchPlan(Dispatch.decide(settings, Fs.Opt(model?.Trim()), facts), statuses, facts);
     }
 
+    /// <summary>The plan; when it turned a model down (or fell back from one) for a provider with a live catalog, that catalog is fetched and the plan made again.</summary>
+    private async Task<DispatchPlan> PlanWithLiveModelsAsync(string? provider, string? model, CancellationToken ct)
+    {
+        var plan = Plan(provider, model);
+        var doubted = plan.Outcome.Decision is Decision.Error { Item: DispatchError.UnknownModel unknown } ? unknown.provider
+            : plan.Outcome.Warnings.IsEmpty ? null
+            : Dispatch.providerOf(plan.Outcome.Decision)?.Value.Item1;
+        if (doubted is null || Registry.Find(doubted) is not ILiveModelCatalog live)
+        {
+            return plan;
+        }
+        await live.ListModelsAsync(ct);
+        return Plan(provider, model);
+    }
+
     /// <summary>Generates <see cref="HermesGenerateOptions.Count"/> images; every image made is reported even when others fail.</summary>
     public async Task<HermesResult> GenerateAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct)
     {
         options ??= HermesGenerateOptions.Default;
         var text = (prompt ?? "").Trim();
         var aspectText = options.AspectRatio ?? AspectRatioModule.toWire(AspectRatioModule.defaultValue);
-        var plan = Plan(options.Provider, options.Model);
+        var plan = await PlanWithLiveModelsAsync(options.Provider, options.Model, ct);
         var runnable = from request in Validate(text, options)
                        from chosen in plan.Runnable(Registry)
                        select (request.Aspect, request.Resolution, chosen.Provider, chosen.Model);

@@ -64,7 +64,10 @@ let ``an explicit model the catalog does not accept is refused, listing what it 
         resolve Catalog.xai Dispatch.emptySettings (Some "grok-2-image") []
         |> expectError
 
-    Assert.Equal("invalid model 'grok-2-image': allowed values are grok-imagine-image", bad.Message)
+    Assert.Equal(
+        "invalid model 'grok-2-image': allowed values are grok-imagine-image, grok-imagine-image-quality, grok-imagine-image-2.0",
+        bad.Message
+    )
 
 [<Fact>]
 let ``OpenAI passes any gpt-image-* id through, given explicitly, in config or in the env`` () =

@@ -17,7 +17,7 @@ let field (o: JsonNode) (key: string) = o[key].GetValue<string>()
 [<Fact>]
 let ``xAI body sends the resolution literal and xAI's aspect`` () =
     let body =
-        Requests.xai "grok-imagine-image" "a red fox" AspectRatio.Portrait Resolution.TwoK
+        Requests.xai "grok-imagine-image" "a red fox" AspectRatio.Portrait Resolution.TwoK None
 
     Assert.Equal("""{"model":"grok-imagine-image","prompt":"a red fox","aspect_ratio":"9:16","resolution":"2k"}""", body.ToJsonString())
 

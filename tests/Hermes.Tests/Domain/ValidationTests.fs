@@ -83,7 +83,11 @@ let ``every catalog has its default model and unique ids`` () =
     Assert.Equal("fal-ai/flux-2/klein/9b", FalCatalog.catalog.DefaultModel)
     Assert.Equal<string list>([ "gpt-image-2-low"; "gpt-image-2-medium"; "gpt-image-2-high" ], Catalog.modelIds Catalog.openAi)
     Assert.Equal<string list>(Catalog.modelIds Catalog.openAi, Catalog.modelIds Catalog.openAiCodex)
-    Assert.Equal<string list>([ "grok-imagine-image" ], Catalog.modelIds Catalog.xai)
+
+    Assert.Equal<string list>(
+        [ "grok-imagine-image"; "grok-imagine-image-quality"; "grok-imagine-image-2.0" ],
+        Catalog.modelIds Catalog.xai
+    )
 
 [<Fact>]
 let ``only OpenAI passes uncurated ids through, and only gpt-image ones`` () =

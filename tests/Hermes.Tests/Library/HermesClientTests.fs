@@ -145,12 +145,19 @@ let ``bad input is refused with the value and the allowed set`` (aspect: string,
 let ``an unknown --model for the chosen provider is bad input`` () =
     task {
         use home = new TestHome()
+        // the unknown model sends one look at xAI's live model list, here a loopback that has none
+        use api = new LoopbackServer(Reply.json 404 """{"error":"no such route"}""")
 
         let! result =
-            (client home [ "XAI_API_KEY", "k" ])
+            (client home [ "XAI_API_KEY", "k"; "XAI_BASE_URL", api.Url "/v1" ])
                 .GenerateAsync("fox", HermesGenerateOptions(Provider = "xai", Model = "grok-2-image"), CancellationToken.None)
 
-        Assert.Equal("invalid model 'grok-2-image': allowed values are grok-imagine-image (provider xai)", result.Error.Message)
+        Assert.Equal(
+            "invalid model 'grok-2-image': allowed values are grok-imagine-image, grok-imagine-image-quality, grok-imagine-image-2.0 (provider xai)",
+            result.Error.Message
+        )
+
+        Assert.Equal<string list>([ "GET /v1/image-generation-models" ], api.Requests |> List.map (fun r -> r.Method + " " + r.Path))
     }
 
 let services (home: TestHome) (env: (string * string) list) =
