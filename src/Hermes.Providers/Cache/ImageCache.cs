@@ -243,7 +243,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
 
     private readonly record struct ChunkRead(int Count, HermesError? Error);
 
-    private Either<HermesError, byte[]> Decode(ReadOnlySequence<byte> base64)
+    private Either<HermesError, ReadOnlyMemory<byte>> Decode(ReadOnlySequence<byte> base64)
     {
         var output = new byte[(int)Math.Min(Limits.base64DecodedLength(base64.Length), MaxImageBytes + 3)];
         var staging = new byte[BufferSize];
@@ -268,7 +268,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
         {
             return InvalidBase64();
         }
-        return output[..written];
+        return (ReadOnlyMemory<byte>)output.AsMemory(0, written); // a view: output[..written] would copy the whole image once more
     }
 
     private static bool DecodeStaged(byte[] staging, ref int staged, byte[] output, ref int written, bool isFinal)

@@ -93,6 +93,16 @@ let ``size: a b64_json just under the cap is saved whole`` () =
         Assert.Equal(26_214_399L, IO.FileInfo(saved).Length)
     }
 
+[<Fact>]
+let ``size: a large answer read past its first 8 MiB is kept whole, byte for byte`` () =
+    task {
+        use home = new TestHome()
+        let image = png (12 * 1024 * 1024)
+        use fake = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+        let! result = run (openAi home fake)
+        assertLocalFile home (success result).Image image
+    }
+
 let codexResponses = "POST", "/backend-api/codex/responses"
 
 let codex (home: TestHome) (fake: LoopbackServer) (timeouts: TransportTimeouts option) =
