@@ -36,7 +36,9 @@ let hostileAnswer (images: Dictionary<int, byte[]>) (baseUrl: string) (case: str
         match case with
         | "b64-chunked"
         | "b64-announced" ->
-            let head = Text.Encoding.ASCII.GetBytes """{"created":1,"data":[{"b64_json":"iVBORw0KGgo"""
+            let head =
+                Text.Encoding.ASCII.GetBytes """{"created":1,"data":[{"b64_json":"iVBORw0KGgo"""
+
             let tail = Text.Encoding.ASCII.GetBytes "\"}]}"
 
             if case = "b64-announced" then
@@ -538,43 +540,55 @@ let memory (baseUrl: string) (self: string) (lines: List<string>) =
         let runs =
             [
                 for _ in 1..3 ->
-                    let output = (snd (runProcess "dotnet" [ self; "generate"; sprintf "%s/memory/%s/v1" baseUrl case ] [])).Trim()
+                    let output =
+                        (snd (runProcess "dotnet" [ self; "generate"; sprintf "%s/memory/%s/v1" baseUrl case ] [])).Trim()
+
                     let space = output.IndexOf ' '
                     float (int64 (output.Substring(0, space))) / float mib, output.Substring(space + 1)
             ]
 
         let outcome = snd runs.Head
-        let shown = if outcome.Length > 90 then outcome.Substring(0, 90) + "…" else outcome
+
+        let shown =
+            if outcome.Length > 90 then
+                outcome.Substring(0, 90) + "…"
+            else
+                outcome
+
         lines.Add(row [ label; shown; sprintf "%.1f" (median (List.map fst runs)) ])
 
     lines.Add ""
 
     lines.Add
-        "The refused answer is read through the images body limit (34.3 MiB, one capped image as base64) and dropped there; an announced length is refused before the body is read."
+        "A refused answer is read through the images body limit (34.3 MiB: one capped image as base64) with only its first 8 MiB in memory, the rest in a temp file that is deleted; an announced length is refused before the body is read. An accepted `b64_json` holds its body and the decoded image in memory at once (no goal is set for it)."
+
+    lines.Add ""
+
+    lines.Add(sprintf "Measured %s UTC with `dotnet fsi build.fsx bench memory`." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm"))
 
     lines.Add ""
 
 /// The sections of `produced` replace those with the same "## N." heading in `existing`; new ones are appended.
 let mergeSections (existing: string) (produced: string) =
     let split (text: string) =
-        let parts = text.Split("\n## ")
+        let parts = text.Split("\n## ") |> Array.map (fun part -> part.TrimEnd('\n'))
         parts[0], parts[1..] |> Array.map (fun section -> "## " + section) |> List.ofArray
 
-    let key (section: string) = section.Substring(0, section.IndexOf '.')
+    let key (section: string) =
+        section.Substring(0, section.IndexOf '.')
+
     let header, kept = split existing
     let _, fresh = split produced
 
     let replaced =
         kept
-        |> List.map (fun old ->
-            fresh
-            |> List.tryFind (fun s -> key s = key old)
-            |> Option.defaultValue old)
+        |> List.map (fun old -> fresh |> List.tryFind (fun s -> key s = key old) |> Option.defaultValue old)
 
     let added =
-        fresh |> List.filter (fun s -> not (kept |> List.exists (fun old -> key old = key s)))
+        fresh
+        |> List.filter (fun s -> not (kept |> List.exists (fun old -> key old = key s)))
 
-    String.Join("\n", header :: replaced @ added)
+    String.Join("\n\n", header :: replaced @ added) + "\n"
 
 [<EntryPoint>]
 let main argv =
@@ -588,7 +602,12 @@ let main argv =
         Console.In.ReadToEnd() |> ignore
         app.StopAsync().Wait()
         0
-    | args when args.Length >= 1 && args[0] <> "download" && args[0] <> "serve" && args[0] <> "generate" ->
+    | args when
+        args.Length >= 1
+        && args[0] <> "download"
+        && args[0] <> "serve"
+        && args[0] <> "generate"
+        ->
         let root = args[0]
 
         let wanted =

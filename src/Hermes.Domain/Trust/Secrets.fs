@@ -51,7 +51,10 @@ module Secrets =
                         Some(spelling, shown)
                     else
                         None)
-                |> Option.orElse (known |> List.tryPick (fun (spelling, shown) -> cutShort current spelling |> Option.map (fun partial -> partial, shown)))
+                |> Option.orElse (
+                    known
+                    |> List.tryPick (fun (spelling, shown) -> cutShort current spelling |> Option.map (fun partial -> partial, shown))
+                )
 
             // Each replacement shortens the text (>= 8 characters become <= 7), so repeating until none is left ends,
             // and also catches a secret that a replacement has just assembled from its neighbours.

@@ -47,7 +47,10 @@ let refusedAs (kind: ErrorKind) (home: TestHome) (result: ImageGenResult) =
 let ``size: a 50 MB b64_json answer is refused as too large and nothing is kept`` (announced: bool) =
     task {
         use home = new TestHome()
-        use fake = new LoopbackServer(Reply.routes [ generations, Hostile.hugeB64Answer 50_000_000L announced ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Hostile.hugeB64Answer 50_000_000L announced ])
+
         let! result = run (xai home fake)
         let error = refusedAs ErrorKind.InvalidResponse home result
         Assert.Contains("too large", error.Message)
@@ -69,6 +72,22 @@ let ``size: a 200 MB JSON body is refused as too large and nothing is kept`` (an
         Assert.Contains("too large", error.Message)
     }
 
+[<Fact>]
+let ``size: a gzip-bombed JSON body is refused as too large once inflated`` () =
+    task {
+        use home = new TestHome()
+
+        let bomb =
+            gzipBomb (Encoding.ASCII.GetBytes """{"created":1,"data":[{"b64_json":" """) (64 * 1024 * 1024)
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, gzipped "application/json" bomb ])
+
+        let! result = run (xai home fake)
+        let error = refusedAs ErrorKind.InvalidResponse home result
+        Assert.Contains("too large", error.Message)
+    }
+
 /// Base64 characters of a valid PNG-signed image of 26,316,801 bytes (just over the 25 MiB cap), under the body limit.
 let overCapChars = 35_089_057L
 
@@ -76,7 +95,10 @@ let overCapChars = 35_089_057L
 let ``size: a b64_json that decodes to just over 25 MiB is refused by the image cap`` () =
     task {
         use home = new TestHome()
-        use fake = new LoopbackServer(Reply.routes [ generations, Hostile.hugeB64Answer overCapChars true ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Hostile.hugeB64Answer overCapChars true ])
+
         let! result = run (xai home fake)
         let error = refusedAs ErrorKind.InvalidResponse home result
         Assert.Contains("cap", error.Message)
@@ -87,7 +109,9 @@ let ``size: a b64_json just under the cap is saved whole`` () =
     task {
         use home = new TestHome()
         // 4 × 8,738,133 characters: a valid PNG-signed image of 26,214,399 bytes, one under the cap.
-        use fake = new LoopbackServer(Reply.routes [ generations, Hostile.hugeB64Answer 34_952_521L true ])
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Hostile.hugeB64Answer 34_952_521L true ])
+
         let! result = run (xai home fake)
         let saved = (success result).Image
         Assert.Equal(26_214_399L, IO.FileInfo(saved).Length)
@@ -98,7 +122,10 @@ let ``size: a large answer read past its first 8 MiB is kept whole, byte for byt
     task {
         use home = new TestHome()
         let image = png (12 * 1024 * 1024)
-        use fake = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (b64Response image) ])
+
         let! result = run (openAi home fake)
         assertLocalFile home (success result).Image image
     }
@@ -108,9 +135,7 @@ let codexResponses = "POST", "/backend-api/codex/responses"
 let codex (home: TestHome) (fake: LoopbackServer) (timeouts: TransportTimeouts option) =
     CodexFake.signInCodex home (CodexFake.freshToken ())
 
-    CodexImageProvider(
-        home.Context([ "HERMES_CODEX_BASE_URL", fake.Url "/backend-api/codex" ], ?timeouts = timeouts)
-    )
+    CodexImageProvider(home.Context([ "HERMES_CODEX_BASE_URL", fake.Url "/backend-api/codex" ], ?timeouts = timeouts))
 
 [<Fact>]
 let ``time: an SSE stream of keep-alives only ends at the total deadline`` () =
@@ -119,11 +144,17 @@ let ``time: an SSE stream of keep-alives only ends at the total deadline`` () =
 
         use fake =
             new LoopbackServer(
-                Reply.routes [ codexResponses, Hostile.keepAlives (TimeSpan.FromMilliseconds 50.0) (TimeSpan.FromSeconds 20.0) ]
+                Reply.routes
+                    [
+                        codexResponses, Hostile.keepAlives (TimeSpan.FromMilliseconds 50.0) (TimeSpan.FromSeconds 20.0)
+                    ]
             )
 
         let deadline = TimeSpan.FromSeconds 1.5
-        let provider = codex home fake (Some(TransportTimeouts(deadline, TimeSpan.FromSeconds 30.0)))
+
+        let provider =
+            codex home fake (Some(TransportTimeouts(deadline, TimeSpan.FromSeconds 30.0)))
+
         let clock = Stopwatch.StartNew()
         let! result = run provider
         let error = refusedAs ErrorKind.Timeout home result
@@ -157,7 +188,8 @@ let ``size: a Codex result that decodes to more than 25 MiB is refused by the im
     }
 
 [<Theory>]
-[<InlineData("application/json", "{\"error\":{\"message\":\"bad \\u001b[31mred\\u001b[0m \\u001b]0;owned title\\u0007 prompt\\r\\nFAKE: run rm -rf\"}}")>]
+[<InlineData("application/json",
+             "{\"error\":{\"message\":\"bad \\u001b[31mred\\u001b[0m \\u001b]0;owned title\\u0007 prompt\\r\\nFAKE: run rm -rf\"}}")>]
 [<InlineData("application/json", "{\"error\":\"\\u009b2J\\u001b[2J\\u001bc reset \\u202egnp.exe\\u0008\\u0008\\u007f done\"}")>]
 [<InlineData("text/plain", "\u001b[2J\u001b[H\u001b]52;c;cm0gLXJmIH4=\u0007upstream \u0085 error \u009b31m\u0001")>]
 [<InlineData("text/html", "<h1>\u001bP+q544e\u001b\\ Bad Gateway</h1>\t\r\n")>]
@@ -166,7 +198,10 @@ let ``terminal: escape sequences and control characters in a provider's error ne
     =
     task {
         use home = new TestHome()
-        use fake = new LoopbackServer(Reply.routes [ generations, Reply.text 400 contentType body ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Reply.text 400 contentType body ])
+
         let! result = run (xai home fake)
         let error = refusedAs ErrorKind.InvalidRequest home result
         Assert.StartsWith("xAI returned HTTP 400: ", error.Message)
@@ -219,7 +254,10 @@ let ``secrets: a key a provider echoes in an error is shown only as its six-char
 let ``secrets: a key echoed where the 300-character cut falls is still shown only as its prefix`` (at: int) =
     task {
         use home = new TestHome()
-        let body = errorBody "invalid_api_key" (String('x', at) + openAiKey + " is not valid")
+
+        let body =
+            errorBody "invalid_api_key" (String('x', at) + openAiKey + " is not valid")
+
         use fake = new LoopbackServer(Reply.routes [ generations, Reply.json 401 body ])
         let! result = run (openAi home fake)
         let error = refusedAs ErrorKind.Auth home result
@@ -235,7 +273,10 @@ let ``secrets: a Codex sign-in token echoed in an error is shown only as its pre
 
         use fake =
             new LoopbackServer(
-                Reply.routes [ codexResponses, Reply.json 403 (errorBody "forbidden" (sprintf "token %s is not allowed" token)) ]
+                Reply.routes
+                    [
+                        codexResponses, Reply.json 403 (errorBody "forbidden" (sprintf "token %s is not allowed" token))
+                    ]
             )
 
         let provider =
@@ -253,7 +294,10 @@ let ``terminal: escape sequences in a refused image URL never reach the message`
 
         use fake =
             new LoopbackServer(
-                Reply.routes [ generations, Reply.json 200 (urlAnswer "file:///\u001b]0;owned\u0007\u001b[2J\u009b31m/etc/hostname") ]
+                Reply.routes
+                    [
+                        generations, Reply.json 200 (urlAnswer "file:///\u001b]0;owned\u0007\u001b[2J\u009b31m/etc/hostname")
+                    ]
             )
 
         let! result = run (xai home fake)
@@ -268,7 +312,10 @@ let ``secrets: a key a provider puts in an image URL is shown only as its prefix
     task {
         use home = new TestHome()
         let url = "file:///" + String('p', at) + "/" + xaiKey + "/image.png"
-        use fake = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (urlAnswer url) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (urlAnswer url) ])
+
         let! result = run (xai home fake)
         let error = refusedAs ErrorKind.InvalidResponse home result
         assertOnlyPrefixOf xaiKey error.Message
@@ -279,6 +326,9 @@ let ``secrets: wherever a length cut ends a text inside a known secret, no seven
     (NonEmptyArray(key: byte[]), PositiveInt pad, PositiveInt limit)
     =
     // base64url has no '#', so the padding can never complete the secret's prefix by itself.
-    let secret = "k" + Convert.ToBase64String(Array.append key (Array.zeroCreate 6)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+    let secret =
+        "k"
+        + Convert.ToBase64String(Array.append key (Array.zeroCreate 6)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+
     let shown = TerminalText.sanitizeWith limit (String('#', pad) + secret + " tail")
     not ((Secrets.redact [ secret ] shown).Contains(secret.Substring(0, 7), StringComparison.Ordinal))

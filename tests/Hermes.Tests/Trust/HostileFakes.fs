@@ -61,7 +61,8 @@ type Sentinel(address: IPAddress) =
     member _.Connections = Volatile.Read(&connections)
 
     /// http://<host>:<this port><path>, the host spelled as the test wants (an IPv6 host in brackets).
-    member this.Url(host: string, path: string) = sprintf "http://%s:%d%s" host this.Port path
+    member this.Url(host: string, path: string) =
+        sprintf "http://%s:%d%s" host this.Port path
 
     interface IDisposable with
         member _.Dispose() =
@@ -87,7 +88,8 @@ type InstantDelays() =
     member _.Waits = List.ofSeq waits
 
     override _.CreateTimer(callback, state, dueTime, period) =
-        let inner = TimeProvider.System.CreateTimer(callback, state, instant dueTime, period)
+        let inner =
+            TimeProvider.System.CreateTimer(callback, state, instant dueTime, period)
 
         { new ITimer with
             member _.Change(due, every) = inner.Change(instant due, every)
@@ -146,7 +148,9 @@ module Hostile =
 
     /// A JSON images answer whose b64_json holds `chars` base64 characters, streamed (chunked unless announced).
     let hugeB64Answer (chars: int64) (announce: bool) : Reply =
-        let head = Encoding.ASCII.GetBytes """{"created":1,"data":[{"b64_json":"iVBORw0KGgo"""
+        let head =
+            Encoding.ASCII.GetBytes """{"created":1,"data":[{"b64_json":"iVBORw0KGgo"""
+
         let tail = Encoding.ASCII.GetBytes "\"}]}"
         let total = int64 head.Length + chars + int64 tail.Length
 
@@ -207,6 +211,28 @@ module Hostile =
                 ctx.Response.Headers[name] <- value
 
             Reply.json status body request ctx
+
+/// `head` then zeros up to `total` bytes, gzip-compressed: a few hundred KB on the wire.
+let gzipBomb (head: byte[]) (total: int) =
+    use compressed = new IO.MemoryStream()
+
+    do
+        use gzip =
+            new IO.Compression.GZipStream(compressed, IO.Compression.CompressionLevel.Optimal, true)
+
+        gzip.Write(head, 0, head.Length)
+        let zeros = Array.zeroCreate<byte> (1024 * 1024)
+
+        for _ in 1 .. (total - head.Length) / zeros.Length do
+            gzip.Write(zeros, 0, zeros.Length)
+
+    compressed.ToArray()
+
+/// These bytes sent as they are with Content-Encoding: gzip.
+let gzipped (contentType: string) (compressed: byte[]) : Reply =
+    fun request ctx ->
+        ctx.Response.Headers.ContentEncoding <- "gzip"
+        Reply.bytes 200 contentType compressed request ctx
 
 /// Requests of this method that reached the fake.
 let requestsOf (server: LoopbackServer) (httpMethod: string) =

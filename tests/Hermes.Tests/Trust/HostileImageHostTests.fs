@@ -8,6 +8,7 @@ open System.Text
 open System.Threading
 open Flurl.Http
 open Xunit
+open Hermes.Providers.Cache
 open Hermes.Domain
 open Hermes.Providers.Core
 open Hermes.Providers.Http
@@ -133,7 +134,10 @@ let ``the one exception: the configured base URL's origin is trusted whatever it
     task {
         use home = new TestHome()
         let image = png 2048
-        use fake = answering (fun self -> self.Url "/image.png") [ "/image.png", Reply.bytes 200 "image/png" image ]
+
+        use fake =
+            answering (fun self -> self.Url "/image.png") [ "/image.png", Reply.bytes 200 "image/png" image ]
+
         let! result = generate home fake
         assertLocalFile home (success result).Image image
         Assert.Single(requestsOf fake "GET") |> ignore
@@ -157,7 +161,12 @@ let guardedGet (trusted: string list) (url: string) =
 [<InlineData("2130706433")>]
 let ``address: the socket connect step refuses an internal address even when the URL check is bypassed`` (host: string) =
     task {
-        let address = if host = "127.0.0.2" then IPAddress.Parse host else IPAddress.Loopback
+        let address =
+            if host = "127.0.0.2" then
+                IPAddress.Parse host
+            else
+                IPAddress.Loopback
+
         use internalService = new Sentinel(address)
         let! outcome = guardedGet [] (internalService.Url(host, "/image.png"))
 
@@ -187,7 +196,10 @@ let ``scheme: a data URL holding an image is decoded and saved`` () =
     task {
         use home = new TestHome()
         let image = png 300
-        use fake = answering (fun _ -> "data:image/png;base64," + Convert.ToBase64String image) []
+
+        use fake =
+            answering (fun _ -> "data:image/png;base64," + Convert.ToBase64String image) []
+
         let! result = generate home fake
         assertLocalFile home (success result).Image image
     }
@@ -199,7 +211,10 @@ let ``scheme: a data URL holding an image is decoded and saved`` () =
 let ``what is saved: a data URL whose bytes are not an image is refused`` (text: string) =
     task {
         use home = new TestHome()
-        use fake = answering (fun _ -> "data:image/png;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes text)) []
+
+        use fake =
+            answering (fun _ -> "data:image/png;base64," + Convert.ToBase64String(Encoding.UTF8.GetBytes text)) []
+
         let! result = generate home fake
         refused home result |> ignore
     }
@@ -210,12 +225,13 @@ let ``what is saved: a data URL whose bytes are not an image is refused`` (text:
 [<InlineData("image/png", "{\"error\":\"url expired\"}")>]
 [<InlineData("image/png", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")>]
 [<InlineData("image/jpeg", "plain text")>]
-let ``what is saved: HTML, JSON, SVG or text served as an image is refused and nothing is kept``
-    (contentType: string, body: string)
-    =
+let ``what is saved: HTML, JSON, SVG or text served as an image is refused and nothing is kept`` (contentType: string, body: string) =
     task {
         use home = new TestHome()
-        use fake = answering (fun self -> self.Url "/image.png") [ "/image.png", Reply.text 200 contentType body ]
+
+        use fake =
+            answering (fun self -> self.Url "/image.png") [ "/image.png", Reply.text 200 contentType body ]
+
         let! result = generate home fake
         let error = refused home result
         Assert.Contains("not an image", error.Message)
@@ -231,9 +247,21 @@ let ``size: a 100 MB image stream is cut at the 25 MiB cap and nothing is kept``
         let pngHead = png 16
 
         use fake =
-            answering
-                (fun self -> self.Url "/huge.png")
-                [ "/huge.png", Hostile.stream "image/png" pngHead 100_000_000L announced ]
+            answering (fun self -> self.Url "/huge.png") [ "/huge.png", Hostile.stream "image/png" pngHead 100_000_000L announced ]
+
+        let! result = generate home fake
+        let error = refused home result
+        Assert.Contains("cap", error.Message)
+    }
+
+[<Fact>]
+let ``size: a gzip bomb served as an image is cut at the 25 MiB cap once inflated and nothing is kept`` () =
+    task {
+        use home = new TestHome()
+        let bomb = gzipBomb (png 16) (64 * 1024 * 1024)
+
+        use fake =
+            answering (fun self -> self.Url "/bomb.png") [ "/bomb.png", gzipped "image/png" bomb ]
 
         let! result = generate home fake
         let error = refused home result
@@ -288,7 +316,10 @@ let ``redirects: a loop is an error after at most five hops and nothing is kept`
 let ``redirects: a 3xx without Location is an error and nothing is kept`` (status: int) =
     task {
         use home = new TestHome()
-        use fake = answering (fun self -> self.Url "/moved.png") [ "/moved.png", Hostile.redirect status None ]
+
+        use fake =
+            answering (fun self -> self.Url "/moved.png") [ "/moved.png", Hostile.redirect status None ]
+
         let! result = generate home fake
         let error = refused home result
         Assert.Contains("no Location", error.Message)
@@ -303,7 +334,9 @@ let ``redirects: a redirect from the trusted fake to 127.0.0.2 is refused and 12
         use fake =
             answering
                 (fun self -> self.Url "/image.png")
-                [ "/image.png", Hostile.redirect 302 (Some(internalService.Url("127.0.0.2", "/latest/meta-data/"))) ]
+                [
+                    "/image.png", Hostile.redirect 302 (Some(internalService.Url("127.0.0.2", "/latest/meta-data/")))
+                ]
 
         let! result = generate home fake
         refused home result |> ignore
@@ -320,7 +353,10 @@ let ``redirects: a redirect from the trusted fake to 127.0.0.2 is refused and 12
 let ``redirects: each hop's target is checked by the same URL rules`` (target: string) =
     task {
         use home = new TestHome()
-        use fake = answering (fun self -> self.Url "/image.png") [ "/image.png", Hostile.redirect 307 (Some target) ]
+
+        use fake =
+            answering (fun self -> self.Url "/image.png") [ "/image.png", Hostile.redirect 307 (Some target) ]
+
         let! result = generate home fake
         refused home result |> ignore
         Assert.Single(requestsOf fake "GET") |> ignore
@@ -336,9 +372,38 @@ let ``failure: .part files older than an hour are swept, a fresh one is left alo
         File.WriteAllBytes(stale, [| 1uy |])
         File.WriteAllBytes(fresh, [| 2uy |])
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours -2.0)
-        use fake = answering (fun _ -> "data:image/png;base64," + Convert.ToBase64String(png 10)) []
+
+        use fake =
+            answering (fun _ -> "data:image/png;base64," + Convert.ToBase64String(png 10)) []
+
         let! result = generate home fake
         success result |> ignore
         Assert.False(File.Exists stale)
         Assert.True(File.Exists fresh)
+    }
+
+[<Fact>]
+let ``failure: an address refused in the socket connect step is an error, never the bare URL as the image`` () =
+    task {
+        use home = new TestHome()
+        let logs = CapturedLogs()
+        use internalService = new Sentinel(IPAddress.Parse "127.0.0.2")
+        let url = internalService.Url("127.0.0.2", "/image.png")
+        // The URL rules let it through; only the connect step, which trusts nothing here, stands in the way.
+        let cache =
+            ImageCache(
+                home.CacheDir,
+                GuardedHttp.CreateClient TrustedOrigins.None,
+                TrustedOrigins.Of [ url ],
+                TimeProvider.System,
+                logs.Logger
+            )
+
+        let! result = cache.CacheOrFallbackAsync(url, "hostile", CancellationToken.None)
+        let error = expectError result
+        Assert.Equal("invalid_response", error.ErrorType)
+        Assert.Contains("refused to connect", error.Message)
+        Assert.Equal(0, internalService.Connections)
+        Assert.Empty(home.CachedFiles())
+        Assert.Empty(logs.Warnings)
     }

@@ -23,7 +23,12 @@ let oneOfThreeFails (failing: Reply) =
         Reply.routes
             [
                 generations,
-                Reply.sequence [ Reply.json 200 (b64Response (png 101)); failing; Reply.json 200 (b64Response (png 103)) ]
+                Reply.sequence
+                    [
+                        Reply.json 200 (b64Response (png 101))
+                        failing
+                        Reply.json 200 (b64Response (png 103))
+                    ]
             ]
     )
 
@@ -31,7 +36,10 @@ let oneOfThreeFails (failing: Reply) =
 let ``partial success: when one of three fails, the two images made are reported with the one failure`` () =
     task {
         use home = new TestHome()
-        use fake = oneOfThreeFails (Reply.json 500 (errorBody "server_error" "the GPU caught fire"))
+
+        use fake =
+            oneOfThreeFails (Reply.json 500 (errorBody "server_error" "the GPU caught fire"))
+
         let! result = (client home fake).GenerateAsync("a fox", three None, CancellationToken.None)
         Assert.True(result.IsPartial)
         Assert.False(result.Success)
@@ -41,7 +49,10 @@ let ``partial success: when one of three fails, the two images made are reported
 
         Assert.Equal<byte[] list>(
             [ png 101; png 103 ] |> List.sortBy (fun b -> b.Length),
-            result.Images |> Seq.map File.ReadAllBytes |> List.ofSeq |> List.sortBy (fun b -> b.Length)
+            result.Images
+            |> Seq.map File.ReadAllBytes
+            |> List.ofSeq
+            |> List.sortBy (fun b -> b.Length)
         )
 
         let failure = Assert.Single result.Failures
@@ -55,7 +66,10 @@ let ``partial success: with --out the two images made are copied and the failure
     task {
         use home = new TestHome()
         let out = Path.Combine(home.Path, "out")
-        use fake = oneOfThreeFails (Reply.json 400 (errorBody "moderation_blocked" "rejected by the safety system"))
+
+        use fake =
+            oneOfThreeFails (Reply.json 400 (errorBody "moderation_blocked" "rejected by the safety system"))
+
         let! result = (client home fake).GenerateAsync("a fox", three (Some out), CancellationToken.None)
         Assert.Equal(2, result.Images.Count)
         Assert.All(result.Images, fun image -> Assert.Equal(out, Path.GetDirectoryName image))
@@ -80,7 +94,10 @@ let ``partial success: a hostile URL for one image does not cost the other two``
 let ``partial success: when all three fail there is no image and three typed failures`` () =
     task {
         use home = new TestHome()
-        use fake = new LoopbackServer(Reply.routes [ generations, Reply.json 500 (errorBody "x" "down") ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 500 (errorBody "x" "down") ])
+
         let! result = (client home fake).GenerateAsync("a fox", three None, CancellationToken.None)
         Assert.False(result.Success)
         Assert.False(result.IsPartial)

@@ -30,7 +30,10 @@ let ``content_policy: OpenAI's moderation_blocked is its own error type and is n
     task {
         use home = new TestHome()
         let clock = InstantDelays()
-        use fake = new LoopbackServer(Reply.routes [ generations, Reply.json 400 moderationBlocked ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 400 moderationBlocked ])
+
         let! result = run (openAi home (fake.Url "/v1") clock)
         let error = expectErrorKind ErrorKind.ContentPolicy result
         Assert.Contains("safety system", error.Message)
@@ -113,7 +116,10 @@ let ``retries: any other status may mean the image was made and is never retried
     task {
         use home = new TestHome()
         let clock = InstantDelays()
-        use fake = new LoopbackServer(Reply.routes [ generations, Reply.json status (errorBody "x" "failed") ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ generations, Reply.json status (errorBody "x" "failed") ])
+
         let! result = run (openAi home (fake.Url "/v1") clock)
         let error = expectError result
         Assert.Equal(Nullable status, error.HttpStatus)
@@ -139,9 +145,15 @@ let ``retries: a connection dropped after the request was sent is never retried`
         let clock = InstantDelays()
 
         use fake =
-            new LoopbackServer(Reply.routes [ generations, (fun _ ctx ->
-                                       ctx.Abort()
-                                       Task.CompletedTask) ])
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        generations,
+                        (fun _ ctx ->
+                            ctx.Abort()
+                            Task.CompletedTask)
+                    ]
+            )
 
         let! result = run (openAi home (fake.Url "/v1") clock)
         expectErrorKind ErrorKind.Network result |> ignore
@@ -156,9 +168,7 @@ let ``retries: xAI gets the same rule (503 then success)`` () =
         let clock = InstantDelays()
 
         use fake =
-            new LoopbackServer(
-                Reply.sequence [ Reply.json 503 """{"error":"busy"}"""; Reply.json 200 (b64Response (png 8)) ]
-            )
+            new LoopbackServer(Reply.sequence [ Reply.json 503 """{"error":"busy"}"""; Reply.json 200 (b64Response (png 8)) ])
 
         let provider =
             XaiImageProvider(home.Context([ "XAI_API_KEY", "xai-retry-0123456789"; "XAI_BASE_URL", fake.Url "/v1" ], clock = clock))
