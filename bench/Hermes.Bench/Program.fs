@@ -1,5 +1,5 @@
-/// `dotnet fsi build.fsx bench`: start-up, URL → cache throughput and memory, concurrency and dispatch cost,
-/// side by side with curl and python as ratios from one run (medians; nothing here is asserted).
+/// `dotnet fsi build.fsx bench`: start-up, URL → cache throughput and memory, concurrency, dispatch cost and peak memory
+/// under hostile answers, side by side with curl and python as ratios from one run (medians; nothing here is asserted).
 module Hermes.Bench.Program
 
 open System
@@ -25,15 +25,51 @@ let median (values: float list) =
 
 let mib = 1024 * 1024
 
-/// A loopback server: /img/<n> serves n MiB, /v1/images/generations answers after 200 ms with a 2 MiB image URL.
+/// A 50 MB b64_json: what a hostile or broken provider may send; Hermes must refuse it without holding it.
+let hugeB64Chars = 50_000_000
+
+/// The answers of the memory section: /memory/<case>/v1/images/generations.
+let hostileAnswer (images: Dictionary<int, byte[]>) (baseUrl: string) (case: string) (ctx: HttpContext) : Task =
+    task {
+        ctx.Response.ContentType <- "application/json"
+
+        match case with
+        | "b64-chunked"
+        | "b64-announced" ->
+            let head =
+                Text.Encoding.ASCII.GetBytes """{"created":1,"data":[{"b64_json":"iVBORw0KGgo"""
+
+            let tail = Text.Encoding.ASCII.GetBytes "\"}]}"
+
+            if case = "b64-announced" then
+                ctx.Response.ContentLength <- Nullable(int64 (head.Length + hugeB64Chars + tail.Length))
+
+            let filler = Array.create mib (byte 'A')
+
+            try
+                do! ctx.Response.Body.WriteAsync(head, 0, head.Length, ctx.RequestAborted)
+
+                for offset in 0..mib .. hugeB64Chars - 1 do
+                    do! ctx.Response.Body.WriteAsync(filler, 0, min mib (hugeB64Chars - offset), ctx.RequestAborted)
+
+                do! ctx.Response.Body.WriteAsync(tail, 0, tail.Length, ctx.RequestAborted)
+            with _ ->
+                () // Hermes hangs up as soon as it knows the answer is too large.
+        | "b64-24" -> do! ctx.Response.WriteAsync(sprintf """{"data":[{"b64_json":"%s"}]}""" (Convert.ToBase64String images[24]))
+        | size -> do! ctx.Response.WriteAsync(sprintf """{"data":[{"url":"%s/img/%s"}]}""" baseUrl size)
+    }
+
+/// A loopback server: /img/<n> serves n MiB, /v1/images/generations answers after 200 ms with a 2 MiB image URL,
+/// /memory/<case>/v1/images/generations answers at once with a hostile or a large answer.
 let startServer () =
     let images = Dictionary<int, byte[]>()
 
-    for size in [ 0; 1; 2; 5; 20 ] do
+    for size in [ 0; 1; 2; 5; 20; 24 ] do
         // /img/0 is a 2 KB image: the same calls without the bulk of the bytes.
         let bytes = Array.zeroCreate<byte> (if size = 0 then 2048 else size * mib)
         Random(size).NextBytes bytes
-        bytes[0] <- 0x89uy
+        // A PNG signature: the cache keeps only bytes whose magic number is an image.
+        Array.blit [| 0x89uy; 0x50uy; 0x4Euy; 0x47uy; 0x0Duy; 0x0Auy; 0x1Auy; 0x0Auy |] 0 bytes 0 8
         images[size] <- bytes
 
     let builder = WebApplication.CreateSlimBuilder()
@@ -51,6 +87,8 @@ let startServer () =
                 ctx.Response.ContentType <- "image/png"
                 ctx.Response.ContentLength <- Nullable(int64 bytes.Length)
                 do! ctx.Response.Body.WriteAsync(bytes, 0, bytes.Length)
+            elif path.StartsWith "/memory/" then
+                do! hostileAnswer images baseUrl (path.Split('/')[2]) ctx
             else
                 do! Task.Delay 200
                 ctx.Response.ContentType <- "application/json"
@@ -93,6 +131,34 @@ let download (url: string) =
         failwithf "download failed: %A" result.Case
 
     printfn "%d" (Process.GetCurrentProcess().PeakWorkingSet64)
+    Directory.Delete(home, true)
+    0
+
+/// Child-process mode: one xAI generation against this base URL, then this process's peak working set and the outcome.
+let generateOnce (apiBase: string) =
+    let home = tempHome ()
+
+    let env =
+        HermesEnvironment.Of(
+            [
+                KeyValuePair("HERMES_HOME", home)
+                KeyValuePair("XAI_API_KEY", "bench")
+                KeyValuePair("XAI_BASE_URL", apiBase)
+            ]
+        )
+
+    let result =
+        HermesClient(HermesContext(env, HermesConfig.Empty))
+            .GenerateAsync("bench", HermesGenerateOptions(Provider = "xai"), CancellationToken.None)
+            .Result
+
+    let outcome =
+        if result.Success then
+            sprintf "saved %d bytes" (FileInfo(result.Image).Length)
+        else
+            result.Error.ErrorType + ": " + result.Error.Message
+
+    printfn "%d %s" (Process.GetCurrentProcess().PeakWorkingSet64) outcome
     Directory.Delete(home, true)
     0
 
@@ -455,10 +521,80 @@ let dispatchCost (lines: List<string>) =
 
     lines.Add ""
 
+let memory (baseUrl: string) (self: string) (lines: List<string>) =
+    lines.Add "## 5. Memory under hostile answers (a fresh `Hermes.Bench generate` process per run; median of 3; goal < 100 MB)"
+    lines.Add ""
+    lines.Add(row [ "provider answer"; "outcome"; "peak working set MB" ])
+    lines.Add(row [ "---"; "---"; "---:" ])
+
+    let cases =
+        [
+            "b64-chunked", "50 MB `b64_json`, chunked (no Content-Length)"
+            "b64-announced", "50 MB `b64_json`, Content-Length announced"
+            "24", "URL of a 24 MiB image"
+            "b64-24", "24 MiB image as `b64_json` (32 MiB body)"
+            "0", "URL of a 2 KB image (the floor: runtime, HTTP client, one generation)"
+        ]
+
+    for case, label in cases do
+        let runs =
+            [
+                for _ in 1..3 ->
+                    let output =
+                        (snd (runProcess "dotnet" [ self; "generate"; sprintf "%s/memory/%s/v1" baseUrl case ] [])).Trim()
+
+                    let space = output.IndexOf ' '
+                    float (int64 (output.Substring(0, space))) / float mib, output.Substring(space + 1)
+            ]
+
+        let outcome = snd runs.Head
+
+        let shown =
+            if outcome.Length > 90 then
+                outcome.Substring(0, 90) + "…"
+            else
+                outcome
+
+        lines.Add(row [ label; shown; sprintf "%.1f" (median (List.map fst runs)) ])
+
+    lines.Add ""
+
+    lines.Add
+        "A refused answer is read through the images body limit (34.3 MiB: one capped image as base64) with only its first 8 MiB in memory, the rest in a temp file that is deleted; an announced length is refused before the body is read. An accepted `b64_json` holds its body and the decoded image in memory at once (no goal is set for it)."
+
+    lines.Add ""
+
+    lines.Add(sprintf "Measured %s UTC with `dotnet fsi build.fsx bench memory`." (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm"))
+
+    lines.Add ""
+
+/// The sections of `produced` replace those with the same "## N." heading in `existing`; new ones are appended.
+let mergeSections (existing: string) (produced: string) =
+    let split (text: string) =
+        let parts = text.Split("\n## ") |> Array.map (fun part -> part.TrimEnd('\n'))
+        parts[0], parts[1..] |> Array.map (fun section -> "## " + section) |> List.ofArray
+
+    let key (section: string) =
+        section.Substring(0, section.IndexOf '.')
+
+    let header, kept = split existing
+    let _, fresh = split produced
+
+    let replaced =
+        kept
+        |> List.map (fun old -> fresh |> List.tryFind (fun s -> key s = key old) |> Option.defaultValue old)
+
+    let added =
+        fresh
+        |> List.filter (fun s -> not (kept |> List.exists (fun old -> key old = key s)))
+
+    String.Join("\n\n", header :: replaced @ added) + "\n"
+
 [<EntryPoint>]
 let main argv =
     match argv with
     | [| "download"; url |] -> download url
+    | [| "generate"; apiBase |] -> generateOnce apiBase
     | [| "serve" |] ->
         let app, baseUrl = startServer ()
         Console.Out.WriteLine baseUrl
@@ -466,12 +602,17 @@ let main argv =
         Console.In.ReadToEnd() |> ignore
         app.StopAsync().Wait()
         0
-    | args when args.Length >= 1 && args[0] <> "download" && args[0] <> "serve" ->
+    | args when
+        args.Length >= 1
+        && args[0] <> "download"
+        && args[0] <> "serve"
+        && args[0] <> "generate"
+        ->
         let root = args[0]
 
         let wanted =
             if args.Length = 1 then
-                [ "startup"; "cache"; "concurrency"; "dispatch" ]
+                [ "startup"; "cache"; "concurrency"; "dispatch"; "memory" ]
             else
                 List.ofArray args[1..]
 
@@ -510,17 +651,22 @@ let main argv =
             | "cache" -> cacheThroughput baseUrl self lines
             | "concurrency" -> concurrency baseUrl lines
             | "dispatch" -> dispatchCost lines
-            | other -> failwithf "unknown section '%s': allowed are startup, cache, concurrency, dispatch" other
+            | "memory" -> memory baseUrl self lines
+            | other -> failwithf "unknown section '%s': allowed are startup, cache, concurrency, dispatch, memory" other
 
         server.StandardInput.Close()
         server.WaitForExit()
         let text = String.Join("\n", lines) + "\n"
         Console.Out.Write text
 
-        if args.Length = 1 then
-            File.WriteAllText(Path.Combine(root, "bench", "results.md"), text)
+        let results = Path.Combine(root, "bench", "results.md")
+
+        if args.Length = 1 || not (File.Exists results) then
+            File.WriteAllText(results, text)
+        else
+            File.WriteAllText(results, mergeSections (File.ReadAllText results) text)
 
         0
     | _ ->
-        eprintfn "usage: Hermes.Bench <repo root> [startup|cache|concurrency|dispatch ...] | download <url>"
+        eprintfn "usage: Hermes.Bench <repo root> [startup|cache|concurrency|dispatch|memory ...] | download <url> | generate <api base>"
         2

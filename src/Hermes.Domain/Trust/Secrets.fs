@@ -25,7 +25,8 @@ module Secrets =
         |> List.filter (fun s -> s.Length >= minRedactedLength)
         |> List.distinct
 
-    /// Replaces every occurrence of each known secret (length >= 8, and its encoded spellings) with its prefix.
+    /// Replaces every occurrence of each known secret (length >= 8, and its encoded spellings) with its prefix, also where a
+    /// length cut ended the text inside it.
     let redact (secrets: string seq) (text: string) =
         if isNull text then
             ""
@@ -37,13 +38,28 @@ module Secrets =
                 |> Seq.sortByDescending (fun (spelling, _) -> spelling.Length)
                 |> List.ofSeq
 
+            // A secret that a length cut (TerminalText's "…") left longer than its prefix: "sk-proj-abcd…".
+            let cutShort (current: string) (spelling: string) =
+                seq { spelling.Length - 1 .. -1 .. minRedactedLength - 1 }
+                |> Seq.map (fun length -> spelling.Substring(0, length) + "…")
+                |> Seq.tryFind (fun partial -> current.Contains(partial, StringComparison.Ordinal))
+
+            let found (current: string) =
+                known
+                |> List.tryPick (fun (spelling, shown) ->
+                    if current.Contains(spelling, StringComparison.Ordinal) then
+                        Some(spelling, shown)
+                    else
+                        None)
+                |> Option.orElse (
+                    known
+                    |> List.tryPick (fun (spelling, shown) -> cutShort current spelling |> Option.map (fun partial -> partial, shown))
+                )
+
             // Each replacement shortens the text (>= 8 characters become <= 7), so repeating until none is left ends,
             // and also catches a secret that a replacement has just assembled from its neighbours.
             let rec loop (current: string) =
-                match
-                    known
-                    |> List.tryFind (fun (spelling, _) -> current.Contains(spelling, StringComparison.Ordinal))
-                with
+                match found current with
                 | None -> current
                 | Some(spelling, shown) -> loop (current.Replace(spelling, shown, StringComparison.Ordinal))
 

@@ -98,7 +98,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
         {
             return TooLarge($"the base64 image decodes to about {Limits.base64DecodedLength(text.Length)} bytes");
         }
-        return Decode(new ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(text))).Bind(Recognise);
+        return Decode(new ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(text))).Bind(memory => Recognise(memory.ToArray()));
     }
 
     /// <summary>Follows redirects itself (each hop checked), then hands the body to <paramref name="onBody"/>; a data URL goes to <paramref name="inline"/>.</summary>
@@ -331,7 +331,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
 
     private readonly record struct ChunkRead(int Count, HermesError? Error);
 
-    private Either<HermesError, byte[]> Decode(ReadOnlySequence<byte> base64)
+    private Either<HermesError, ReadOnlyMemory<byte>> Decode(ReadOnlySequence<byte> base64)
     {
         var output = new byte[(int)Math.Min(Limits.base64DecodedLength(base64.Length), MaxImageBytes + 3)];
         var staging = new byte[BufferSize];
@@ -356,7 +356,7 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
         {
             return InvalidBase64();
         }
-        return output[..written];
+        return (ReadOnlyMemory<byte>)output.AsMemory(0, written); // a view: output[..written] would copy the whole image once more
     }
 
     private static bool DecodeStaged(byte[] staging, ref int staged, byte[] output, ref int written, bool isFinal)
