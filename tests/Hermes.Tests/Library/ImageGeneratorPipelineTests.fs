@@ -40,7 +40,10 @@ let configure (home: TestHome) (env: (string * string) list) (o: HermesClientOpt
         o.Environment[k] <- v
 
 let openAiEnv (server: LoopbackServer) =
-    [ "OPENAI_API_KEY", "sk-test-abcdef123456"; "OPENAI_BASE_URL", server.Url "/v1" ]
+    [
+        "OPENAI_API_KEY", "sk-test-abcdef123456"
+        "OPENAI_BASE_URL", server.Url "/v1"
+    ]
 
 let xaiEnv (server: LoopbackServer) =
     [ "XAI_API_KEY", "xai-test-key-123456"; "XAI_BASE_URL", server.Url "/v1" ]
@@ -98,7 +101,10 @@ let ``metadata names the provider by its OpenTelemetry name, with the endpoint i
     =
     use home = new TestHome()
     let services = ServiceCollection()
-    services.AddKeyedHermesImageGenerator(provider, configure home [ key, "k-123456" ]) |> ignore
+
+    services.AddKeyedHermesImageGenerator(provider, configure home [ key, "k-123456" ])
+    |> ignore
+
     use container = services.BuildServiceProvider()
 
     let metadata =
@@ -128,8 +134,7 @@ let ``Usage carries the provider's token counts, added up over every image of th
         services.AddHermesImageGeneration(configure home (openAiEnv api)) |> ignore
         use provider = services.BuildServiceProvider()
 
-        let! response =
-            provider.GetRequiredService<IImageGenerator>().GenerateImagesAsync("a fox", ImageGenerationOptions(Count = 2))
+        let! response = provider.GetRequiredService<IImageGenerator>().GenerateImagesAsync("a fox", ImageGenerationOptions(Count = 2))
 
         let usage = response.Usage
         Assert.Equal(2, api.Requests.Length)
@@ -172,7 +177,10 @@ type ScriptedChat(prompt: string) =
             else
                 offered <- options.Tools |> Seq.map _.Name |> List.ofSeq
                 let tool = options.Tools |> Seq.find (fun t -> t.Name.StartsWith "GenerateImage")
-                let call = FunctionCallContent("call-1", tool.Name, Dictionary(dict [ "prompt", box prompt ]))
+
+                let call =
+                    FunctionCallContent("call-1", tool.Name, Dictionary(dict [ "prompt", box prompt ]))
+
                 Task.FromResult(ChatResponse(ChatMessage(ChatRole.Assistant, [| call :> AIContent |])))
 
         member _.GetStreamingResponseAsync(_, _, _) =
@@ -193,15 +201,14 @@ let ``ImageGeneratingChatClient uses Hermes as a chat agent's image tool`` () =
         let script = new ScriptedChat("a red fox in snow")
 
         use chat =
-            ChatClientBuilder(script)
-                .UseImageGeneration(provider.GetRequiredService<IImageGenerator>())
-                .UseFunctionInvocation()
-                .Build()
+            ChatClientBuilder(script).UseImageGeneration(provider.GetRequiredService<IImageGenerator>()).UseFunctionInvocation().Build()
 
         let tool =
             HostedImageGenerationTool(Options = ImageGenerationOptions(ResponseFormat = ImageGenerationResponseFormat.Data))
 
-        let! response = chat.GetResponseAsync([ ChatMessage(ChatRole.User, "draw me a fox") ], ChatOptions(Tools = ResizeArray [ tool :> AITool ]))
+        let! response =
+            chat.GetResponseAsync([ ChatMessage(ChatRole.User, "draw me a fox") ], ChatOptions(Tools = ResizeArray [ tool :> AITool ]))
+
         Assert.DoesNotContain(HostedImageGenerationTool().Name, script.Offered)
         Assert.Equal("a red fox in snow", jsonField (Assert.Single api.Requests).Body "prompt")
 

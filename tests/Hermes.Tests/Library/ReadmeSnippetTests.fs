@@ -79,7 +79,10 @@ let ``the library example, run as an app, writes two portrait images from a loop
         let! err = proc.StandardError.ReadToEndAsync()
         do! proc.WaitForExitAsync()
         Assert.True((0 = proc.ExitCode), err)
-        let files = out.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+
+        let files =
+            out.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+
         Assert.Equal(2, files.Length)
 
         for file in files do

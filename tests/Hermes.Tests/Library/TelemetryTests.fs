@@ -56,13 +56,14 @@ type Collected() =
 
         meterListener.SetMeasurementEventCallback<double>(fun instrument value tags _ -> record instrument value (tags.ToArray()))
 
-        meterListener.SetMeasurementEventCallback<int64>(fun instrument value tags _ ->
-            record instrument (float value) (tags.ToArray()))
+        meterListener.SetMeasurementEventCallback<int64>(fun instrument value tags _ -> record instrument (float value) (tags.ToArray()))
 
         meterListener.Start()
 
     member _.Activities(port: int) =
-        activities |> Seq.filter (fun a -> a.GetTagItem "server.port" = box port) |> List.ofSeq
+        activities
+        |> Seq.filter (fun a -> a.GetTagItem "server.port" = box port)
+        |> List.ofSeq
 
     member _.Measurements(port: int) =
         measurements
@@ -78,7 +79,11 @@ let generations = "POST", "/v1/images/generations"
 
 let openAi (home: TestHome) (server: LoopbackServer) (sensitive: bool) =
     HermesClient(
-        home.Context [ "OPENAI_API_KEY", "sk-test-abcdef123456"; "OPENAI_BASE_URL", server.Url "/v1" ],
+        home.Context
+            [
+                "OPENAI_API_KEY", "sk-test-abcdef123456"
+                "OPENAI_BASE_URL", server.Url "/v1"
+            ],
         EnableSensitiveData = sensitive
     )
 
@@ -105,7 +110,15 @@ let ``one generate call is one client activity "generate_content {model}" carryi
         Assert.Equal(ActivityStatusCode.Unset, activity.Status)
 
         Assert.Equal<obj list>(
-            [ box "generate_content"; "openai"; "gpt-image-2-medium"; "127.0.0.1"; 50L; 4160L; null ],
+            [
+                box "generate_content"
+                "openai"
+                "gpt-image-2-medium"
+                "127.0.0.1"
+                50L
+                4160L
+                null
+            ],
             [
                 "gen_ai.operation.name"
                 "gen_ai.provider.name"
@@ -120,7 +133,9 @@ let ``one generate call is one client activity "generate_content {model}" carryi
     }
 
 [<Fact>]
-let ``each call records gen_ai.client.operation.duration in seconds and gen_ai.client.token.usage by token type, with the activity's tags`` () =
+let ``each call records gen_ai.client.operation.duration in seconds and gen_ai.client.token.usage by token type, with the activity's tags``
+    ()
+    =
     task {
         use collected = new Collected()
         use home = new TestHome()
@@ -129,7 +144,10 @@ let ``each call records gen_ai.client.operation.duration in seconds and gen_ai.c
         let measurements = collected.Measurements(port api)
 
         let duration =
-            Assert.Single(measurements |> List.filter (fun m -> m.Instrument = "gen_ai.client.operation.duration"))
+            Assert.Single(
+                measurements
+                |> List.filter (fun m -> m.Instrument = "gen_ai.client.operation.duration")
+            )
 
         Assert.Equal("s", duration.Unit)
         Assert.InRange(duration.Value, 0.0, 60.0)
@@ -188,12 +206,16 @@ let ``the prompt is on the activity (gen_ai.input.messages) only when sensitive 
         let prompt = "a private prompt 7f3a"
         let! _ = (openAi home api sensitive).GenerateAsync(prompt, options, CancellationToken.None)
         let activity = Assert.Single(collected.Activities(port api))
-        let mentions = activity.TagObjects |> Seq.exists (fun kv -> (string kv.Value).Contains prompt)
+
+        let mentions =
+            activity.TagObjects |> Seq.exists (fun kv -> (string kv.Value).Contains prompt)
+
         Assert.Equal(sensitive, mentions)
 
         if sensitive then
             let message =
-                JsonNode.Parse(activity.GetTagItem "gen_ai.input.messages" :?> string).AsArray() |> Seq.exactlyOne
+                JsonNode.Parse(activity.GetTagItem "gen_ai.input.messages" :?> string).AsArray()
+                |> Seq.exactlyOne
 
             Assert.Equal("user", textAt message [ "role" ])
             Assert.Equal(prompt, textAt (message.["parts"].AsArray() |> Seq.exactlyOne) [ "content" ])
