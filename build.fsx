@@ -35,7 +35,7 @@ let targets =
                 @ List.ofArray fsi.CommandLineArgs[2..]
             ))
         "pack",
-        "make the library packages and the `hermes` dotnet tool in artifacts/packages",
+        "make the library packages (with .snupkg symbols) and the `hermes` dotnet tool in artifacts/packages; CI=true for a deterministic build",
         (fun () -> dotnet [ "pack"; "Hermes.sln"; "-c"; "Release"; "-o"; packages ])
         "format-check",
         "check F# (Fantomas) and C# (dotnet format) formatting",
@@ -49,6 +49,13 @@ let targets =
                             [
                                 "format"
                                 "src/Hermes.Providers/Hermes.Providers.csproj"
+                                "--verify-no-changes"
+                            ])
+                    (fun () ->
+                        dotnet
+                            [
+                                "format"
+                                "src/Hermes.ImageGeneration.DependencyInjection/Hermes.ImageGeneration.DependencyInjection.csproj"
                                 "--verify-no-changes"
                             ])
                 ])

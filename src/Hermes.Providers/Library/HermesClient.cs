@@ -29,6 +29,12 @@ public sealed class HermesClient
     public ProviderRegistry Registry { get; }
     public HermesContext Context => ctx;
 
+    /// <summary>The provider every call uses unless the call names one; overrides image_gen.provider.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>Puts the prompt on the telemetry activity (gen_ai.input.messages); off by default because prompts may be personal data.</summary>
+    public bool EnableSensitiveData { get; init; }
+
     /// <summary>Every bundled backend, always on, under image_gen/&lt;name&gt;.</summary>
     public static ProviderRegistry BundledRegistry(HermesContext ctx) => new ProviderRegistry()
         .Register(new FalImageProvider(ctx))
@@ -45,6 +51,7 @@ public sealed class HermesClient
     /// <summary>Which provider and model would run, and why; nothing is sent anywhere.</summary>
     public DispatchPlan Plan(string? provider = null, string? model = null)
     {
+        provider = string.IsNullOrWhiteSpace(provider) ? Provider : provider;
         var statuses = Registry.Statuses();
         var env = ModelEnvVars.SelectMany(name => ctx.Environment.Get(name).Map(v => Tuple.Create(name, v)));
         var facts = new DispatchFacts(
@@ -74,7 +81,10 @@ public sealed class HermesClient
     }
 
     /// <summary>Generates <see cref="HermesGenerateOptions.Count"/> images; every image made is reported even when others fail.</summary>
-    public async Task<HermesResult> GenerateAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct)
+    public Task<HermesResult> GenerateAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct) =>
+        HermesTelemetry.TraceAsync(ctx, prompt, options ?? HermesGenerateOptions.Default, EnableSensitiveData, () => GenerateUntracedAsync(prompt, options, ct));
+
+    private async Task<HermesResult> GenerateUntracedAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct)
     {
         options ??= HermesGenerateOptions.Default;
         var text = (prompt ?? "").Trim();
@@ -127,7 +137,7 @@ public sealed class HermesClient
         var successes = results.OfType<ImageGenResult.Success>().ToList();
         var failures = results.OfType<ImageGenResult.Failure>().Select(f => f.Error).ToList();
         var images = successes.Select(s => s.Image).ToList();
-        var extras = successes.Count > 0 ? successes[0].Extras : new Dictionary<string, object>();
+        var extras = TokenUsage.Summed([.. successes.Select(s => s.Extras)]);
         // The model actually sent: an xAI edit may use another model than the one asked for.
         var sent = successes.Count > 0 ? successes[0].Model : model;
         var made = new HermesResult(images, failures, provider.Name, sent, text, AspectRatioModule.toWire(aspect), extras);

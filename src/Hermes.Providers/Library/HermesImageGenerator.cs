@@ -33,7 +33,7 @@ public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
         {
             contents.Add(await ToContentAsync(image, options?.ResponseFormat, cancellationToken));
         }
-        return new ImageGenerationResponse(contents) { RawRepresentation = result };
+        return new ImageGenerationResponse(contents) { RawRepresentation = result, Usage = TokenUsage.Details(TokenUsage.Of(result.Extras)) };
     }
 
     private static HermesGenerateOptions ToHermes(ImageGenerationOptions? options)
@@ -77,12 +77,17 @@ public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is not null ? null
-        : serviceType == typeof(ImageGeneratorMetadata) ? new ImageGeneratorMetadata("hermes", null, DefaultModel())
+        : serviceType == typeof(ImageGeneratorMetadata) ? Metadata()
         : serviceType.IsInstanceOfType(this) ? this
         : serviceType == typeof(HermesClient) ? client
         : null;
 
-    private string? DefaultModel() => Dispatch.providerOf(client.Plan().Outcome.Decision)?.Value.Item2;
+    /// <summary>The provider and model a call without options would use (by the conventions' provider names), and its endpoint.</summary>
+    private ImageGeneratorMetadata Metadata()
+    {
+        var chosen = Dispatch.providerOf(client.Plan().Outcome.Decision)?.Value;
+        return new ImageGeneratorMetadata(ProviderEndpoint.SemanticName(chosen?.Item1), ProviderEndpoint.Of(client.Context, chosen?.Item1), chosen?.Item2);
+    }
 
     public void Dispose()
     {

@@ -14,6 +14,7 @@ public sealed record XaiEdit(string Model, string RequestedModel, JsonObject Bod
 {
     public const string Path = "/images/edits";
 
+    /// <param name="call">The validated edit call.</param>
     /// <param name="acceptsImageInput">What the live catalog says of the chosen model's input_modalities; null when unknown.</param>
     public static XaiEdit For(ImageCall call, bool? acceptsImageInput)
     {

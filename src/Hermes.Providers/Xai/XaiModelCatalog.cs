@@ -28,6 +28,7 @@ public sealed class XaiModelCatalog
     private volatile Snapshot? known;
     private volatile bool fileRead;
 
+    /// <param name="ctx">The context whose cache folder keeps the last answer.</param>
     /// <param name="request">The authorized GET of the live list, or None without credentials.</param>
     public XaiModelCatalog(HermesContext ctx, Func<CancellationToken, Task<Option<HttpCall>>> request)
     {

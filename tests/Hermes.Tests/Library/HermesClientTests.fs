@@ -207,7 +207,7 @@ let ``IImageGenerator through DI returns local file URIs, or bytes when asked`` 
         let metadata =
             generator.GetService(typeof<ImageGeneratorMetadata>) :?> ImageGeneratorMetadata
 
-        Assert.Equal("hermes", metadata.ProviderName)
+        Assert.Equal("x_ai", metadata.ProviderName)
         Assert.Equal("grok-imagine-image", metadata.DefaultModelId)
     }
 
