@@ -76,7 +76,7 @@ let summary (result: Generate.GenerateResult) (notes: string list) =
                 result.AspectRatio
         yield! result.Images
         yield! revisedPrompt result |> Option.map (fun revised -> "revised prompt: " + ApiError.oneLine 4000 revised) |> Option.toList
-        yield! notes |> List.map (fun note -> "note: " + note)
+        yield! notes |> List.map (fun note -> "note: " + ApiError.oneLine 300 note)
         yield! Generate.problem result |> Option.map (fun (problem, _) -> "not made: " + problem) |> Option.toList
     ]
     |> String.concat "\n"

@@ -105,4 +105,4 @@ let ``paths lists every command`` () =
     let shown = CommandLine.paths grammar |> List.map (String.concat " ")
     Assert.Contains("config unset", shown)
     Assert.Contains("auth remove", shown)
-    Assert.Equal(13, shown.Length)
+    Assert.Equal(14, shown.Length)
