@@ -153,7 +153,8 @@ type McpArgs =
     | Inline_Images
 
     interface IArgParserTemplate with
-        member _.Usage = "also put each image in tool results as base64 (as HERMES_MCP_INLINE_IMAGES=1)."
+        member _.Usage =
+            "also put each image in tool results as base64 (as HERMES_MCP_INLINE_IMAGES=1)."
 
 [<HelpFlags("--help", "-h")>]
 type HermesArgs =

@@ -73,14 +73,18 @@ let private fits (kind: Kind) (value: JsonElement) =
     | Kind.Integer, JsonValueKind.Number -> fst (value.TryGetInt32())
     | Kind.Number, JsonValueKind.Number -> true
     | Kind.Flag, (JsonValueKind.True | JsonValueKind.False) -> true
-    | Kind.TextList, JsonValueKind.Array -> value.EnumerateArray() |> Seq.forall (fun e -> e.ValueKind = JsonValueKind.String)
+    | Kind.TextList, JsonValueKind.Array ->
+        value.EnumerateArray()
+        |> Seq.forall (fun e -> e.ValueKind = JsonValueKind.String)
     | _ -> false
 
 /// Ok when every argument is a declared parameter of the right JSON type and every required one is given;
 /// a null argument counts as not given. Else the first problem, in one line.
 let check (tool: string) (parameters: Parameter list) (arguments: (string * JsonElement) list) : Result<unit, string> =
     let names = parameters |> List.map _.Name
-    let given = arguments |> List.filter (fun (_, v) -> v.ValueKind <> JsonValueKind.Null)
+
+    let given =
+        arguments |> List.filter (fun (_, v) -> v.ValueKind <> JsonValueKind.Null)
 
     let unknown =
         arguments
@@ -104,7 +108,12 @@ let check (tool: string) (parameters: Parameter list) (arguments: (string * Json
             parameters
             |> List.tryFind (fun p -> p.Name = name && not (fits p.Kind value))
             |> Option.map (fun p ->
-                sprintf "invalid %s %s for %s: allowed values are %s" name (ApiError.oneLine 60 (value.GetRawText())) tool (describe p.Kind)))
+                sprintf
+                    "invalid %s %s for %s: allowed values are %s"
+                    name
+                    (ApiError.oneLine 60 (value.GetRawText()))
+                    tool
+                    (describe p.Kind)))
 
     match unknown |> Option.orElseWith missing |> Option.orElseWith mistyped with
     | Some problem -> Error problem

@@ -56,11 +56,10 @@ let model (quality: string option) (model: string option) (catalog: ProviderCata
         | Ok _, None -> Error "quality applies to the gpt-image-2 tiers (openai, openai-codex): give provider openai or openai-codex"
         | Ok tier, Some _ ->
             match model |> Option.bind Validation.nonBlank with
-            | Some given when given <> Tier.id tier ->
-                Error(sprintf "quality '%s' and model '%s' disagree: give one of them" text given)
+            | Some given when given <> Tier.id tier -> Error(sprintf "quality '%s' and model '%s' disagree: give one of them" text given)
             | _ -> Ok(Some(Tier.id tier))
 
-/// The message shown while it is refused: image edits reach the library in another change (see docs/mcp.md).
+/// Edits are refused until HermesGenerateOptions takes Sources and Mask (another change to the library).
 let editsUnsupported =
     "edits are not supported by this build (images, mask): generate from the prompt alone"
 

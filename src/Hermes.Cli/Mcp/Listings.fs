@@ -37,7 +37,13 @@ let private limits (catalog: ProviderCatalog) : (string * JsonNode) list =
             else
                 []
         )
-        "sizes", strings (if catalog.Provider = Catalog.xai.Provider then Resolution.all |> List.map Resolution.toWire else [])
+        "sizes",
+        strings (
+            if catalog.Provider = Catalog.xai.Provider then
+                Resolution.all |> List.map Resolution.toWire
+            else
+                []
+        )
         "other_models", textOrNull (catalog.PassThroughPrefix |> Option.map (fun p -> p + "*"))
     ]
 

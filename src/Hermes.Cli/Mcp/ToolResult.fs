@@ -14,10 +14,12 @@ open ModelContextProtocol.Protocol
 let private toolResult (isError: bool) (blocks: ContentBlock list) =
     CallToolResult(Content = List<ContentBlock>(blocks), IsError = Nullable isError)
 
-let private text (body: string) = TextContentBlock(Text = body) :> ContentBlock
+let private text (body: string) =
+    TextContentBlock(Text = body) :> ContentBlock
 
 /// A tool error: the one-line message the CLI would print.
-let error (message: string) = toolResult true [ text (ApiError.oneLine 2000 message) ]
+let error (message: string) =
+    toolResult true [ text (ApiError.oneLine 2000 message) ]
 
 let ofCliError (failure: CliError) = error (CliError.message failure)
 
@@ -75,9 +77,15 @@ let summary (result: Generate.GenerateResult) (notes: string list) =
                 (Option.defaultValue "?" result.Model)
                 result.AspectRatio
         yield! result.Images
-        yield! revisedPrompt result |> Option.map (fun revised -> "revised prompt: " + ApiError.oneLine 4000 revised) |> Option.toList
+        yield!
+            revisedPrompt result
+            |> Option.map (fun revised -> "revised prompt: " + ApiError.oneLine 4000 revised)
+            |> Option.toList
         yield! notes |> List.map (fun note -> "note: " + ApiError.oneLine 300 note)
-        yield! Generate.problem result |> Option.map (fun (problem, _) -> "not made: " + problem) |> Option.toList
+        yield!
+            Generate.problem result
+            |> Option.map (fun (problem, _) -> "not made: " + problem)
+            |> Option.toList
     ]
     |> String.concat "\n"
 

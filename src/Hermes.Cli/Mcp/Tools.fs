@@ -42,9 +42,7 @@ type HermesTools(inlineByDefault: bool) =
             [<Description("openai and openai-codex only: low, medium or high, the gpt-image-2 tier (about 15 s, 40 s, 2 min). Leave out for other providers.");
               Optional;
               DefaultParameterValue(null: string)>] quality: string,
-            [<Description("How many images to generate at once, 1 to 16 (default 1).");
-              Optional;
-              DefaultParameterValue(1)>] count: int,
+            [<Description("How many images to generate at once, 1 to 16 (default 1)."); Optional; DefaultParameterValue(1)>] count: int,
             [<Description("A provider name from list_providers (fal, xai, openai, openai-codex); default: the configured or first available one.");
               Optional;
               DefaultParameterValue(null: string)>] provider: string,
@@ -86,7 +84,11 @@ type HermesTools(inlineByDefault: bool) =
                     ImageRequest.model (text quality) (text model) catalog
                     |> Result.mapError CliError.Invalid
                 // A quality picks the chosen provider's tier, so that provider is named for the call.
-                let provider' = if Option.isSome (text quality) then chosen else text provider
+                let provider' =
+                    if Option.isSome (text quality) then
+                        chosen
+                    else
+                        text provider
 
                 return
                     opened.Client,
@@ -108,20 +110,17 @@ type HermesTools(inlineByDefault: bool) =
                 // What did not finish after a cancel is the cancel itself: the SDK sends no answer to it.
                 ct.ThrowIfCancellationRequested()
 
-                let inlineImages =
-                    ``inline``
-                    || inlineByDefault
+                let inlineImages = ``inline`` || inlineByDefault
 
                 return ToolResult.generated (Generate.ofLibrary made) (Option.toList aspectNote) inlineImages
             }
 
     [<Description("List each provider's models (id, display name, speed, strengths, which is the default) with the limits generate_image accepts: count, aspect ratios, qualities, sizes and the pattern of other model ids the provider passes through.")>]
     member _.ListModels
-        (
-            [<Description("Only this provider's models (fal, xai, openai, openai-codex); default: all providers.");
-              Optional;
-              DefaultParameterValue(null: string)>] provider: string
-        ) : CallToolResult =
+        ([<Description("Only this provider's models (fal, xai, openai, openai-codex); default: all providers.");
+           Optional;
+           DefaultParameterValue(null: string)>] provider: string)
+        : CallToolResult =
         let listed =
             result {
                 let! opened = Client.load Client.ConfigUse.Optional

@@ -8,7 +8,8 @@ open Hermes.Domain
 open Hermes.Providers.Core
 open Hermes.Cli.Mcp
 
-let private value (json: string) = JsonDocument.Parse(json).RootElement.Clone()
+let private value (json: string) =
+    JsonDocument.Parse(json).RootElement.Clone()
 
 let private schema =
     value
@@ -45,7 +46,13 @@ let ``the schema's parameters are read with their kinds and which are required``
 let ``arguments of the declared kinds pass`` (prompt: string) (count: int) (flag: bool) =
     let text = JsonSerializer.Serialize(if isNull prompt then "" else prompt)
 
-    check [ "prompt", text; "count", string count; "inline", (if flag then "true" else "false"); "images", "[" + text + "]" ] = Ok()
+    check
+        [
+            "prompt", text
+            "count", string count
+            "inline", (if flag then "true" else "false")
+            "images", "[" + text + "]"
+        ] = Ok()
 
 [<Property>]
 let ``an undeclared argument is refused by name with the allowed names`` (name: string) =
@@ -79,7 +86,11 @@ let ``an argument of the wrong JSON type names the value and what is allowed`` (
         check [ "prompt", "\"a fox\""; "count", "\"three\"" ]
     )
 
-    Assert.Equal(Error "invalid count 1.5 for generate_image: allowed values are an integer", check [ "prompt", "\"a fox\""; "count", "1.5" ])
+    Assert.Equal(
+        Error "invalid count 1.5 for generate_image: allowed values are an integer",
+        check [ "prompt", "\"a fox\""; "count", "1.5" ]
+    )
+
     Assert.Equal(Error "invalid prompt 42 for generate_image: allowed values are a string", check [ "prompt", "42" ])
 
     Assert.Equal(
@@ -87,7 +98,10 @@ let ``an argument of the wrong JSON type names the value and what is allowed`` (
         check [ "prompt", "\"a fox\""; "images", """["a.png",3]""" ]
     )
 
-    Assert.Equal(Error "invalid inline \"yes\" for generate_image: allowed values are true or false", check [ "prompt", "\"a\""; "inline", "\"yes\"" ])
+    Assert.Equal(
+        Error "invalid inline \"yes\" for generate_image: allowed values are true or false",
+        check [ "prompt", "\"a\""; "inline", "\"yes\"" ]
+    )
 
 [<Property>]
 let ``an aspect ratio Hermes does not know becomes landscape with a note naming it`` (given: string) =
@@ -119,7 +133,12 @@ let ``size is xAI's 1k or 2k; anything else is refused naming size`` (given: str
 let ``quality picks the gpt-image-2 tier of a provider that has the tiers`` () =
     for tier in Tier.all do
         Assert.Equal(Ok(Some(Tier.id tier)), ImageRequest.model (Some(Tier.quality tier)) None (Some Catalog.openAi))
-        Assert.Equal(Ok(Some(Tier.id tier)), ImageRequest.model (Some((Tier.quality tier).ToUpperInvariant())) None (Some Catalog.openAiCodex))
+
+        Assert.Equal(
+            Ok(Some(Tier.id tier)),
+            ImageRequest.model (Some((Tier.quality tier).ToUpperInvariant())) None (Some Catalog.openAiCodex)
+        )
+
         Assert.Equal(Ok(Some(Tier.id tier)), ImageRequest.model (Some(Tier.quality tier)) (Some(Tier.id tier)) (Some Catalog.openAi))
 
     Assert.Equal(Ok(Some "grok-imagine-image"), ImageRequest.model None (Some "grok-imagine-image") (Some Catalog.xai))
@@ -133,8 +152,7 @@ let ``quality is refused where it cannot apply, and a bad quality names the allo
     )
 
     Assert.Equal(
-        Error
-            "quality applies to the gpt-image-2 tiers (openai, openai-codex), not xai: give one of its models instead (see list_models)",
+        Error "quality applies to the gpt-image-2 tiers (openai, openai-codex), not xai: give one of its models instead (see list_models)",
         ImageRequest.model (Some "high") None (Some Catalog.xai)
     )
 
@@ -170,3 +188,45 @@ let ``progress messages for the FAL queue, a Codex preview and a download`` () =
     Assert.Equal("queued: position 2", ImageRequest.progressMessage (GenerationProgress("queued", "position 2")))
     Assert.Equal("preview 1 received", ImageRequest.progressMessage (GenerationProgress("partial", "preview 1 received")))
     Assert.Equal("downloading: https://x/y.png", ImageRequest.progressMessage (GenerationProgress("downloading", "https://x/y.png")))
+
+let private made (images: string list) (failures: (string * ErrorKind) list) : Hermes.Cli.Commands.Generate.GenerateResult =
+    {
+        Images = images
+        Failures = failures |> List.map (fun (e, k) -> { Error = e; Kind = k })
+        Provider = Some "openai"
+        Model = Some "gpt-image-2-high"
+        Prompt = "a fox"
+        AspectRatio = "square"
+        Extras =
+            [
+                "revised_prompt", Hermes.Cli.Commands.Generate.Extra.Text "a red fox,\nsitting"
+            ]
+    }
+
+[<Fact>]
+let ``the summary names the images, provider, model, revised prompt, notes and what was not made`` () =
+    Assert.Equal(
+        "1 image with openai · gpt-image-2-high (square):\n/c/a.png\nrevised prompt: a red fox, sitting\nnote: aspect_ratio 'wide' is not one of landscape, square, portrait; using 'landscape'\nnot made: 1 of 2 images failed: rate limited",
+        ToolResult.summary
+            (made [ "/c/a.png" ] [ "rate limited", ErrorKind.RateLimited ])
+            [
+                "aspect_ratio 'wide' is not one of landscape, square, portrait; using 'landscape'"
+            ]
+    )
+
+[<Fact>]
+let ``a partial result is a success with its images; no image at all is a tool error with the first failure`` () =
+    let partial =
+        ToolResult.generated (made [ "/c/a.png" ] [ "rate limited", ErrorKind.RateLimited ]) [] false
+
+    Assert.False(partial.IsError.GetValueOrDefault())
+
+    let failed =
+        ToolResult.generated (made [] [ "OpenAI refused the prompt (content policy)", ErrorKind.ContentPolicy ]) [] false
+
+    Assert.True(failed.IsError.GetValueOrDefault())
+
+    Assert.Equal(
+        "OpenAI refused the prompt (content policy)",
+        (Seq.exactlyOne failed.Content :?> ModelContextProtocol.Protocol.TextContentBlock).Text
+    )

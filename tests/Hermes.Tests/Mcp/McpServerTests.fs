@@ -19,7 +19,9 @@ let private falEnv (fake: FakeFal) =
     [ "FAL_KEY", "fal-test-key-123456"; "FAL_QUEUE_BASE_URL", fake.BaseUrl ]
 
 let private properties (tool: Tool) =
-    [ for p in tool.InputSchema.GetProperty("properties").EnumerateObject() -> p.Name, p.Value ]
+    [
+        for p in tool.InputSchema.GetProperty("properties").EnumerateObject() -> p.Name, p.Value
+    ]
 
 let private required (tool: Tool) =
     match tool.InputSchema.TryGetProperty "required" with
@@ -35,7 +37,10 @@ let ``initialize names the server; tools/list shows the three tools with typed, 
         Assert.Equal("0.1.0", session.Client.ServerInfo.Version)
 
         let! tools = session.Client.ListToolsAsync()
-        let byName = tools |> Seq.map (fun t -> t.ProtocolTool.Name, t.ProtocolTool) |> Map.ofSeq
+
+        let byName =
+            tools |> Seq.map (fun t -> t.ProtocolTool.Name, t.ProtocolTool) |> Map.ofSeq
+
         Assert.Equal<string list>([ "generate_image"; "list_models"; "list_providers" ], byName |> Map.keys |> List.ofSeq)
 
         let generate = byName["generate_image"]
@@ -54,7 +59,8 @@ let ``initialize names the server; tools/list shows the three tools with typed, 
                 "mask", "string"
                 "inline", "boolean"
             ],
-            properties generate |> List.map (fun (n, p) -> n, p.GetProperty("type").GetString())
+            properties generate
+            |> List.map (fun (n, p) -> n, p.GetProperty("type").GetString())
         )
 
         for tool in byName.Values do
@@ -152,7 +158,9 @@ let ``quality picks the gpt-image-2 tier on OpenAI`` () =
         use api =
             new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response (png 2000)) ])
 
-        let env = [ "OPENAI_API_KEY", "sk-test-abcdef123456"; "OPENAI_BASE_URL", api.Url "/v1" ]
+        let env =
+            [ "OPENAI_API_KEY", "sk-test-abcdef123456"; "OPENAI_BASE_URL", api.Url "/v1" ]
+
         use! session = connect home env []
 
         let! result = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "openai"; "quality", box "high" ])
@@ -227,16 +235,20 @@ let ``cancelling a call cancels the FAL job through its cancel URL and caches no
         use cancel = new CancellationTokenSource()
 
         let polled () =
-            fake.Requests |> List.exists (fun r -> r.Method = "GET" && r.Path.EndsWith "/status")
+            fake.Requests
+            |> List.exists (fun r -> r.Method = "GET" && r.Path.EndsWith "/status")
 
-        let call = session.Call("generate_image", [ "prompt", box "a lighthouse" ], ct = cancel.Token)
+        let call =
+            session.Call("generate_image", [ "prompt", box "a lighthouse" ], ct = cancel.Token)
+
         do! eventually "the job was submitted and polled" polled
         cancel.Cancel()
         let! thrown = Assert.ThrowsAnyAsync<OperationCanceledException>(fun () -> call)
         Assert.NotNull thrown
 
         let cancelled () =
-            fake.Requests |> List.exists (fun r -> r.Method = "PUT" && r.Path.EndsWith "/cancel")
+            fake.Requests
+            |> List.exists (fun r -> r.Method = "PUT" && r.Path.EndsWith "/cancel")
 
         do! eventually "the fake saw PUT cancel_url" cancelled
         Assert.Equal("Key fal-test-key-123456", (fake.Requests |> List.find (fun r -> r.Method = "PUT")).Header("authorization").Value)
@@ -317,13 +329,29 @@ let ``list_models gives each provider's models and limits; an unknown provider i
 
         let! all = session.Call("list_models", [])
         let providers = (document all).GetProperty("providers")
-        Assert.Equal<string list>([ "fal"; "xai"; "openai"; "openai-codex" ], [ for p in providers.EnumerateArray() -> p.GetProperty("provider").GetString() ])
+
+        Assert.Equal<string list>(
+            [ "fal"; "xai"; "openai"; "openai-codex" ],
+            [ for p in providers.EnumerateArray() -> p.GetProperty("provider").GetString() ]
+        )
 
         let! openai = session.Call("list_models", [ "provider", box "openai" ])
-        let only = Assert.Single((document openai).GetProperty("providers").EnumerateArray() |> List.ofSeq)
-        let strings (name: string) = [ for e in only.GetProperty(name).EnumerateArray() -> e.GetString() ]
+
+        let only =
+            Assert.Single((document openai).GetProperty("providers").EnumerateArray() |> List.ofSeq)
+
+        let strings (name: string) =
+            [ for e in only.GetProperty(name).EnumerateArray() -> e.GetString() ]
+
         Assert.Equal("gpt-image-2-medium", only.GetProperty("default_model").GetString())
-        Assert.Equal<string list>([ "gpt-image-2-low"; "gpt-image-2-medium"; "gpt-image-2-high" ], [ for m in only.GetProperty("models").EnumerateArray() -> m.GetProperty("id").GetString() ])
+
+        Assert.Equal<string list>(
+            [ "gpt-image-2-low"; "gpt-image-2-medium"; "gpt-image-2-high" ],
+            [
+                for m in only.GetProperty("models").EnumerateArray() -> m.GetProperty("id").GetString()
+            ]
+        )
+
         Assert.Equal<string list>([ "low"; "medium"; "high" ], strings "qualities")
         Assert.Equal<string list>([ "landscape"; "square"; "portrait" ], strings "aspect_ratios")
         Assert.Equal<string list>([], strings "sizes")
@@ -331,7 +359,10 @@ let ``list_models gives each provider's models and limits; an unknown provider i
         Assert.Equal("gpt-image-*", only.GetProperty("other_models").GetString())
 
         let! xai = session.Call("list_models", [ "provider", box "xai" ])
-        let xaiRow = Assert.Single((document xai).GetProperty("providers").EnumerateArray() |> List.ofSeq)
+
+        let xaiRow =
+            Assert.Single((document xai).GetProperty("providers").EnumerateArray() |> List.ofSeq)
+
         Assert.Equal<string list>([ "1k"; "2k" ], [ for e in xaiRow.GetProperty("sizes").EnumerateArray() -> e.GetString() ])
 
         let! unknown = session.Call("list_models", [ "provider", box "opnai" ])
@@ -348,7 +379,9 @@ let ``list_providers says which provider is available, the fix for the others, a
         let doc = document listed
 
         let rows =
-            [ for p in doc.GetProperty("providers").EnumerateArray() -> p.GetProperty("name").GetString(), p ]
+            [
+                for p in doc.GetProperty("providers").EnumerateArray() -> p.GetProperty("name").GetString(), p
+            ]
             |> Map.ofList
 
         Assert.True(rows["xai"].GetProperty("available").GetBoolean())
@@ -393,7 +426,9 @@ let ``stdout carries only JSON-RPC messages, and closing stdin ends the server w
         for answer in answers do
             Assert.Equal("2.0", answer.GetProperty("jsonrpc").GetString())
 
-        let byId = answers |> Seq.map (fun a -> a.GetProperty("id").GetInt32(), a) |> Map.ofSeq
+        let byId =
+            answers |> Seq.map (fun a -> a.GetProperty("id").GetInt32(), a) |> Map.ofSeq
+
         Assert.Equal<int list>([ 1; 2; 3 ], byId |> Map.keys |> List.ofSeq)
         Assert.True(byId[2].GetProperty("result").GetProperty("isError").GetBoolean())
         Assert.False(byId[3].GetProperty("result").GetProperty("isError").GetBoolean())

@@ -22,15 +22,7 @@ type Session(client: McpClient, stderr: ConcurrentQueue<string>) =
 
     /// Calls a tool with these arguments (JSON values); progress when given, cancellation with `ct`.
     member _.Call(tool: string, arguments: (string * obj) list, ?progress: IProgress<ProgressNotificationValue>, ?ct: CancellationToken) =
-        client
-            .CallToolAsync(
-                tool,
-                readOnlyDict arguments,
-                Option.toObj progress,
-                null,
-                defaultArg ct CancellationToken.None
-            )
-            .AsTask()
+        client.CallToolAsync(tool, readOnlyDict arguments, Option.toObj progress, null, defaultArg ct CancellationToken.None).AsTask()
 
     /// Closes the client, which ends the server process.
     interface IDisposable with
@@ -69,13 +61,28 @@ let connect (home: TestHome) (env: (string * string) list) (args: string list) :
     }
 
 let texts (result: CallToolResult) =
-    result.Content |> Seq.choose (fun c -> match c with :? TextContentBlock as t -> Some t.Text | _ -> None) |> List.ofSeq
+    result.Content
+    |> Seq.choose (fun c ->
+        match c with
+        | :? TextContentBlock as t -> Some t.Text
+        | _ -> None)
+    |> List.ofSeq
 
 let links (result: CallToolResult) =
-    result.Content |> Seq.choose (fun c -> match c with :? ResourceLinkBlock as l -> Some l | _ -> None) |> List.ofSeq
+    result.Content
+    |> Seq.choose (fun c ->
+        match c with
+        | :? ResourceLinkBlock as l -> Some l
+        | _ -> None)
+    |> List.ofSeq
 
 let inlineImages (result: CallToolResult) =
-    result.Content |> Seq.choose (fun c -> match c with :? ImageContentBlock as i -> Some i | _ -> None) |> List.ofSeq
+    result.Content
+    |> Seq.choose (fun c ->
+        match c with
+        | :? ImageContentBlock as i -> Some i
+        | _ -> None)
+    |> List.ofSeq
 
 /// The one text of a tool error.
 let expectToolError (result: CallToolResult) =
