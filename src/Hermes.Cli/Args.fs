@@ -149,12 +149,21 @@ type AuthArgs =
             | Remove _ -> "remove a stored sign-in."
 
 [<HelpFlags("--help", "-h")>]
+type McpArgs =
+    | Inline_Images
+
+    interface IArgParserTemplate with
+        member _.Usage =
+            "also put each image in tool results as base64 (as HERMES_MCP_INLINE_IMAGES=1)."
+
+[<HelpFlags("--help", "-h")>]
 type HermesArgs =
     | [<CliPrefix(CliPrefix.None)>] Generate of ParseResults<GenerateArgs>
     | [<CliPrefix(CliPrefix.None)>] Providers of ParseResults<ProvidersArgs>
     | [<CliPrefix(CliPrefix.None)>] Models of ParseResults<ModelsArgs>
     | [<CliPrefix(CliPrefix.None)>] Config of ParseResults<ConfigArgs>
     | [<CliPrefix(CliPrefix.None)>] Auth of ParseResults<AuthArgs>
+    | [<CliPrefix(CliPrefix.None)>] Mcp of ParseResults<McpArgs>
     | Version
 
     interface IArgParserTemplate with
@@ -165,4 +174,5 @@ type HermesArgs =
             | Models _ -> "list models."
             | Config _ -> "read or change $HERMES_HOME/config.yaml."
             | Auth _ -> "manage sign-ins."
+            | Mcp _ -> "serve Hermes to agents over MCP (stdio): generate_image, list_models, list_providers."
             | Version -> "print the version."

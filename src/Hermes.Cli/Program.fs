@@ -70,6 +70,7 @@ let private run (argv: string list) (ct: CancellationToken) : Result<Reply, CliE
                     | Some(AuthArgs.List list) -> Auth.list list |> map Reply.Accounts
                     | Some(AuthArgs.Remove remove) -> Auth.removeEntry remove ct |> mapAsync Reply.SignedOut
                     | None -> Task.FromResult(missing (sub [ "auth" ])))
+            | Some(Mcp args) -> noRest scanned (fun () -> Mcp.run args ct |> mapAsync (fun () -> Reply.Served))
             | Some Version -> Task.FromResult(Ok(Reply.Version HermesVersion.Version))
             | None -> Task.FromResult(missing grammar)
 

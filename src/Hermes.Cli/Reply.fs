@@ -17,6 +17,8 @@ type Reply =
     | SignedIn of Auth.SignedIn
     | Accounts of Auth.Account list
     | SignedOut of Auth.Removed
+    /// `hermes mcp` ended: stdout carried the protocol, so nothing is printed after it.
+    | Served
 
 module Reply =
 

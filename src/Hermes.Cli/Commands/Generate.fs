@@ -177,7 +177,8 @@ let private extra (value: obj) =
         Extra.Counts(counts |> Seq.map (fun kv -> kv.Key, kv.Value) |> List.ofSeq)
     | other -> Extra.Text(string other)
 
-let private ofLibrary (result: HermesResult) : GenerateResult =
+/// The library's result as the typed result both renderers and `hermes mcp` read.
+let ofLibrary (result: HermesResult) : GenerateResult =
     {
         Images = List.ofSeq result.Images
         Failures =
@@ -195,9 +196,10 @@ let private ofLibrary (result: HermesResult) : GenerateResult =
         Extras = result.Extras |> Seq.map (fun kv -> kv.Key, extra kv.Value) |> List.ofSeq
     }
 
-/// The one place generate calls the library: the plan (refused with did-you-mean before anything is sent), then the images.
-let private generate (client: HermesClient) (request: Request) (prompt: string) (ct: CancellationToken) =
-    let plan = client.Plan(Option.toObj request.Provider, Option.toObj request.Model)
+/// The plan for this provider and model, or why generate refuses it before anything is sent: the dispatch's
+/// refusal with did-you-mean, or a malformed base-URL override.
+let preflight (client: HermesClient) (provider: string option) (model: string option) : Result<DispatchPlan, CliError> =
+    let plan = client.Plan(Option.toObj provider, Option.toObj model)
 
     let refused =
         match plan.Outcome.Decision with
@@ -219,8 +221,14 @@ let private generate (client: HermesClient) (request: Request) (prompt: string) 
             |> List.tryHead
 
     match refused with
-    | Some failure -> Task.FromResult(Error failure)
-    | None ->
+    | Some failure -> Error failure
+    | None -> Ok plan
+
+/// The one place generate calls the library: the plan (refused with did-you-mean before anything is sent), then the images.
+let private generate (client: HermesClient) (request: Request) (prompt: string) (ct: CancellationToken) =
+    match preflight client request.Provider request.Model with
+    | Error failure -> Task.FromResult(Error failure)
+    | Ok plan ->
         let label =
             match Dispatch.providerOf plan.Outcome.Decision with
             | Some(provider, model) -> sprintf "generating with %s · %s" provider model

@@ -25,7 +25,7 @@ type ModelsResult =
     }
 
 /// The one place models calls the library: the registry's catalogs, or a refusal with did-you-mean.
-let private ofLibrary (client: HermesClient) (provider: string option) : Result<ModelRow list, CliError> =
+let ofLibrary (client: HermesClient) (provider: string option) : Result<ModelRow list, CliError> =
     let all = List.ofSeq client.Registry.All
     let names = all |> List.map _.Name
 

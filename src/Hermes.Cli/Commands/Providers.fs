@@ -52,7 +52,7 @@ type ProvidersResult =
     }
 
 /// The one place providers calls the library.
-let private ofLibrary (client: HermesClient) (warnings: string list) : ProvidersResult =
+let ofLibrary (client: HermesClient) (warnings: string list) : ProvidersResult =
     let plan = client.Plan()
     let reduced = Dispatch.reduce plan.Outcome.Decision
 

@@ -179,6 +179,7 @@ let reply (reply: Reply) =
         match reply with
         | Reply.Help help -> succeeded w (fun () -> w.WriteString("help", help))
         | Reply.Version version -> succeeded w (fun () -> w.WriteString("version", version))
+        | Reply.Served -> succeeded w ignore
         | Reply.Generated result -> generated w result
         | Reply.Providers result ->
             result.Warnings |> List.iter Terminal.warn

@@ -35,6 +35,7 @@ let reply (reply: Reply) =
     match reply with
     | Reply.Help text -> line text
     | Reply.Version version -> line ("hermes " + version)
+    | Reply.Served -> ()
     | Reply.Generated result ->
         result.Images |> List.iter line
         result.Failures |> List.iter (fun f -> error f.Error)

@@ -1,0 +1,184 @@
+namespace Hermes.Cli.Mcp
+
+open System
+open System.ComponentModel
+open System.Runtime.InteropServices
+open System.Text.Json
+open System.Threading
+open System.Threading.Tasks
+open Hermes.Cli
+open Hermes.Cli.Commands
+open Hermes.Domain
+open Hermes.Providers.Core
+open Hermes.Providers.Library
+open ModelContextProtocol
+open ModelContextProtocol.Protocol
+open ModelContextProtocol.Server
+
+/// The tools `hermes mcp` serves. The SDK makes each input schema from a method's typed parameters and their
+/// descriptions; every call opens the library afresh, so new sign-ins and config changes apply without a restart.
+type HermesTools(inlineByDefault: bool) =
+
+    /// Each library progress step as an MCP progress notification with a rising count.
+    static member private Reporter(progress: IProgress<ProgressNotificationValue>) =
+        let steps = ref 0
+
+        { new IProgress<GenerationProgress> with
+            member _.Report step =
+                let n = Interlocked.Increment(&steps.contents)
+                progress.Report(ProgressNotificationValue(Progress = float32 n, Message = ImageRequest.progressMessage step))
+        }
+
+    [<Description("Generate images from a text prompt with Hermes (xAI, OpenAI, OpenAI Codex or FAL.ai); each image is saved in the local Hermes cache and returned as a path and a file resource_link. Call list_providers to see which providers are ready and list_models for the models and their limits.")>]
+    member _.GenerateImage
+        (
+            [<Description("What the image shows, in plain words.")>] prompt: string,
+            [<Description("landscape, square or portrait (default landscape). Any other value becomes landscape with a note in the result.");
+              Optional;
+              DefaultParameterValue(null: string)>] aspect_ratio: string,
+            [<Description("xAI only: 1k or 2k (default from config, else 1k); other providers ignore it.");
+              Optional;
+              DefaultParameterValue(null: string)>] size: string,
+            [<Description("openai and openai-codex only: low, medium or high, the gpt-image-2 tier (about 15 s, 40 s, 2 min). Leave out for other providers.");
+              Optional;
+              DefaultParameterValue(null: string)>] quality: string,
+            [<Description("How many images to generate at once, 1 to 16 (default 1)."); Optional; DefaultParameterValue(1)>] count: int,
+            [<Description("A provider name from list_providers (fal, xai, openai, openai-codex); default: the configured or first available one.");
+              Optional;
+              DefaultParameterValue(null: string)>] provider: string,
+            [<Description("A model id from list_models for the chosen provider; default: the provider's default model.");
+              Optional;
+              DefaultParameterValue(null: string)>] model: string,
+            [<Description("Images to edit: local paths, http(s) URLs or data:image URLs; the first is edited, the rest are references.");
+              Optional;
+              DefaultParameterValue(null: string array)>] images: string array,
+            [<Description("A PNG with alpha, the size of the first image, marking the area to edit (providers that take a mask).");
+              Optional;
+              DefaultParameterValue(null: string)>] mask: string,
+            [<Description("Also return each image inline as base64 (large: use only when you must see the pixels). Default false, or the server's HERMES_MCP_INLINE_IMAGES.");
+              Optional;
+              DefaultParameterValue(false)>] ``inline``: bool,
+            progress: IProgress<ProgressNotificationValue>,
+            ct: CancellationToken
+        ) : Task<CallToolResult> =
+        let text = Option.ofObj
+        let aspect, aspectNote = ImageRequest.aspect (text aspect_ratio)
+
+        let ready =
+            result {
+                let! resolution = ImageRequest.size (text size) |> Result.mapError CliError.Invalid
+                let! opened = Client.load Client.ConfigUse.Required
+                let! plan = Generate.preflight opened.Client (text provider) (text model)
+                let chosen = Dispatch.providerOf plan.Outcome.Decision |> Option.map fst
+
+                let catalog =
+                    chosen
+                    |> Option.bind (fun name -> Option.ofObj (opened.Client.Registry.Find name))
+                    |> Option.map _.Catalog
+
+                let! tierModel =
+                    ImageRequest.model (text quality) (text model) catalog
+                    |> Result.mapError CliError.Invalid
+                // A quality picks the chosen provider's tier, so that provider is named for the call.
+                let provider' =
+                    if Option.isSome (text quality) then
+                        chosen
+                    else
+                        text provider
+
+                return
+                    opened.Client,
+                    HermesGenerateOptions(
+                        Provider = Option.toObj provider',
+                        Model = Option.toObj tierModel,
+                        AspectRatio = aspect,
+                        Resolution = Option.toObj resolution,
+                        Count = count,
+                        Sources = (images |> Option.ofObj |> Option.map List.ofArray |> Option.defaultValue [] |> ResizeArray),
+                        Mask = Option.toObj (text mask),
+                        Progress = HermesTools.Reporter progress
+                    )
+            }
+
+        match ready with
+        | Error failure -> Task.FromResult(ToolResult.ofCliError failure)
+        | Ok(client, options) ->
+            task {
+                let! made = client.GenerateAsync(prompt, options, ct)
+                // What did not finish after a cancel is the cancel itself: the SDK sends no answer to it.
+                ct.ThrowIfCancellationRequested()
+
+                let inlineImages = ``inline`` || inlineByDefault
+
+                return ToolResult.generated (Generate.ofLibrary made) (Option.toList aspectNote) inlineImages
+            }
+
+    [<Description("List each provider's models (id, display name, speed, strengths, which is the default) with the limits generate_image accepts: count, aspect ratios, qualities, sizes and the pattern of other model ids the provider passes through.")>]
+    member _.ListModels
+        ([<Description("Only this provider's models (fal, xai, openai, openai-codex); default: all providers.");
+           Optional;
+           DefaultParameterValue(null: string)>] provider: string)
+        : CallToolResult =
+        let listed =
+            result {
+                let! opened = Client.load Client.ConfigUse.Optional
+                let! rows = Models.ofLibrary opened.Client (Option.ofObj provider)
+                let catalogs = opened.Client.Registry.All |> Seq.map _.Catalog |> List.ofSeq
+                return Listings.models catalogs rows opened.Warnings
+            }
+
+        match listed with
+        | Ok document -> ToolResult.json document
+        | Error failure -> ToolResult.ofCliError failure
+
+    [<Description("List the providers, whether each is available and, when not, what fixes it (an environment variable or a sign-in), and which provider and model generate_image uses by default now.")>]
+    member _.ListProviders() : CallToolResult =
+        match Client.load Client.ConfigUse.Optional with
+        | Ok opened -> ToolResult.json (Listings.providers (Providers.ofLibrary opened.Client opened.Warnings))
+        | Error failure -> ToolResult.ofCliError failure
+
+/// A tool whose arguments are checked against its schema first: a wrong argument is a tool error naming it, and an
+/// unexpected exception a tool error too; cancellation passes through so the SDK answers nothing.
+type CheckedTool(inner: McpServerTool) =
+    inherit DelegatingMcpServerTool(inner)
+
+    let parameters = Arguments.ofSchema inner.ProtocolTool.InputSchema
+
+    override _.InvokeAsync(request: RequestContext<CallToolRequestParams>, ct: CancellationToken) =
+        let arguments =
+            match request.Params.Arguments with
+            | null -> []
+            | given -> [ for kv in given -> kv.Key, kv.Value ]
+
+        match Arguments.check inner.ProtocolTool.Name parameters arguments with
+        | Error problem -> ValueTask<CallToolResult>(ToolResult.error problem)
+        | Ok() ->
+            ValueTask<CallToolResult>(
+                task {
+                    try
+                        return! inner.InvokeAsync(request, ct)
+                    with e when not (e :? OperationCanceledException) ->
+                        if Environment.GetEnvironmentVariable "HERMES_DEBUG" = "1" then
+                            Console.Error.WriteLine(e.ToString())
+
+                        return ToolResult.error ("internal error: " + e.Message)
+                }
+            )
+
+module HermesTools =
+
+    let private named (name: string) (title: string) (readOnly: bool) =
+        McpServerToolCreateOptions(Name = name, Title = title, ReadOnly = Nullable readOnly, OpenWorld = Nullable true)
+
+    /// generate_image, list_models and list_providers, each checked before the SDK binds its arguments.
+    let all (inlineByDefault: bool) : McpServerTool list =
+        let target = HermesTools inlineByDefault
+        let t = typeof<HermesTools>
+
+        [
+            "generate_image", "Generate images", false, "GenerateImage"
+            "list_models", "List models", true, "ListModels"
+            "list_providers", "List providers", true, "ListProviders"
+        ]
+        |> List.map (fun (name, title, readOnly, methodName) ->
+            new CheckedTool(McpServerTool.Create(t.GetMethod methodName, target, named name title readOnly)) :> McpServerTool)
