@@ -27,20 +27,12 @@ type Account =
 
 type Removed = { Number: int; Source: string }
 
+/// xai-oauth or one of its aliases (grok-oauth, x-ai-oauth, xai-grok-oauth), with did-you-mean otherwise.
 let private requireXaiOAuth (provider: string) : Result<unit, CliError> =
-    if provider = XaiOAuth.providerId then
-        Ok()
-    else
-        let allowed = [ XaiOAuth.providerId ]
-
-        let bad =
-            {
-                Field = "auth provider"
-                Value = provider
-                Allowed = allowed
-            }
-
-        Error(CliError.Library(HermesError(ErrorKind.InvalidArgument, bad.Message + Suggest.hint allowed provider)))
+    match AuthProviderName.parse provider with
+    | Ok _ -> Ok()
+    | Error bad ->
+        Error(CliError.Library(HermesError(ErrorKind.InvalidArgument, bad.Message + Suggest.hint bad.Allowed provider)))
 
 let private invalid (field: string) (value: string) (allowed: string) =
     Error(
@@ -82,14 +74,20 @@ let private signIn (context: HermesContext) (browser: bool) (seconds: int) (json
             out.WriteLine url
             out.Flush()
 
+        let notice (reason: string) =
+            Console.Error.WriteLine("hermes: " + SafeText.forTerminal SafeText.maxLength reason)
+
         let options =
             SignInOptions(
                 OpenBrowser = (if browser then Func<string, bool> tryOpenBrowser else null),
                 ShowUrl = Action<string> show,
+                ShowNotice = Action<string> notice,
                 Timeout = TimeSpan.FromSeconds(float seconds)
             )
 
-        let! outcome = XaiSignIn(context).SignInAsync(options, ct)
+        // Headless (SSH, containers): the redirect URL the browser lands on elsewhere may be pasted on stdin.
+        let pasted = if browser then IO.TextReader.Null else Console.In
+        let! outcome = XaiSignIn(context).SignInAsync(options, pasted, ct)
 
         return
             Client.either outcome

@@ -367,12 +367,37 @@ let ``auth add, list and remove xai-oauth end to end against a local accounts se
     }
 
 [<Fact>]
+let ``auth add accepts the grok-oauth alias and a redirect URL pasted on stdin (headless sign-in)`` () =
+    task {
+        use fake = new FakeXaiAccounts()
+        use home = new TestHome()
+        let env = [ "HERMES_XAI_OAUTH_ISSUER", fake.Issuer ]
+
+        use adding =
+            start home env [ "auth"; "add"; "grok-oauth"; "--no-browser"; "--timeout"; "30" ]
+
+        let! url = signInUrl adding
+        // The browser ran on another machine: its redirect never reaches this loopback, the user pastes it instead.
+        use client = Hermes.Tests.Auth.SignInTests.browser ()
+        let! authorize = client.GetAsync url
+        Assert.Equal(Net.HttpStatusCode.Found, authorize.StatusCode)
+        let redirect = authorize.Headers.Location.ToString()
+        adding.Process.StandardInput.WriteLine "not a redirect URL"
+        adding.Process.StandardInput.WriteLine redirect
+        adding.Process.StandardInput.Close()
+        let! added = finish adding
+        Assert.True((added.Code = 0), added.Err)
+        Assert.Contains("signed in to xAI as entry 1", added.Out)
+        Assert.True(File.Exists home.AuthPath)
+    }
+
+[<Fact>]
 let ``auth errors: unknown provider, bad entry numbers, a hostile issuer`` () =
     task {
         use home = new TestHome()
         let! provider = hermes home [] [ "auth"; "add"; "github" ]
         Assert.Equal(2, provider.Code)
-        Assert.Equal("hermes: invalid auth provider 'github': allowed values are xai-oauth", oneLineError provider)
+        Assert.Equal("hermes: invalid provider 'github': allowed values are xai-oauth, grok-oauth, x-ai-oauth, xai-grok-oauth", oneLineError provider)
         let! notNumber = hermes home [] [ "auth"; "remove"; "xai-oauth"; "first" ]
         Assert.Equal(2, notNumber.Code)
         let! none = hermes home [] [ "auth"; "remove"; "xai-oauth"; "3" ]
