@@ -55,20 +55,20 @@ public sealed class ProviderPipeline(HermesContext ctx)
             return call;
         }
         var loader = new SourceLoader(ctx);
-        var loaded = new List<SourceImage>();
-        for (var i = 0; i < sources.Count; i++)
+        // One source after another, stopping at the first that is refused: nothing is fetched after a refusal.
+        var gathered = Prelude.Right<HermesError, Seq<SourceImage>>(Prelude.Empty);
+        for (var i = 0; i < sources.Count && gathered.IsRight; i++)
         {
-            call.Options.Progress?.Report(new GenerationProgress("loading", $"source image {i + 1} of {sources.Count}"));
-            var source = await loader.LoadAsync(sources[i], $"source image {i + 1}", $"image-{i + 1}", ct);
-            switch (source.Case)
-            {
-                case HermesError error:
-                    return error;
-                case SourceImage image:
-                    loaded.Add(image);
-                    break;
-            }
+            var number = i + 1;
+            call.Options.Progress?.Report(new GenerationProgress("loading", $"source image {number} of {sources.Count}"));
+            var source = await loader.LoadAsync(sources[i], $"source image {number}", $"image-{number}", ct);
+            gathered = from earlier in gathered from image in source select earlier.Add(image);
         }
+        if (gathered.IsLeft)
+        {
+            return gathered.Map(_ => call);
+        }
+        var loaded = gathered.Match(Right: images => images.ToList(), Left: _ => []);
         if (mask is null)
         {
             return call with { Sources = loaded };

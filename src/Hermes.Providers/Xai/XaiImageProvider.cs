@@ -167,7 +167,7 @@ public sealed class XaiImageProvider : IImageGenProvider, ILiveModelCatalog
     {
         // A config.yaml that does not load leaves the defaults; the context already reported it.
         FSharpOption<string> Raw(string key) =>
-            Fs.Opt(HermesConfig.Get(ctx.Home, "image_gen.xai.storage." + key).Case is Option<string> value ? value.IfNoneUnsafe((string?)null) : null);
+            Fs.Opt(HermesConfig.Get(ctx.Home, "image_gen.xai.storage." + key).MatchUnsafe(Right: value => value.IfNoneUnsafe((string?)null), Left: _ => null));
         return new XaiStorageSettings(Raw("enabled"), Raw("public_url"), Raw("expires_after"));
     }
 

@@ -91,13 +91,14 @@ public sealed class XaiModelCatalog
     private async Task<Snapshot?> FetchAsync(CancellationToken ct)
     {
         var call = await request(ct);
-        if (call.Case is not HttpCall get)
+        if (call.IsNone)
         {
             return known;
         }
+        var get = call.IfNoneUnsafe((HttpCall?)null)!;
         var answer = await ctx.Transport.SendAsync(get with { Deadline = Deadline, BodyLimit = MaxBodyBytes }, ct);
         var now = ctx.Clock.GetUtcNow();
-        var body = answer.Case is HttpAnswer { IsSuccess: true } ok ? Encoding.UTF8.GetString(ok.Body.Bytes) : null;
+        var body = answer.MatchUnsafe(Right: ok => ok.IsSuccess ? Encoding.UTF8.GetString(ok.Body.Bytes) : null, Left: _ => null);
         if (body is null || XaiModels.parseLive(body).IsEmpty)
         {
             logger.LogDebug("the live xAI model list is unavailable; using the static list");
