@@ -121,4 +121,4 @@ module AuthFile =
         | FileProblem.NotJson line -> sprintf "is not valid JSON (line %d)" line
         | FileProblem.NotAnObject -> "is not a JSON object"
         | FileProblem.WrongType(field, expected) -> sprintf "has \"%s\" that is not %s" field (shapeName expected)
-        | FileProblem.RepeatedName name -> sprintf "names \"%s\" twice in one object" (SafeText.forTerminal 40 name)
+        | FileProblem.RepeatedName name -> sprintf "names \"%s\" twice in one object" (TerminalText.sanitizeWith 40 name)

@@ -40,7 +40,7 @@ module OAuthCallback =
                     acc
                     |> Result.bind (fun (map: Map<string, string>) ->
                         if map.ContainsKey key then
-                            Error(sprintf "the callback address repeats '%s'" (SafeText.forTerminal 40 key))
+                            Error(sprintf "the callback address repeats '%s'" (TerminalText.sanitizeWith 40 key))
                         else
                             Ok(map.Add(key, value))))
                 (Ok Map.empty)
@@ -59,9 +59,9 @@ module OAuthCallback =
                 let description =
                     get "error_description"
                     |> Option.defaultValue ""
-                    |> SafeText.forTerminal SafeText.maxLength
+                    |> TerminalText.sanitize
 
-                CallbackVerdict.Finished(Error(AuthError.UserDenied(SafeText.forTerminal SafeText.maxLength error, description)))
+                CallbackVerdict.Finished(Error(AuthError.UserDenied(TerminalText.sanitize error, description)))
             | None, Some code -> CallbackVerdict.Finished(Ok code)
             | None, None -> CallbackVerdict.Ignored "the address carries neither an authorization code nor an error"
         | _, Some _ -> CallbackVerdict.Ignored "the address carries the state of another sign-in"

@@ -75,7 +75,7 @@ let private signIn (context: HermesContext) (browser: bool) (seconds: int) (json
             out.Flush()
 
         let notice (reason: string) =
-            Console.Error.WriteLine("hermes: " + SafeText.forTerminal SafeText.maxLength reason)
+            Console.Error.WriteLine("hermes: " + TerminalText.sanitize reason)
 
         let options =
             SignInOptions(

@@ -202,7 +202,7 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
                     Right: allowed => allowed,
                     Left: rejection =>
                     {
-                        warn($"refusing {named.Name} '{SafeText.forTerminal(200, Redact.Url(url))}' for an xAI sign-in token " +
+                        warn($"refusing {named.Name} '{TerminalText.sanitizeWith(200, Redact.Url(url))}' for an xAI sign-in token " +
                              $"({rejection.Reason}); using {XaiOAuth.apiBaseUrl}");
                         return XaiOAuth.apiBaseUrl;
                     });

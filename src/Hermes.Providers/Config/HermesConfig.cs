@@ -139,7 +139,7 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
         catch (YamlException e)
         {
             return new ConfigError(ConfigFailure.Corrupt, path,
-                $"{path}: invalid YAML at line {e.Start.Line} ({SafeText.forTerminal(120, e.Message)}); {Fix(path)}");
+                $"{path}: invalid YAML at line {e.Start.Line} ({TerminalText.sanitizeWith(120, e.Message)}); {Fix(path)}");
         }
     };
 
@@ -166,7 +166,7 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
         return parts.Length > 0 && parts.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
             ? parts
             : new ConfigError(ConfigFailure.BadKey, key ?? "",
-                $"invalid config key '{SafeText.forTerminal(80, key ?? "")}': allowed keys are dotted names such as image_gen.provider");
+                $"invalid config key '{TerminalText.sanitizeWith(80, key ?? "")}': allowed keys are dotted names such as image_gen.provider");
     }
 
     /// <summary>The scalar at a dotted key, None when absent.</summary>

@@ -93,7 +93,7 @@ let ``a callback error and its description are stripped of escapes and cut to 30
     | Some(Error(AuthError.UserDenied(error, description)) as denied) ->
         Assert.Equal("denied", error)
         Assert.StartsWith("clickred line", description)
-        Assert.Equal(300, description.Length)
+        Assert.Equal(301, description.Length) // 300 characters and the "…" that says it was cut
 
         let message =
             AuthError.message (
@@ -140,10 +140,10 @@ let ``reading a pasted line is total`` (pasted: string) =
     true
 
 [<Property(MaxTest = 1000)>]
-let ``safe text has no control characters, fits the limit and is stable`` (text: string) (limit: PositiveInt) =
+let ``callback text through the one sanitizer has no control characters and fits the limit`` (text: string) (limit: PositiveInt) =
     let limit = min limit.Get 400
-    let safe = SafeText.forTerminal limit text
-    printable safe && safe.Length <= limit && SafeText.forTerminal limit safe = safe
+    let safe = TerminalText.sanitizeWith limit text
+    printable safe && safe.Length <= limit + 1
 
 let escapeSequence =
     Gen.elements
@@ -168,13 +168,13 @@ let ``escape sequences vanish and the words around them stay`` () =
     Prop.forAll (Arb.fromGen (Gen.listOf (Gen.zip plainWord escapeSequence))) (fun pieces ->
         let text = pieces |> List.map (fun (w, e) -> w + e) |> String.concat ""
         let words = pieces |> List.map fst |> String.concat ""
-        SafeText.forTerminal 10000 text = words.Trim())
+        TerminalText.sanitizeWith 10000 text = words.Trim())
 
 [<Property>]
 let ``printable text within the limit is kept as it is`` () =
     Prop.forAll (Arb.fromGen (Gen.listOf plainWord |> Gen.map (String.concat " "))) (fun text ->
-        SafeText.forTerminal SafeText.maxLength text = text.Trim()
-        || text.Length > SafeText.maxLength)
+        TerminalText.sanitize text = text.Trim()
+        || text.Length > TerminalText.defaultLimit)
 
 [<Theory>]
 [<InlineData("xai-oauth")>]
