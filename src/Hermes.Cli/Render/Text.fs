@@ -116,8 +116,8 @@ let reply (reply: Reply) =
                     [
                         i.WrittenUtc.ToString("yyyy-MM-dd HH:mm:ss", Globalization.CultureInfo.InvariantCulture)
                         CacheUnits.showSize i.Bytes
-                        (i.Provenance |> Option.map (fun p -> p.Provider) |> Option.defaultValue "-")
-                        (i.Provenance |> Option.map (fun p -> p.Model) |> Option.defaultValue "-")
+                        (i.Provenance |> Option.map (fun p -> ApiError.oneLine 60 p.Provider) |> Option.defaultValue "-")
+                        (i.Provenance |> Option.map (fun p -> ApiError.oneLine 80 p.Model) |> Option.defaultValue "-")
                         i.Path
                     ]
             ]
@@ -145,8 +145,8 @@ let reply (reply: Reply) =
                 sprintf
                     "%s  %s · %s  %s\n  %s"
                     (p.CreatedUtc.ToString("yyyy-MM-dd HH:mm:ss", Globalization.CultureInfo.InvariantCulture))
-                    p.Provider
-                    p.Model
+                    (ApiError.oneLine 60 p.Provider)
+                    (ApiError.oneLine 80 p.Model)
                     i.Path
                     (ApiError.oneLine 200 p.Prompt)
             )

@@ -21,7 +21,7 @@ let ``every command, nested ones included, takes -h and --help`` () =
     let rec all (g: CommandLine.Grammar) =
         g :: (g.Commands |> List.collect (snd >> all))
 
-    Assert.Equal(14, (all grammar).Length)
+    Assert.Equal(18, (all grammar).Length)
     Assert.All(all grammar, fun g -> Assert.Equal<string list>([ "--help"; "-h" ], List.sort g.Help))
 
 [<Fact>]
@@ -105,4 +105,4 @@ let ``paths lists every command`` () =
     let shown = CommandLine.paths grammar |> List.map (String.concat " ")
     Assert.Contains("config unset", shown)
     Assert.Contains("auth remove", shown)
-    Assert.Equal(14, shown.Length)
+    Assert.Equal(18, shown.Length)
