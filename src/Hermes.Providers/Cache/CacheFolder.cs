@@ -109,12 +109,11 @@ public sealed class CacheFolder(string directory, ILogger logger)
     /// <summary>image_gen.cache.max_age_days and max_total_mb from config.yaml; a missing or unusable value is its default.</summary>
     public static CacheLimits LimitsIn(string hermesHome)
     {
-        long? Setting(string key) =>
-            HermesConfig.Get(hermesHome, key).Match(
-                Right: value => value.Match(
-                    Some: text => long.TryParse(text.Trim(), out var n) && n > 0 ? n : (long?)null,
-                    None: () => null),
-                Left: _ => null);
+        long? Setting(string key)
+        {
+            var text = HermesConfig.Get(hermesHome, key).Match(Right: value => value.IfNone(""), Left: _ => "");
+            return long.TryParse(text.Trim(), out var n) && n > 0 ? n : null;
+        }
         var days = Setting("image_gen.cache.max_age_days") ?? 30;
         var megabytes = Setting("image_gen.cache.max_total_mb") ?? 2048;
         return new CacheLimits(TimeSpan.FromDays(Math.Min(days, 36500)), megabytes * 1024 * 1024);

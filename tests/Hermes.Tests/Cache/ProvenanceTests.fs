@@ -45,7 +45,7 @@ let private seed (home: TestHome) (name: string) (bytes: int) (age: TimeSpan) =
 let ``a saved image gets NAME.json with prompt, revised prompt, provider, model, pixel size, sha256, usage and time`` () =
     task {
         use home = new TestHome()
-        let image = png 3000
+        let image = Hermes.Tests.Domain.ImageHeaderTests.png 1536 1024 6uy false
         use s = new LoopbackServer(Reply.routes [ generations, Reply.json 200 (answer image) ])
         let before = DateTime.UtcNow.AddSeconds -1.0
         let! result = generate home s (CapturedLogs())
@@ -56,7 +56,7 @@ let ``a saved image gets NAME.json with prompt, revised prompt, provider, model,
         Assert.Equal(Some "a synth on a wooden desk", p.RevisedPrompt)
         Assert.Equal("openai", p.Provider)
         Assert.Equal(ok.Model, p.Model)
-        Assert.Equal(Some(string ok.Extras["pixel_size"]), p.PixelSize)
+        Assert.Equal(Some "1536x1024", p.PixelSize)
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes ok.Image)), p.Sha256)
         Assert.Equal<(string * int64) list>([ "input_tokens", 12L; "output_tokens", 4160L; "total_tokens", 4172L ], List.sort p.Usage)
         Assert.InRange(p.CreatedUtc, before, DateTime.UtcNow.AddSeconds 1.0)

@@ -78,7 +78,7 @@ let ``unknown commands and misused flags are refused with the command named and 
         | Ok scanned -> failwithf "accepted %A" scanned
 
     Assert.Equal(
-        "unknown command 'genrate' for `hermes`: allowed are generate, providers, models, config, auth, mcp; did you mean 'generate'? (see `hermes --help`)",
+        "unknown command 'genrate' for `hermes`: allowed are generate, providers, models, config, auth, mcp, cache, history; did you mean 'generate'? (see `hermes --help`)",
         refused [ "genrate"; "p" ]
     )
 
