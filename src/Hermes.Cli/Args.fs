@@ -157,6 +157,48 @@ type McpArgs =
             "also put each image in tool results as base64 (as HERMES_MCP_INLINE_IMAGES=1)."
 
 [<HelpFlags("--help", "-h")>]
+type CacheListArgs =
+    | Json
+
+    interface IArgParserTemplate with
+        member _.Usage = "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
+type CachePruneArgs =
+    | [<Unique>] Older_Than of age: string
+    | [<Unique>] Max_Size of size: string
+    | Json
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Older_Than _ -> "remove images older than this (30d, 12h, 45m, 2w); default image_gen.cache.max_age_days."
+            | Max_Size _ -> "remove the oldest images until the cache fits (2GB, 500MB); default image_gen.cache.max_total_mb."
+            | Json -> "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
+type CacheArgs =
+    | [<CliPrefix(CliPrefix.None)>] List of ParseResults<CacheListArgs>
+    | [<CliPrefix(CliPrefix.None)>] Prune of ParseResults<CachePruneArgs>
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | List _ -> "list the cached images, oldest first, with size, time, provider and model."
+            | Prune _ -> "remove the oldest cached images (and their sidecars), never the newest."
+
+[<HelpFlags("--help", "-h")>]
+type HistoryArgs =
+    | [<AltCommandLine("-n"); Unique>] Count of n: int
+    | Json
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Count _ -> "how many of the newest images (default 20)."
+            | Json -> "print one JSON document."
+
+[<HelpFlags("--help", "-h")>]
 type HermesArgs =
     | [<CliPrefix(CliPrefix.None)>] Generate of ParseResults<GenerateArgs>
     | [<CliPrefix(CliPrefix.None)>] Providers of ParseResults<ProvidersArgs>
@@ -164,6 +206,8 @@ type HermesArgs =
     | [<CliPrefix(CliPrefix.None)>] Config of ParseResults<ConfigArgs>
     | [<CliPrefix(CliPrefix.None)>] Auth of ParseResults<AuthArgs>
     | [<CliPrefix(CliPrefix.None)>] Mcp of ParseResults<McpArgs>
+    | [<CliPrefix(CliPrefix.None)>] Cache of ParseResults<CacheArgs>
+    | [<CliPrefix(CliPrefix.None)>] History of ParseResults<HistoryArgs>
     | Version
 
     interface IArgParserTemplate with
@@ -175,4 +219,6 @@ type HermesArgs =
             | Config _ -> "read or change $HERMES_HOME/config.yaml."
             | Auth _ -> "manage sign-ins."
             | Mcp _ -> "serve Hermes to agents over MCP (stdio): generate_image, list_models, list_providers."
+            | Cache _ -> "list or prune the image cache ($HERMES_HOME/cache/images)."
+            | History _ -> "the newest images with the prompt, provider and model that made them."
             | Version -> "print the version."

@@ -71,6 +71,13 @@ let private run (argv: string list) (ct: CancellationToken) : Result<Reply, CliE
                     | Some(AuthArgs.Remove remove) -> Auth.removeEntry remove ct |> mapAsync Reply.SignedOut
                     | None -> Task.FromResult(missing (sub [ "auth" ])))
             | Some(Mcp args) -> noRest scanned (fun () -> Mcp.run args ct |> mapAsync (fun () -> Reply.Served))
+            | Some(Cache args) ->
+                noRest scanned (fun () ->
+                    match args.TryGetSubCommand() with
+                    | Some(CacheArgs.List list) -> Cache.list list |> map Reply.CacheListed
+                    | Some(CacheArgs.Prune prune) -> Cache.prune prune |> map Reply.CachePruned
+                    | None -> Task.FromResult(missing (sub [ "cache" ])))
+            | Some(History args) -> noRest scanned (fun () -> History.run args |> map Reply.History)
             | Some Version -> Task.FromResult(Ok(Reply.Version HermesVersion.Version))
             | None -> Task.FromResult(missing grammar)
 

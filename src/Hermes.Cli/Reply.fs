@@ -17,6 +17,9 @@ type Reply =
     | SignedIn of Auth.SignedIn
     | Accounts of Auth.Account list
     | SignedOut of Auth.Removed
+    | CacheListed of Cache.Listing
+    | CachePruned of Cache.Pruned
+    | History of History.Item list
     /// `hermes mcp` ended: stdout carried the protocol, so nothing is printed after it.
     | Served
 

@@ -168,6 +168,29 @@ let private accounts (w: Utf8JsonWriter) (accounts: Auth.Account list) =
 
     w.WriteEndArray()
 
+let private iso (t: DateTime) =
+    t.ToString("yyyy-MM-ddTHH:mm:ssZ", Globalization.CultureInfo.InvariantCulture)
+
+let private provenance (w: Utf8JsonWriter) (p: Provenance) =
+    w.WriteString("prompt", p.Prompt)
+    text w "revised_prompt" p.RevisedPrompt
+    w.WriteString("provider", p.Provider)
+    w.WriteString("model", p.Model)
+    text w "pixel_size" p.PixelSize
+    text w "request_id" p.RequestId
+    w.WriteString("sha256", p.Sha256)
+    w.WriteString("created_at", iso p.CreatedUtc)
+
+let private cached (w: Utf8JsonWriter) (entries: Cache.Entry list) =
+    for e in entries do
+        obj w (fun () ->
+            w.WriteString("path", e.Path)
+            w.WriteNumber("bytes", e.Bytes)
+            w.WriteString("written_at", iso e.WrittenUtc)
+            text w "provider" (e.Provenance |> Option.map (fun p -> p.Provider))
+            text w "model" (e.Provenance |> Option.map (fun p -> p.Model))
+            text w "prompt" (e.Provenance |> Option.map (fun p -> p.Prompt)))
+
 /// A small success document: "success": true and the given fields.
 let private succeeded (w: Utf8JsonWriter) (fields: unit -> unit) =
     obj w (fun () ->
@@ -226,4 +249,30 @@ let reply (reply: Reply) =
             succeeded w (fun () ->
                 w.WriteString("provider", XaiOAuth.providerId)
                 w.WriteNumber("number", removed.Number)
-                w.WriteString("source", removed.Source)))
+                w.WriteString("source", removed.Source))
+        | Reply.CacheListed listing ->
+            succeeded w (fun () ->
+                w.WriteString("directory", listing.Directory)
+                w.WriteNumber("total_bytes", listing.Images |> List.sumBy (fun i -> i.Bytes))
+                w.WriteStartArray "images"
+                cached w listing.Images
+                w.WriteEndArray())
+        | Reply.CachePruned pruned ->
+            succeeded w (fun () ->
+                w.WriteString("directory", pruned.Directory)
+                w.WriteStartArray "removed"
+                cached w pruned.Removed
+                w.WriteEndArray()
+                w.WriteNumber("freed_bytes", pruned.Removed |> List.sumBy (fun r -> r.Bytes))
+                w.WriteNumber("kept", pruned.Kept)
+                w.WriteNumber("kept_bytes", pruned.KeptBytes))
+        | Reply.History items ->
+            succeeded w (fun () ->
+                w.WriteStartArray "images"
+
+                for i in items do
+                    obj w (fun () ->
+                        w.WriteString("path", i.Path)
+                        provenance w i.Provenance)
+
+                w.WriteEndArray()))

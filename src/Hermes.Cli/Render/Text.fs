@@ -107,3 +107,46 @@ let reply (reply: Reply) =
                     ]
             ]
     | Reply.SignedOut removed -> line (sprintf "removed %s entry %d (%s)" XaiOAuth.providerId removed.Number removed.Source)
+    | Reply.CacheListed listing when listing.Images.IsEmpty -> line ("no cached images in " + listing.Directory)
+    | Reply.CacheListed listing ->
+        table
+            [ "WRITTEN (UTC)"; "SIZE"; "PROVIDER"; "MODEL"; "PATH" ]
+            [
+                for i in listing.Images ->
+                    [
+                        i.WrittenUtc.ToString("yyyy-MM-dd HH:mm:ss", Globalization.CultureInfo.InvariantCulture)
+                        CacheUnits.showSize i.Bytes
+                        (i.Provenance |> Option.map (fun p -> ApiError.oneLine 60 p.Provider) |> Option.defaultValue "-")
+                        (i.Provenance |> Option.map (fun p -> ApiError.oneLine 80 p.Model) |> Option.defaultValue "-")
+                        i.Path
+                    ]
+            ]
+
+        line (
+            sprintf "%d images, %s" listing.Images.Length (CacheUnits.showSize (listing.Images |> List.sumBy (fun i -> i.Bytes)))
+        )
+    | Reply.CachePruned pruned ->
+        pruned.Removed |> List.iter (fun r -> line ("removed " + r.Path))
+
+        line (
+            sprintf
+                "removed %d images (%s); %d left (%s)"
+                pruned.Removed.Length
+                (CacheUnits.showSize (pruned.Removed |> List.sumBy (fun r -> r.Bytes)))
+                pruned.Kept
+                (CacheUnits.showSize pruned.KeptBytes)
+        )
+    | Reply.History [] -> line "no images with provenance yet; run `hermes generate`"
+    | Reply.History items ->
+        for i in items do
+            let p = i.Provenance
+
+            line (
+                sprintf
+                    "%s  %s · %s  %s\n  %s"
+                    (p.CreatedUtc.ToString("yyyy-MM-dd HH:mm:ss", Globalization.CultureInfo.InvariantCulture))
+                    (ApiError.oneLine 60 p.Provider)
+                    (ApiError.oneLine 80 p.Model)
+                    i.Path
+                    (ApiError.oneLine 200 p.Prompt)
+            )

@@ -32,7 +32,7 @@ public sealed class ProviderPipeline(HermesContext ctx)
                 var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options), ct);
                 var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithSourceCount(p, c)));
                 var sent = produced.Match(Right: p => p.Model ?? model, Left: _ => model);
-                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, p, options.Progress, ct));
+                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, options.Progress, ct));
                 return saved.Match(
                     Right: result => new ImageGenResult.Success(result.Image, provider.Name, sent, text, wire, result.Extras),
                     Left: error => Fail(error, sent));
@@ -88,7 +88,7 @@ public sealed class ProviderPipeline(HermesContext ctx)
 
     /// <summary>The first image as a local file (or the bare URL when an allowed download failed), with its pixel size in the extras.</summary>
     private async Task<Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)>> MaterializeAsync(
-        IImageGenProvider provider, string model, Produced produced, IProgress<GenerationProgress>? progress, CancellationToken ct)
+        IImageGenProvider provider, string model, string prompt, Produced produced, IProgress<GenerationProgress>? progress, CancellationToken ct)
     {
         if (produced.Images.Count == 0)
         {
@@ -102,9 +102,53 @@ public sealed class ProviderPipeline(HermesContext ctx)
             ProducedImage.Link link => await DownloadAsync(link.Url, prefix, progress, ct),
             _ => new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image"),
         };
-        return saved.Map(image => image.Match(
-            Right: file => (file.Path, WithPixelSize(produced.Extras, file)),
-            Left: url => (url, produced.Extras)));
+        switch (saved.Case)
+        {
+            case HermesError error:
+                return error;
+            case Either<string, SavedImage> { Case: SavedImage file }:
+                var extras = WithPixelSize(produced.Extras, file);
+                await KeepAsync(file, Describe(provider.Name, model, prompt, extras), ct);
+                return (file.Path, extras);
+            case Either<string, SavedImage> { Case: string url }:
+                return (url, produced.Extras);
+            default:
+                return new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image");
+        }
+    }
+
+    /// <summary>The sidecar, then the automatic prune; neither can lose the image just saved (failures are warnings).</summary>
+    private async Task KeepAsync(SavedImage file, Provenance provenance, CancellationToken ct)
+    {
+        var folder = new CacheFolder(ctx.Cache.Directory, logger);
+        await folder.WriteSidecarAsync(file.Path, provenance, ct);
+        try
+        {
+            folder.Prune(ctx.Clock.GetUtcNow().UtcDateTime, CacheFolder.LimitsIn(ctx.Home), file.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("could not prune the image cache: {Reason}", e.Message);
+        }
+    }
+
+    private Provenance Describe(string provider, string model, string prompt, IReadOnlyDictionary<string, object> extras)
+    {
+        string? Text(string key) => extras.TryGetValue(key, out var value) ? value as string : null;
+        var usage = extras.TryGetValue("usage", out var counts) && counts is IEnumerable<KeyValuePair<string, long>> pairs
+            ? pairs.Select(kv => Tuple.Create(kv.Key, kv.Value))
+            : [];
+        return new Provenance(
+            prompt,
+            Fs.Opt(Text("revised_prompt")),
+            provider,
+            model,
+            Fs.Opt(Text("pixel_size")),
+            Fs.Opt(Text("request_id")),
+            "",
+            Microsoft.FSharp.Collections.ListModule.OfSeq(usage),
+            ctx.Clock.GetUtcNow().UtcDateTime,
+            extras.TryGetValue("source_count", out var sources) && sources is int n ? Microsoft.FSharp.Core.FSharpOption<int>.Some(n) : null);
     }
 
     private Task<Either<HermesError, Either<string, SavedImage>>> DownloadAsync(string url, string prefix, IProgress<GenerationProgress>? progress, CancellationToken ct)

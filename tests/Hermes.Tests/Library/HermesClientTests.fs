@@ -116,7 +116,7 @@ let ``count runs concurrently and --out copies every image`` () =
         Assert.True(result.Success, string result.Error)
         Assert.Equal(3, result.Images |> Seq.distinct |> Seq.length)
         Assert.All(result.Images, fun i -> Assert.Equal(out, Path.GetDirectoryName i))
-        Assert.Equal(3, Directory.GetFiles(out).Length)
+        Assert.Equal(3, Directory.GetFiles(out, "*.png").Length)
         Assert.Equal(3, home.CachedFiles().Length)
         Assert.Equal(3, api.Requests.Length)
     }

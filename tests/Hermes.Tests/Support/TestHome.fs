@@ -99,9 +99,12 @@ type TestHome() =
             EndpointPolicy = policy
         )
 
+    /// The cached images, without their provenance sidecars.
     member _.CachedFiles() =
         if Directory.Exists(Path.Combine(root, "cache", "images")) then
-            Directory.GetFiles(Path.Combine(root, "cache", "images")) |> Array.sort
+            Directory.GetFiles(Path.Combine(root, "cache", "images"))
+            |> Array.filter (fun f -> not (f.EndsWith ".json"))
+            |> Array.sort
         else
             [||]
 
