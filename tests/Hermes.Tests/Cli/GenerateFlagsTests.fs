@@ -4,9 +4,9 @@ module Hermes.Tests.Cli.GenerateFlagsTests
 open System
 open System.IO
 open System.Threading.Tasks
+open Xunit
 open FsCheck
 open FsCheck.Xunit
-open Xunit
 open Hermes.Cli.Commands
 open Hermes.Tests.Cli.HermesProcess
 open Hermes.Tests.Support
