@@ -60,7 +60,7 @@ let ``generate refuses more --image sources than the xAI model takes, and a --ma
         let! masked = hermes home (xaiEnv api) [ "generate"; "make it blue"; "--image"; sources[0]; "--mask"; sources[1] ]
         Assert.Equal(2, masked.Code)
         Assert.Contains("takes no mask", oneLineError masked)
-        Assert.Empty(posts api)
+        Assert.Empty(api.Requests)
         Assert.Empty(home.CachedFiles())
     }
 
@@ -196,3 +196,66 @@ let ``a timeout is accepted exactly when it is above 0 and at most a day`` (seco
     let s = seconds.Get
     let text = s.ToString("R", Globalization.CultureInfo.InvariantCulture)
     Result.isOk (Client.timeoutSeconds "--timeout" text) = (s > 0.0 && s <= Client.maxTimeoutSeconds)
+
+[<Fact>]
+let ``models --json shows each model's max_source_images, mask and whether it is curated`` () =
+    task {
+        use home = new TestHome()
+        let! run = hermes home [] [ "models"; "--json" ]
+        Assert.Equal(0, run.Code)
+
+        let rows =
+            [
+                for m in (oneDocument run).EnumerateArray() ->
+                    (m.GetProperty("provider").GetString(), m.GetProperty("id").GetString()),
+                    (m.GetProperty("max_source_images").GetInt32(), m.GetProperty("mask").GetBoolean(), m.GetProperty("curated").GetBoolean())
+            ]
+            |> Map.ofList
+
+        Assert.Equal((3, false, true), rows[("xai", "grok-imagine-image")])
+        Assert.Equal((16, true, true), rows[("openai", "gpt-image-2-medium")])
+        Assert.Equal((16, true, true), rows[("openai-codex", "gpt-image-2-high")])
+
+        for KeyValue((provider, id), (sources, mask, _)) in rows do
+            let expected = Hermes.Domain.EditCapability.forModel provider id
+            Assert.Equal((expected |> Option.map _.MaxSources |> Option.defaultValue 0), sources)
+            Assert.Equal((expected |> Option.exists _.Mask), mask)
+    }
+
+[<Fact>]
+let ``models --provider xai lists the live-merged list: curated models first, then the live-only ones marked not curated`` () =
+    task {
+        use home = new TestHome()
+
+        use api =
+            new LoopbackServer(fun r c ->
+                Reply.json
+                    200
+                    """{"models":[{"id":"grok-imagine-image","input_modalities":["text","image"]},{"id":"grok-imagine-image-3","input_modalities":["text"]}]}"""
+                    r
+                    c)
+
+        let! run = hermes home (xaiEnv api) [ "models"; "--provider"; "xai"; "--json" ]
+        Assert.Equal(0, run.Code)
+
+        let rows =
+            [
+                for m in (oneDocument run).EnumerateArray() -> m.GetProperty("id").GetString(), m.GetProperty("curated").GetBoolean()
+            ]
+
+        Assert.Equal<(string * bool) list>(
+            [
+                "grok-imagine-image", true
+                "grok-imagine-image-quality", true
+                "grok-imagine-image-2.0", true
+                "grok-imagine-image-3", false
+            ],
+            rows
+        )
+
+        Assert.Equal<string list>([ "GET /v1/image-generation-models" ], api.Requests |> List.map (fun r -> r.Method + " " + r.Path))
+
+        let! all = hermes home (xaiEnv api) [ "models" ]
+        Assert.Equal(0, all.Code)
+        Assert.Equal(1, api.Requests.Length)
+    }
