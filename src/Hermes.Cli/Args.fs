@@ -24,8 +24,7 @@ type GenerateArgs =
         member this.Usage =
             match this with
             | Prompt _ -> "what the image shows; '-' reads it from stdin; after `--` it may start with '-'."
-            | Output _ ->
-                "the file to write (with --count N: PATH-1.ext … PATH-N.ext), or an existing folder to write into."
+            | Output _ -> "the file to write (with --count N: PATH-1.ext … PATH-N.ext), or an existing folder to write into."
             | Force -> "let --output replace existing files."
             | Image _ -> "a source image to edit (local path, http(s) URL or data: URL); repeat for references."
             | Mask _ -> "a PNG with alpha, the size of the first --image, where the model takes a mask."

@@ -35,10 +35,7 @@ let maxTimeoutSeconds = 86400.0
 let timeoutSeconds (field: string) (text: string) : Result<TimeSpan, string> =
     match Double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) with
     | true, s when s > 0.0 && s <= maxTimeoutSeconds -> Ok(TimeSpan.FromSeconds s)
-    | _ ->
-        Error(
-            sprintf "invalid %s '%s': allowed values are a number of seconds above 0 and at most %g" field text maxTimeoutSeconds
-        )
+    | _ -> Error(sprintf "invalid %s '%s': allowed values are a number of seconds above 0 and at most %g" field text maxTimeoutSeconds)
 
 /// image_gen.timeout of config.yaml, when set.
 let private configuredTimeout (home: string) : Result<TimeSpan option, string> =
@@ -48,7 +45,10 @@ let private configuredTimeout (home: string) : Result<TimeSpan option, string> =
     |> Result.bind (fun root ->
         match Document.tryGet root [ "image_gen"; "timeout" ] with
         | None -> Ok None
-        | Some text -> timeoutSeconds "image_gen.timeout" text |> Result.map Some |> Result.mapError (fun m -> path + ": " + m))
+        | Some text ->
+            timeoutSeconds "image_gen.timeout" text
+            |> Result.map Some
+            |> Result.mapError (fun m -> path + ": " + m))
 
 /// The library's timeouts with this total deadline (the stream idle limit stays the library's).
 let private timeouts (total: TimeSpan option) =
@@ -87,7 +87,11 @@ let loadWith (configUse: ConfigUse) (timeout: TimeSpan option) : Result<Opened, 
     match either (HermesConfig.Load env.HermesHome), configured, configUse with
     | Ok config, Ok total, _ ->
         contextOf env config total
-        |> Result.map (fun context -> { Client = HermesClient context; Warnings = [] })
+        |> Result.map (fun context ->
+            {
+                Client = HermesClient context
+                Warnings = []
+            })
     | Ok _, Error bad, ConfigUse.Required -> Error(CliError.Config bad)
     | Error unreadable, _, ConfigUse.Required ->
         Error(

@@ -274,7 +274,14 @@ let private written (request: Request) (result: GenerateResult) =
         | Ok paths -> { result with Images = paths }
         | Error message ->
             { result with
-                Failures = result.Failures @ [ { Error = message; Kind = ErrorKind.Storage } ]
+                Failures =
+                    result.Failures
+                    @ [
+                        {
+                            Error = message
+                            Kind = ErrorKind.Storage
+                        }
+                    ]
             }
     | _ -> result
 

@@ -90,7 +90,12 @@ let private listed (p: IImageGenProvider) (ct: CancellationToken) : Task<ModelRo
 let run (args: ParseResults<ModelsArgs>) (ct: CancellationToken) : Task<Result<ModelsResult, CliError>> =
     let opened = Client.load Client.ConfigUse.Optional
 
-    match opened |> Result.bind (fun o -> chosen o.Client (args.TryGetResult ModelsArgs.Provider) |> Result.map (fun ps -> o, ps)) with
+    match
+        opened
+        |> Result.bind (fun o ->
+            chosen o.Client (args.TryGetResult ModelsArgs.Provider)
+            |> Result.map (fun ps -> o, ps))
+    with
     | Error failure -> Task.FromResult(Error failure)
     | Ok(o, providers) ->
         task {

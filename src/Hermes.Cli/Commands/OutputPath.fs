@@ -21,7 +21,8 @@ let files (path: string) (count: int) : string list =
         [ for i in 1..count -> sprintf "%s-%d%s" stem i ext ]
 
 let private endsWithSeparator (path: string) =
-    path.EndsWith Path.DirectorySeparatorChar || path.EndsWith Path.AltDirectorySeparatorChar
+    path.EndsWith Path.DirectorySeparatorChar
+    || path.EndsWith Path.AltDirectorySeparatorChar
 
 /// The target of --output, or a refusal naming the first file that exists when --force was not given.
 let resolve (path: string) (count: int) (force: bool) : Result<Target, CliError> =
@@ -32,9 +33,13 @@ let resolve (path: string) (count: int) (force: bool) : Result<Target, CliError>
     else
         let targets = files path count
 
-        match targets |> List.filter (fun t -> not force && (File.Exists t || Directory.Exists t)) with
+        match
+            targets
+            |> List.filter (fun t -> not force && (File.Exists t || Directory.Exists t))
+        with
         | [] -> Ok(Target.Files targets)
-        | existing :: _ -> Error(CliError.Invalid(sprintf "--output '%s' already exists: give --force to replace it, or another path" existing))
+        | existing :: _ ->
+            Error(CliError.Invalid(sprintf "--output '%s' already exists: give --force to replace it, or another path" existing))
 
 /// Copies each cached image to its file (replacing only with force); the written paths, or why one could not be written.
 let write (targets: string list) (force: bool) (images: string list) : Result<string list, string> =

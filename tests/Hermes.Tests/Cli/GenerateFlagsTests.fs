@@ -51,7 +51,11 @@ let ``generate refuses more --image sources than the xAI model takes, and a --ma
         let sources = [ for i in 1..4 -> sourceIn outside (sprintf "in%d.png" i) ]
 
         let! tooMany =
-            hermes home (xaiEnv api) ([ "generate"; "mix these"; "--json" ] @ List.collect (fun s -> [ "--image"; s ]) sources)
+            hermes
+                home
+                (xaiEnv api)
+                ([ "generate"; "mix these"; "--json" ]
+                 @ List.collect (fun s -> [ "--image"; s ]) sources)
 
         Assert.Equal(2, tooMany.Code)
         let doc = expectErrorDocument "invalid_argument" tooMany
@@ -108,8 +112,14 @@ let ``generate --count 2 -o FILE.png writes FILE-1.png and FILE-2.png; refused w
         let target = Path.Combine(outside.Path, "fox.png")
         let! run = hermes home (xaiEnv api) [ "generate"; "a fox"; "--count"; "2"; "-o"; target ]
         Assert.Equal(0, run.Code)
-        let expected = [ "fox-1.png"; "fox-2.png" ] |> List.map (fun n -> Path.Combine(outside.Path, n))
-        let printed = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
+
+        let expected =
+            [ "fox-1.png"; "fox-2.png" ]
+            |> List.map (fun n -> Path.Combine(outside.Path, n))
+
+        let printed =
+            run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
+
         Assert.Equal<string list>(expected, printed)
         Assert.All(expected, fun p -> Assert.True(File.Exists p))
         Assert.Equal(2, home.CachedFiles().Length)
@@ -186,9 +196,11 @@ let ``--output names one file per image, all distinct, beside PATH, keeping its 
     let n = min count.Get 16
     let path = Path.Combine("out", if ext then "fox.png" else "fox")
     let names = OutputPath.files path n
+
     names.Length = n
     && (List.distinct names).Length = n
-    && names |> List.forall (fun f -> Path.GetDirectoryName f = "out" && Path.GetExtension f = Path.GetExtension path)
+    && names
+       |> List.forall (fun f -> Path.GetDirectoryName f = "out" && Path.GetExtension f = Path.GetExtension path)
     && (n > 1 || names = [ path ])
 
 [<Property>]
@@ -208,7 +220,9 @@ let ``models --json shows each model's max_source_images, mask and whether it is
             [
                 for m in (oneDocument run).EnumerateArray() ->
                     (m.GetProperty("provider").GetString(), m.GetProperty("id").GetString()),
-                    (m.GetProperty("max_source_images").GetInt32(), m.GetProperty("mask").GetBoolean(), m.GetProperty("curated").GetBoolean())
+                    (m.GetProperty("max_source_images").GetInt32(),
+                     m.GetProperty("mask").GetBoolean(),
+                     m.GetProperty("curated").GetBoolean())
             ]
             |> Map.ofList
 
