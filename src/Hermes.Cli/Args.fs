@@ -12,12 +12,24 @@ type GenerateArgs =
     | [<Unique>] Resolution of value: string
     | [<Unique>] Count of n: int
     | [<Unique>] Out of dir: string
+    | [<Unique; AltCommandLine("-o")>] Output of path: string
+    | Force
+    | Image of source: string
+    | [<Unique>] Mask of png: string
+    | [<Unique>] Input_Fidelity of level: string
+    | [<Unique>] Timeout of seconds: float
     | Json
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Prompt _ -> "what the image shows; '-' reads it from stdin; after `--` it may start with '-'."
+            | Output _ -> "the file to write (with --count N: PATH-1.ext … PATH-N.ext), or an existing folder to write into."
+            | Force -> "let --output replace existing files."
+            | Image _ -> "a source image to edit (local path, http(s) URL or data: URL); repeat for references."
+            | Mask _ -> "a PNG with alpha, the size of the first --image, where the model takes a mask."
+            | Input_Fidelity _ -> "OpenAI edits: high or low."
+            | Timeout _ -> "seconds each provider call may take in total; overrides image_gen.timeout (default 300)."
             | Prompt_File _ -> "read the prompt from this file."
             | Provider _ -> "a registered provider (fal, xai, openai, openai-codex); overrides image_gen.provider."
             | Model _ -> "a model id of the provider's catalog (see `hermes models`)."

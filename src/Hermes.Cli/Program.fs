@@ -54,7 +54,7 @@ let private run (argv: string list) (ct: CancellationToken) : Result<Reply, CliE
             match top.TryGetSubCommand() with
             | Some(Generate args) -> Generate.run args scanned.Rest ct |> mapAsync Reply.Generated
             | Some(Providers args) -> noRest scanned (fun () -> Providers.run args |> map Reply.Providers)
-            | Some(Models args) -> noRest scanned (fun () -> Models.run args |> map Reply.Models)
+            | Some(Models args) -> noRest scanned (fun () -> Models.run args ct |> mapAsync Reply.Models)
             | Some(Config args) ->
                 noRest scanned (fun () ->
                     match args.TryGetSubCommand() with

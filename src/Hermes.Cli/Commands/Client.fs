@@ -2,10 +2,13 @@
 module Hermes.Cli.Commands.Client
 
 open System
+open System.Globalization
 open Hermes.Cli
+open Hermes.Cli.Config
 open Hermes.Domain
 open Hermes.Providers.Config
 open Hermes.Providers.Core
+open Hermes.Providers.Http
 open Hermes.Providers.Library
 
 /// Whether a command can run on defaults when config.yaml cannot be read.
@@ -25,43 +28,92 @@ type Opened =
 let either (value: LanguageExt.Either<'L, 'R>) : Result<'R, 'L> =
     value.Match(Func<'R, Result<'R, 'L>>(Ok), Func<'L, Result<'R, 'L>>(Error))
 
-/// The default context when config.yaml is unreadable: the same environment, issuer override included.
-let private withoutConfig (env: HermesEnvironment) =
+/// The longest total deadline a call may have: a day (timers take at most about 24 days).
+let maxTimeoutSeconds = 86400.0
+
+/// A total deadline in seconds as given on the command line or in config.yaml: more than 0, at most a day.
+let timeoutSeconds (field: string) (text: string) : Result<TimeSpan, string> =
+    match Double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) with
+    | true, s when s > 0.0 && s <= maxTimeoutSeconds -> Ok(TimeSpan.FromSeconds s)
+    | _ -> Error(sprintf "invalid %s '%s': allowed values are a number of seconds above 0 and at most %g" field text maxTimeoutSeconds)
+
+/// image_gen.timeout of config.yaml, when set.
+let private configuredTimeout (home: string) : Result<TimeSpan option, string> =
+    let path = Document.pathIn home
+
+    Document.load path
+    |> Result.bind (fun root ->
+        match Document.tryGet root [ "image_gen"; "timeout" ] with
+        | None -> Ok None
+        | Some text ->
+            timeoutSeconds "image_gen.timeout" text
+            |> Result.map Some
+            |> Result.mapError (fun m -> path + ": " + m))
+
+/// The library's timeouts with this total deadline (the stream idle limit stays the library's).
+let private timeouts (total: TimeSpan option) =
+    total
+    |> Option.map (fun t -> TransportTimeouts(t, TransportTimeouts.Default.Idle))
+    |> Option.toObj
+
+/// The context of this process with this config, issuer override included.
+let private contextOf (env: HermesEnvironment) (config: HermesConfig) (total: TimeSpan option) =
     match env.Variables.TryGetValue "HERMES_XAI_OAUTH_ISSUER" with
     | true, issuer when issuer.Trim() <> "" ->
         XaiOAuth.issuerOverride issuer
         |> Result.map (fun (discovery, policy) ->
             HermesContext(
                 env,
-                HermesConfig.Empty,
+                config,
                 Terminal.loggerFactory (),
+                timeouts = timeouts total,
                 XaiDiscoveryUrl = discovery,
                 EndpointPolicy = policy
             ))
         |> Result.mapError (HermesError.Invalid >> CliError.Library)
-    | _ -> Ok(HermesContext(env, HermesConfig.Empty, Terminal.loggerFactory ()))
+    | _ -> Ok(HermesContext(env, config, Terminal.loggerFactory (), timeouts = timeouts total))
 
-/// The client of this process. An unreadable config.yaml stops commands that need it (exit 5, the file named);
-/// the others run on defaults with a warning.
-let load (configUse: ConfigUse) : Result<Opened, CliError> =
+/// The client of this process with a total deadline given on the command line (else image_gen.timeout, else the
+/// library's 300 s). An unreadable config.yaml stops commands that need it (exit 5, the file named); the others run
+/// on defaults with a warning.
+let loadWith (configUse: ConfigUse) (timeout: TimeSpan option) : Result<Opened, CliError> =
     let env = HermesEnvironment.FromProcess()
 
-    match either (HermesConfig.Load env.HermesHome), configUse with
-    | Ok _, _ ->
-        either (HermesClient.FromEnvironment(Terminal.loggerFactory ()))
-        |> Result.map (fun client -> { Client = client; Warnings = [] })
-        |> Result.mapError CliError.Library
-    | Error unreadable, ConfigUse.Required ->
+    let configured =
+        match timeout with
+        | Some _ -> Ok timeout
+        | None -> configuredTimeout env.HermesHome
+
+    match either (HermesConfig.Load env.HermesHome), configured, configUse with
+    | Ok config, Ok total, _ ->
+        contextOf env config total
+        |> Result.map (fun context ->
+            {
+                Client = HermesClient context
+                Warnings = []
+            })
+    | Ok _, Error bad, ConfigUse.Required -> Error(CliError.Config bad)
+    | Error unreadable, _, ConfigUse.Required ->
         Error(
             CliError.Config(
                 unreadable.Message
                 + "; fix it, or replace it with `hermes config set KEY VALUE --force`"
             )
         )
-    | Error unreadable, ConfigUse.Optional ->
-        withoutConfig env
+    | Ok config, Error bad, ConfigUse.Optional ->
+        contextOf env config None
+        |> Result.map (fun context ->
+            {
+                Client = HermesClient context
+                Warnings = [ bad + "; using the defaults" ]
+            })
+    | Error unreadable, _, ConfigUse.Optional ->
+        contextOf env HermesConfig.Empty None
         |> Result.map (fun context ->
             {
                 Client = HermesClient context
                 Warnings = [ unreadable.Message + "; using the defaults" ]
             })
+
+/// The client of this process; the total deadline is image_gen.timeout, else the library's 300 s.
+let load (configUse: ConfigUse) : Result<Opened, CliError> = loadWith configUse None

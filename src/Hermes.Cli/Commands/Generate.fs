@@ -27,6 +27,14 @@ type Request =
         Resolution: string option
         Count: int
         Out: string option
+        /// -o/--output, resolved before any request.
+        Output: OutputPath.Target option
+        Force: bool
+        Sources: string list
+        Mask: string option
+        InputFidelity: string option
+        /// --timeout: the total deadline of each provider call.
+        Timeout: TimeSpan option
         Json: bool
     }
 
@@ -120,17 +128,45 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                 "missing prompt: give it as an argument, '-' to read it from stdin, or --prompt-file FILE (see `hermes generate --help`)"
         )
     | Ok [ source ] ->
-        Ok
-            {
-                Prompt = source
-                Provider = args.TryGetResult GenerateArgs.Provider
-                Model = args.TryGetResult GenerateArgs.Model
-                Aspect = args.TryGetResult GenerateArgs.Aspect
-                Resolution = args.TryGetResult GenerateArgs.Resolution
-                Count = args.GetResult(GenerateArgs.Count, defaultValue = 1)
-                Out = args.TryGetResult GenerateArgs.Out
-                Json = args.Contains GenerateArgs.Json
-            }
+        let count = args.GetResult(GenerateArgs.Count, defaultValue = 1)
+        let force = args.Contains GenerateArgs.Force
+
+        let output =
+            match args.TryGetResult GenerateArgs.Output, args.TryGetResult GenerateArgs.Out with
+            | Some _, Some _ -> Error(CliError.Usage "give one of --output and --out")
+            | Some path, None -> OutputPath.resolve path count force |> Result.map Some
+            | None, _ -> Ok None
+
+        let timeout =
+            match args.TryGetResult GenerateArgs.Timeout with
+            | None -> Ok None
+            | Some seconds ->
+                Client.timeoutSeconds "--timeout" (seconds.ToString(Globalization.CultureInfo.InvariantCulture))
+                |> Result.map Some
+                |> Result.mapError CliError.Usage
+
+        result {
+            let! output = output
+            let! timeout = timeout
+
+            return
+                {
+                    Prompt = source
+                    Provider = args.TryGetResult GenerateArgs.Provider
+                    Model = args.TryGetResult GenerateArgs.Model
+                    Aspect = args.TryGetResult GenerateArgs.Aspect
+                    Resolution = args.TryGetResult GenerateArgs.Resolution
+                    Count = count
+                    Out = args.TryGetResult GenerateArgs.Out
+                    Output = output
+                    Force = force
+                    Sources = args.GetResults GenerateArgs.Image
+                    Mask = args.TryGetResult GenerateArgs.Mask
+                    InputFidelity = args.TryGetResult GenerateArgs.Input_Fidelity
+                    Timeout = timeout
+                    Json = args.Contains GenerateArgs.Json
+                }
+        }
     | Ok _ -> Error(CliError.Usage "the prompt is given twice: give one of an argument, '-' (stdin) or --prompt-file FILE")
 
 let private readPrompt (source: PromptSource) : Result<string, CliError> =
@@ -224,6 +260,31 @@ let preflight (client: HermesClient) (provider: string option) (model: string op
     | Some failure -> Error failure
     | None -> Ok plan
 
+/// The folder the library copies the images into: --out, or --output naming a folder.
+let private outputDirectory (request: Request) =
+    match request.Output with
+    | Some(OutputPath.Target.Folder folder) -> Some folder
+    | _ -> request.Out
+
+/// The images copied to the files --output names (the cached copies stay); a copy that fails is a storage failure.
+let private written (request: Request) (result: GenerateResult) =
+    match request.Output with
+    | Some(OutputPath.Target.Files targets) when not result.Images.IsEmpty ->
+        match OutputPath.write targets request.Force result.Images with
+        | Ok paths -> { result with Images = paths }
+        | Error message ->
+            { result with
+                Failures =
+                    result.Failures
+                    @ [
+                        {
+                            Error = message
+                            Kind = ErrorKind.Storage
+                        }
+                    ]
+            }
+    | _ -> result
+
 /// The one place generate calls the library: the plan (refused with did-you-mean before anything is sent), then the images.
 let private generate (client: HermesClient) (request: Request) (prompt: string) (ct: CancellationToken) =
     match preflight client request.Provider request.Model with
@@ -245,13 +306,16 @@ let private generate (client: HermesClient) (request: Request) (prompt: string) 
                             AspectRatio = Option.toObj request.Aspect,
                             Resolution = Option.toObj request.Resolution,
                             Count = request.Count,
-                            OutputDirectory = Option.toObj request.Out,
+                            OutputDirectory = Option.toObj (outputDirectory request),
+                            Sources = Array.ofList request.Sources,
+                            Mask = Option.toObj request.Mask,
+                            InputFidelity = Option.toObj request.InputFidelity,
                             Progress = progress
                         ),
                         ct
                     ))
 
-            return Ok(ofLibrary result)
+            return Ok(written request (ofLibrary result))
         }
 
 let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: CancellationToken) : Task<Result<GenerateResult, CliError>> =
@@ -259,7 +323,7 @@ let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: Cancellation
         result {
             let! req = request args rest
             let! prompt = readPrompt req.Prompt
-            let! opened = Client.load Client.ConfigUse.Required
+            let! opened = Client.loadWith Client.ConfigUse.Required req.Timeout
             return req, prompt, opened
         }
 

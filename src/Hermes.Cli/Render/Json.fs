@@ -148,7 +148,10 @@ let private models (w: Utf8JsonWriter) (result: Models.ModelsResult) =
             w.WriteString("display", m.Display)
             w.WriteString("speed", m.Speed)
             w.WriteString("strengths", m.Strengths)
-            w.WriteBoolean("default", m.Default))
+            w.WriteBoolean("default", m.Default)
+            w.WriteBoolean("curated", m.Curated)
+            w.WriteNumber("max_source_images", m.Edit |> Option.map _.MaxSources |> Option.defaultValue 0)
+            w.WriteBoolean("mask", m.Edit |> Option.exists _.Mask))
 
     w.WriteEndArray()
 

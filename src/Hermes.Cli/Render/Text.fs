@@ -38,6 +38,13 @@ let reply (reply: Reply) =
     | Reply.Served -> ()
     | Reply.Generated result ->
         result.Images |> List.iter line
+
+        // On stderr, so stdout stays one path per line for scripts.
+        match List.tryFind (fst >> (=) "source_count") result.Extras with
+        | Some(_, Commands.Generate.Extra.Number n) ->
+            Console.Error.WriteLine(sprintf "hermes: source_count %g (images given to edit from)" n)
+        | _ -> ()
+
         result.Failures |> List.iter (fun f -> error f.Error)
 
         if result.Images.IsEmpty && result.Failures.IsEmpty then

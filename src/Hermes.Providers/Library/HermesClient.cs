@@ -118,6 +118,7 @@ public sealed class HermesClient
             Seed = options.Seed,
             Sources = options.Sources ?? [],
             Mask = options.Mask,
+            InputFidelity = options.InputFidelity,
             Progress = options.Progress,
         };
         using var gate = new SemaphoreSlim(MaxParallel);

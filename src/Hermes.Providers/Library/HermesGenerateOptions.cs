@@ -31,6 +31,9 @@ public sealed record HermesGenerateOptions
     /// <summary>A PNG with alpha, the size of the first source, for providers that take a mask.</summary>
     public string? Mask { get; init; }
 
+    /// <summary>OpenAI edits only: high or low.</summary>
+    public string? InputFidelity { get; init; }
+
     public string? OutputFormat { get; init; }
     public bool? Upscale { get; init; }
     public int? Seed { get; init; }

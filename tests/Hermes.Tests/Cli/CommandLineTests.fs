@@ -25,9 +25,9 @@ let ``every command, nested ones included, takes -h and --help`` () =
     Assert.All(all grammar, fun g -> Assert.Equal<string list>([ "--help"; "-h" ], List.sort g.Help))
 
 [<Fact>]
-let ``every option that takes a value reads the same as --name value and --name=value`` () =
+let ``every long option that takes a value reads the same as --name value and --name=value`` () =
     for name, arity in generate.Options do
-        if arity = CommandLine.Arity.Value then
+        if arity = CommandLine.Arity.Value && name.StartsWith "--" then
             let spaced = CommandLine.scan grammar [ "generate"; name; "v=1"; "p" ]
             let assigned = CommandLine.scan grammar [ "generate"; name + "=v=1"; "p" ]
             Assert.Equal(spaced, assigned)
