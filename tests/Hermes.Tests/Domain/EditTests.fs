@@ -133,6 +133,9 @@ let limits =
         "openai", "gpt-image-2-medium", 16, true
         "openai", "gpt-image-1", 16, true
         "openai-codex", "gpt-image-2-low", 16, true
+        "gemini", "gemini-3.1-flash-image", 3, false
+        "gemini", "gemini-3.1-flash-lite-image", 3, false
+        "gemini", "gemini-3-pro-image", 14, false
         "fal", "fal-ai/flux-2/klein/9b", 9, false
         "fal", "fal-ai/flux-2-pro", 9, false
         "fal", "fal-ai/nano-banana-pro", 2, false
