@@ -181,7 +181,7 @@ let ``a model that cannot edit, a mask where none is taken and a mask without a 
     Assert.Contains("fal-ai/flux-2/klein/9b", noEdit)
     Assert.Contains("takes no mask", expectError (EditCapability.check "xai" "grok-imagine-image" 1 true))
     Assert.Contains("without a source image", expectError (EditCapability.check "openai" "gpt-image-2-low" 0 true))
-    Assert.Contains("cannot edit", expectError (EditCapability.check "gemini" "x" 1 false))
+    Assert.Contains("cannot edit", expectError (EditCapability.check "stability" "x" 1 false))
     Assert.Equal(Ok(), EditCapability.check "fal" "fal-ai/z-image/turbo" 0 false)
 
 [<Fact>]
