@@ -81,8 +81,24 @@ module Catalog =
             PassThroughPrefix = None
         }
 
+    /// Google's GA image models ("Nano Banana"); the `*-preview` ids were shut down 2026-06-25.
+    let gemini =
+        {
+            Provider = "gemini"
+            DisplayName = "Google Gemini"
+            Models =
+                [
+                    ModelInfo.create "gemini-3-pro-image" "Gemini 3 Pro Image" "~20-40s" "Highest fidelity, text rendering, up to 14 references"
+                    ModelInfo.create "gemini-3.1-flash-image" "Gemini 3.1 Flash Image" "~5-15s" "Fast, good quality (default)"
+                    ModelInfo.create "gemini-3.1-flash-lite-image" "Gemini 3.1 Flash Lite Image" "~3-8s" "Fastest, lowest cost"
+                ]
+            DefaultModel = "gemini-3.1-flash-image"
+            ModelEnvVar = Some "GEMINI_IMAGE_MODEL"
+            PassThroughPrefix = Some "gemini-"
+        }
+
     /// Every bundled provider's catalog, in registration order.
-    let bundled = [ FalCatalog.catalog; xai; openAi; openAiCodex ]
+    let bundled = [ FalCatalog.catalog; xai; openAi; openAiCodex; gemini ]
 
     let modelIds (catalog: ProviderCatalog) = catalog.Models |> List.map _.Id
 

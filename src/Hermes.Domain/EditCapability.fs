@@ -15,12 +15,20 @@ module EditCapability =
     /// Codex `input_image` parts: up to 16, and `input_image_mask` on the tool.
     let codex = { MaxSources = 16; Mask = true }
 
+    /// Gemini `inlineData` parts: 3 for the flash models, 14 references for gemini-3-pro-image; no mask.
+    let gemini (model: string) =
+        {
+            MaxSources = (if model.Contains("pro", System.StringComparison.Ordinal) then 14 else 3)
+            Mask = false
+        }
+
     /// The edit support of a model, or None when it cannot edit.
     let forModel (provider: string) (model: string) : EditSupport option =
         match provider with
         | "xai" -> Some xai
         | "openai" -> Some openAi
         | "openai-codex" -> Some codex
+        | "gemini" -> Some(gemini model)
         | "fal" ->
             FalCatalog.tryModel model
             |> Option.bind _.Edit

@@ -23,7 +23,7 @@ public static class HermesServiceCollectionExtensions
 
     /// <summary>
     /// Registers an <see cref="IImageGenerator"/> under the key <paramref name="provider"/> that always uses that provider
-    /// ("xai", "openai", "openai-codex" or "fal"), with a client of its own; resolve it with GetRequiredKeyedService.
+    /// ("xai", "openai", "openai-codex", "fal" or "gemini"), with a client of its own; resolve it with GetRequiredKeyedService.
     /// </summary>
     public static ImageGeneratorBuilder AddKeyedHermesImageGenerator(
         this IServiceCollection services, string provider, Action<HermesClientOptions>? configure = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)

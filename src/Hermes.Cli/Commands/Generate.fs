@@ -194,6 +194,7 @@ let private baseUrlVariables =
         "openai", [ "OPENAI_BASE_URL" ]
         "openai-codex", [ "HERMES_CODEX_BASE_URL" ]
         "fal", [ "FAL_QUEUE_BASE_URL"; "FAL_QUEUE_GATEWAY_URL" ]
+        "gemini", [ "GEMINI_BASE_URL" ]
     ]
 
 /// An overridden base URL must be an absolute http(s) URL.

@@ -46,7 +46,7 @@ module ImagesAnswer =
     /// The most an images answer may hold: one image at the cap as base64, plus room for the rest of the JSON.
     let maxBodyBytes = (Limits.maxImageBytes + 2L) / 3L * 4L + 1_048_576L
 
-    let private text (reader: byref<Utf8JsonReader>) =
+    let text (reader: byref<Utf8JsonReader>) =
         if reader.TokenType = JsonTokenType.String then
             Validation.nonBlank (reader.GetString())
         else
@@ -54,7 +54,7 @@ module ImagesAnswer =
             None
 
     /// The string value under the reader as a slice of the body, without copying it.
-    let private slice (body: ReadOnlySequence<byte>) (reader: byref<Utf8JsonReader>) =
+    let slice (body: ReadOnlySequence<byte>) (reader: byref<Utf8JsonReader>) =
         if reader.TokenType <> JsonTokenType.String then
             reader.Skip()
             None
@@ -111,7 +111,7 @@ module ImagesAnswer =
 
         found
 
-    let rec private numbers (prefix: string) (reader: byref<Utf8JsonReader>) (acc: Map<string, int64>) =
+    let rec numbers (prefix: string) (reader: byref<Utf8JsonReader>) (acc: Map<string, int64>) =
         let mutable acc = acc
 
         while reader.Read() && reader.TokenType = JsonTokenType.PropertyName do

@@ -2,6 +2,7 @@ using Hermes.Domain;
 using Hermes.Providers.Codex;
 using Hermes.Providers.Core;
 using Hermes.Providers.Fal;
+using Hermes.Providers.Gemini;
 using Hermes.Providers.OpenAi;
 using Hermes.Providers.Xai;
 using LanguageExt;
@@ -40,7 +41,8 @@ public sealed class HermesClient
         .Register(new FalImageProvider(ctx))
         .Register(new XaiImageProvider(ctx))
         .Register(new OpenAiImageProvider(ctx))
-        .Register(new CodexImageProvider(ctx));
+        .Register(new CodexImageProvider(ctx))
+        .Register(new GeminiImageProvider(ctx));
 
     /// <summary>A client for this process: its environment, $HERMES_HOME/config.yaml and the bundled providers.</summary>
     public static Either<HermesError, HermesClient> FromEnvironment(ILoggerFactory? logging = null) =>

@@ -19,17 +19,19 @@ internal static class ProviderEndpoint
             "xai" => Env("XAI_BASE_URL", XaiOAuth.apiBaseUrl),
             "openai" => Env("OPENAI_BASE_URL", "https://api.openai.com/v1"),
             "openai-codex" => Env("HERMES_CODEX_BASE_URL", "https://chatgpt.com/backend-api/codex"),
+            "gemini" => Env("GEMINI_BASE_URL", GeminiRequests.defaultBaseUrl),
             "fal" => FalRouting.Endpoint(ctx)?.QueueBase ?? FalRouting.DirectQueueBase,
             _ => null,
         };
         return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null;
     }
 
-    /// <summary>gen_ai.provider.name: the conventions' well-known value where one exists (x_ai, openai), else the Hermes name.</summary>
+    /// <summary>gen_ai.provider.name: the conventions' well-known value where one exists (x_ai, openai, gcp.gemini), else the Hermes name.</summary>
     public static string? SemanticName(string? provider) => provider switch
     {
         "xai" => "x_ai",
         "openai" or "openai-codex" => "openai",
+        "gemini" => "gcp.gemini",
         _ => provider,
     };
 }

@@ -93,7 +93,7 @@ let ``generate prints plain paths when redirected, N of them with --count, copie
 
 [<Theory>]
 [<InlineData("--aspect|wide", "invalid aspect ratio 'wide': allowed values are landscape, square, portrait")>]
-[<InlineData("--provider|grok", "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex")>]
+[<InlineData("--provider|grok", "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex, gemini")>]
 [<InlineData("--count|99", "invalid count '99': allowed values are 1 to 16")>]
 [<InlineData("--model|dall-e-3",
              "invalid model 'dall-e-3': allowed values are grok-imagine-image, grok-imagine-image-quality, grok-imagine-image-2.0 (provider xai)")>]
@@ -221,7 +221,7 @@ let ``providers --json reports each parity scenario's dispatch, and generate agr
             |> Seq.map (fun p -> textAt p [ "name" ], p)
             |> Map.ofSeq
 
-        Assert.Equal<string list>([ "fal"; "openai"; "openai-codex"; "xai" ], byName |> Map.keys |> List.ofSeq)
+        Assert.Equal<string list>([ "fal"; "gemini"; "openai"; "openai-codex"; "xai" ], byName |> Map.keys |> List.ofSeq)
         Assert.True(byName["xai"].["available"].GetValue<bool>())
         Assert.Equal("image_gen/xai", textAt byName["xai"] [ "key" ])
         Assert.Contains("OPENAI_API_KEY", textAt byName["openai"] [ "reason" ])
@@ -260,7 +260,7 @@ let ``models lists a provider's catalog and refuses an unknown provider`` () =
         Assert.Contains("fal-ai/flux-2/klein/9b", all.Out)
         let! bad = hermes home [] [ "models"; "--provider"; "dalle" ]
         Assert.Equal(2, bad.Code)
-        Assert.Equal("hermes: invalid provider 'dalle': allowed values are fal, xai, openai, openai-codex", oneLineError bad)
+        Assert.Equal("hermes: invalid provider 'dalle': allowed values are fal, xai, openai, openai-codex, gemini", oneLineError bad)
     }
 
 [<Fact>]

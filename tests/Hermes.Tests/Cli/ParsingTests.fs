@@ -40,11 +40,11 @@ let ``no request reaches the provider for an unknown flag or option, with or wit
 
 [<Theory>]
 [<InlineData("generate|p|--provider|xia",
-             "image_gen.provider 'xia' is not a registered image provider; registered: fal, xai, openai, openai-codex; did you mean 'xai'?")>]
+             "image_gen.provider 'xia' is not a registered image provider; registered: fal, xai, openai, openai-codex, gemini; did you mean 'xai'?")>]
 [<InlineData("generate|p|--model|grok-imagine-imag",
              "invalid model 'grok-imagine-imag': allowed values are grok-imagine-image, grok-imagine-image-quality, grok-imagine-image-2.0 (provider xai); did you mean 'grok-imagine-image'?")>]
 [<InlineData("models|--provider|opnai",
-             "invalid provider 'opnai': allowed values are fal, xai, openai, openai-codex; did you mean 'openai'?")>]
+             "invalid provider 'opnai': allowed values are fal, xai, openai, openai-codex, gemini; did you mean 'openai'?")>]
 [<InlineData("auth|add|xai-auth", "invalid provider 'xai-auth': allowed values are xai-oauth, grok-oauth, x-ai-oauth, xai-grok-oauth; did you mean 'xai-oauth'?")>]
 let ``a mistyped provider or model is refused with did-you-mean before anything is sent`` (line: string, message: string) =
     task {

@@ -88,7 +88,7 @@ let ``parity: a typo provider is provider_not_registered, naming the value and t
         Assert.Equal(ErrorKind.ProviderNotRegistered, Dispatch.errorKind e)
 
         Assert.Equal(
-            "image_gen.provider 'not-a-real-backend' is not a registered image provider; registered: fal, xai, openai, openai-codex",
+            "image_gen.provider 'not-a-real-backend' is not a registered image provider; registered: fal, xai, openai, openai-codex, gemini",
             Dispatch.errorMessage e
         )
     | other -> failwithf "expected provider_not_registered, got %A" other

@@ -133,6 +133,9 @@ let limits =
         "openai", "gpt-image-2-medium", 16, true
         "openai", "gpt-image-1", 16, true
         "openai-codex", "gpt-image-2-low", 16, true
+        "gemini", "gemini-3.1-flash-image", 3, false
+        "gemini", "gemini-3.1-flash-lite-image", 3, false
+        "gemini", "gemini-3-pro-image", 14, false
         "fal", "fal-ai/flux-2/klein/9b", 9, false
         "fal", "fal-ai/flux-2-pro", 9, false
         "fal", "fal-ai/nano-banana-pro", 2, false
@@ -178,7 +181,7 @@ let ``a model that cannot edit, a mask where none is taken and a mask without a 
     Assert.Contains("fal-ai/flux-2/klein/9b", noEdit)
     Assert.Contains("takes no mask", expectError (EditCapability.check "xai" "grok-imagine-image" 1 true))
     Assert.Contains("without a source image", expectError (EditCapability.check "openai" "gpt-image-2-low" 0 true))
-    Assert.Contains("cannot edit", expectError (EditCapability.check "gemini" "x" 1 false))
+    Assert.Contains("cannot edit", expectError (EditCapability.check "stability" "x" 1 false))
     Assert.Equal(Ok(), EditCapability.check "fal" "fal-ai/z-image/turbo" 0 false)
 
 [<Fact>]

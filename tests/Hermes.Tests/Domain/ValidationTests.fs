@@ -90,8 +90,8 @@ let ``every catalog has its default model and unique ids`` () =
     )
 
 [<Fact>]
-let ``only OpenAI passes uncurated ids through, and only gpt-image ones`` () =
+let ``only OpenAI and Gemini pass uncurated ids through, and only gpt-image and gemini ones`` () =
     Assert.Equal<(string * string option) list>(
-        [ "fal", None; "xai", None; "openai", Some "gpt-image-"; "openai-codex", None ],
+        [ "fal", None; "xai", None; "openai", Some "gpt-image-"; "openai-codex", None; "gemini", Some "gemini-" ],
         Catalog.bundled |> List.map (fun c -> c.Provider, c.PassThroughPrefix)
     )

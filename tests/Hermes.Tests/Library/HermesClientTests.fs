@@ -51,7 +51,7 @@ let ``a typo in image_gen.provider names the value and the registered names`` ()
         Assert.Equal("provider_not_registered", result.Error.ErrorType)
 
         Assert.Equal(
-            "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex",
+            "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex, gemini",
             result.Error.Message
         )
     }
@@ -231,13 +231,13 @@ let ``the registry finds providers by name and by path-derived key; re-registeri
     use home = new TestHome()
     let ctx = home.Context []
     let registry = HermesClient.BundledRegistry ctx
-    Assert.Equal<string list>([ "fal"; "xai"; "openai"; "openai-codex" ], registry.All |> Seq.map _.Name |> List.ofSeq)
+    Assert.Equal<string list>([ "fal"; "xai"; "openai"; "openai-codex"; "gemini" ], registry.All |> Seq.map _.Name |> List.ofSeq)
     Assert.Same(registry.Find "xai", registry.Find "image_gen/xai")
     Assert.Null(registry.Find "image_gen/dalle")
     let replacement = Hermes.Providers.Xai.XaiImageProvider(ctx)
     registry.Register replacement |> ignore
     Assert.Same(replacement, registry.Find " xai ")
-    Assert.Equal(4, registry.All.Count)
+    Assert.Equal(5, registry.All.Count)
 
     Assert.Equal<string list>(
         [
@@ -245,6 +245,7 @@ let ``the registry finds providers by name and by path-derived key; re-registeri
             "image_gen/xai"
             "image_gen/openai"
             "image_gen/openai-codex"
+            "image_gen/gemini"
         ],
         registry.Statuses() |> Seq.map _.Key |> List.ofSeq
     )

@@ -338,7 +338,7 @@ let ``list_models gives each provider's models and limits; an unknown provider i
         let providers = (document all).GetProperty("providers")
 
         Assert.Equal<string list>(
-            [ "fal"; "xai"; "openai"; "openai-codex" ],
+            [ "fal"; "xai"; "openai"; "openai-codex"; "gemini" ],
             [ for p in providers.EnumerateArray() -> p.GetProperty("provider").GetString() ]
         )
 
