@@ -317,4 +317,4 @@ let ``header: extension and media type of each format`` () =
     for format, ext, media in table do
         Assert.Equal(ext, ImageHeader.extension format)
         Assert.Equal(media, ImageHeader.mediaType format)
-        Assert.Equal(ext, ImageFile.extensionOfContentType media |> Option.get)
+        Assert.Equal(media, ImageFile.mediaTypeOf ext)
