@@ -46,7 +46,7 @@ let write (targets: string list) (force: bool) (images: string list) : Result<st
     let rec copy (written: string list) (pairs: (string * string) list) =
         match pairs with
         | [] -> Ok(List.rev written)
-        | (image, target) :: rest when File.Exists image ->
+        | (image, target) :: rest when Path.IsPathFullyQualified image && File.Exists image ->
             try
                 let full = Path.GetFullPath target
                 Directory.CreateDirectory(Path.GetDirectoryName full) |> ignore
@@ -54,7 +54,7 @@ let write (targets: string list) (force: bool) (images: string list) : Result<st
                 copy (full :: written) rest
             with e when (e :? IOException || e :? UnauthorizedAccessException) ->
                 Error(sprintf "cannot write --output '%s': %s" target e.Message)
-        // A URL the provider returned without a cached copy stays a URL.
+        // A URL the provider returned without a cached copy stays a URL; only absolute cache paths are ever copied.
         | (image, _) :: rest -> copy (image :: written) rest
 
     copy [] (List.zip (List.truncate targets.Length images) (List.truncate images.Length targets))
