@@ -214,3 +214,18 @@ let ``with neither key nor gateway it is unavailable and names FAL_KEY`` () =
         Assert.Equal("not_available", (failure result).ErrorType)
         Assert.Contains("FAL_KEY", (failure result).Error.Message)
     }
+
+[<Fact>]
+let ``an image FAL's safety checker flagged is content_policy and nothing is downloaded or kept`` () =
+    task {
+        use home = new TestHome()
+        use fake = new FakeFal(outcome = FalOutcome.Flagged)
+
+        let! result =
+            (direct home fake (CapturedLogs()))
+                .GenerateAsync("a lighthouse", AspectRatio.Landscape, GenerateOptions.Default, CancellationToken.None)
+
+        Assert.Equal("content_policy", (failure result).ErrorType)
+        Assert.Empty(home.CachedFiles())
+        Assert.DoesNotContain(fake.Requests, fun r -> r.Path = "/files/out.png")
+    }

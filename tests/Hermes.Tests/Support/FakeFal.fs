@@ -10,6 +10,8 @@ open Microsoft.AspNetCore.Http
 [<RequireQualifiedAccess>]
 type FalOutcome =
     | Images
+    /// The model's safety checker flagged the image (has_nsfw_concepts: [true]).
+    | Flagged
     | FailedResult
     | ErrorStatus
     | Forever
@@ -86,8 +88,9 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
                 Reply.json
                     200
                     (sprintf
-                        """{"images":[{"url":"%s/files/out.png","width":1536,"height":1024,"content_type":"image/png"}],"seed":42,"has_nsfw_concepts":[false]}"""
-                        baseUrl)
+                        """{"images":[{"url":"%s/files/out.png","width":1536,"height":1024,"content_type":"image/png"}],"seed":42,"has_nsfw_concepts":[%b]}"""
+                        baseUrl
+                        (outcome = FalOutcome.Flagged))
                     request
                     ctx
         elif path = "/files/out.png" then
