@@ -162,17 +162,12 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
     /// <summary>The whole body in memory, never more than the cap, kept only when its magic number is an image.</summary>
     private async Task<Either<HermesError, DownloadedImage>> ReadToMemoryAsync(HttpContent content, Uri uri, ReadClock clockOf, CancellationToken ct)
     {
-        Stream body;
-        try
+        var opened = await OpenBodyAsync(content, uri, clockOf, ct);
+        if (opened.Error is { } notOpened)
         {
-            clockOf.Timer.CancelAfter(IdleTimeout);
-            body = await content.ReadAsStreamAsync(clockOf.Timer.Token);
+            return notOpened;
         }
-        catch (Exception e) when (Failed(e, uri, IdleTimeout, ct) is { } failure)
-        {
-            return failure;
-        }
-        await using (body)
+        await using (var body = opened.Body!)
         {
             using var memory = new MemoryStream();
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -232,17 +227,12 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
 
     private async Task<Either<HermesError, SavedImage>> StreamToFileAsync(HttpContent content, Uri uri, string prefix, ReadClock clockOf, CancellationToken ct)
     {
-        Stream body;
-        try
+        var opened = await OpenBodyAsync(content, uri, clockOf, ct);
+        if (opened.Error is { } notOpened)
         {
-            clockOf.Timer.CancelAfter(IdleTimeout);
-            body = await content.ReadAsStreamAsync(clockOf.Timer.Token);
+            return notOpened;
         }
-        catch (Exception e) when (Failed(e, uri, IdleTimeout, ct) is { } failure)
-        {
-            return failure;
-        }
-        await using (body)
+        await using (var body = opened.Body!)
         {
             var head = new byte[HeadBytes];
             var headLength = 0;
@@ -326,6 +316,22 @@ public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigi
             return new ChunkRead(0, failure);
         }
     }
+
+    /// <summary>The body's stream within the idle gap; a failure to open it as a value.</summary>
+    private async Task<OpenedBody> OpenBodyAsync(HttpContent content, Uri uri, ReadClock clockOf, CancellationToken ct)
+    {
+        try
+        {
+            clockOf.Timer.CancelAfter(IdleTimeout);
+            return new OpenedBody(await content.ReadAsStreamAsync(clockOf.Timer.Token), null);
+        }
+        catch (Exception e) when (Failed(e, uri, IdleTimeout, ct) is { } failure)
+        {
+            return new OpenedBody(null, failure);
+        }
+    }
+
+    private readonly record struct OpenedBody(Stream? Body, HermesError? Error);
 
     private readonly record struct ReadClock(CancellationTokenSource Timer, Stopwatch Started);
 
