@@ -23,6 +23,8 @@ type DispatchFacts =
         Env: Map<string, string>
         /// Registered providers, in registration order.
         Providers: Candidate list
+        /// Providers that run only when named (the endpoints of config.yaml): never the first-ready pick.
+        ExplicitOnly: string list
     }
 
 /// What image_gen.provider names, against the registry.
@@ -120,7 +122,10 @@ module Dispatch =
 
         let otherReady =
             facts.Providers
-            |> List.tryFind (fun c -> c.Name <> falCatalog.Provider && c.Availability = Availability.Ready)
+            |> List.tryFind (fun c ->
+                c.Name <> falCatalog.Provider
+                && c.Availability = Availability.Ready
+                && not (List.contains c.Name facts.ExplicitOnly))
 
         let withModel (catalog: ProviderCatalog) decisionOf =
             match ModelPrecedence.resolve catalog settings explicitModel facts.Env with
