@@ -82,7 +82,7 @@ let private endpointValue (check: string -> string -> Result<'T, BadValue>) (key
     Endpoints.validName name
     |> Result.bind (fun _ -> check key value)
     |> Result.map ignore
-    |> Result.mapError (fun bad -> { Bad = bad; Near = [] })
+    |> Result.mapError (fun bad -> { Bad = bad; Near = bad.Allowed })
 
 /// The items of a list value, trimmed and without empty ones.
 let listItems (value: string) =
