@@ -51,10 +51,22 @@ module Endpoints =
 
     /// Names under which a key could be pasted into config.yaml itself.
     let private secretNames =
-        [ "key"; "api_key"; "apikey"; "api-key"; "token"; "access_token"; "secret"; "password"; "bearer"; "authorization" ]
+        [
+            "key"
+            "api_key"
+            "apikey"
+            "api-key"
+            "token"
+            "access_token"
+            "secret"
+            "password"
+            "bearer"
+            "authorization"
+        ]
 
     /// Names an endpoint may not take: the bundled providers and the nous alias (compared ignoring case).
-    let reservedNames = (Catalog.bundled |> List.map _.Provider) @ [ Dispatch.nousAlias ]
+    let reservedNames =
+        (Catalog.bundled |> List.map _.Provider) @ [ Dispatch.nousAlias ]
 
     let private isNameChar (c: char) =
         Char.IsAsciiLetterOrDigit c || c = '-' || c = '_'
@@ -75,16 +87,28 @@ module Endpoints =
 
     /// A long mixed-case-and-digits value is a key, not a variable name (variable names are words in capitals).
     let looksLikeKey (text: string) =
-        text.Length >= 24 && Seq.exists Char.IsAsciiLetterLower text && Seq.exists Char.IsAsciiDigit text
+        text.Length >= 24
+        && Seq.exists Char.IsAsciiLetterLower text
+        && Seq.exists Char.IsAsciiDigit text
 
-    let private key (name: string) (field: string) = sprintf "image_gen.endpoints.%s.%s" name field
+    let private key (name: string) (field: string) =
+        sprintf "image_gen.endpoints.%s.%s" name field
 
     let private invalid (field: string) (value: string) (allowed: string list) =
-        Error { Field = field; Value = value; Allowed = allowed }
+        Error
+            {
+                Field = field
+                Value = value
+                Allowed = allowed
+            }
 
     /// base_url as sent: an absolute http(s) URL with a host and no user info, query or fragment; trailing slashes dropped.
     let baseUrl (field: string) (text: string) : Result<string, BadValue> =
-        let allowed = [ "an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1" ]
+        let allowed =
+            [
+                "an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1"
+            ]
+
         let trimmed = if isNull text then "" else text.Trim()
 
         match Uri.TryCreate(trimmed, UriKind.Absolute) with
@@ -107,18 +131,35 @@ module Endpoints =
         if isEnvName trimmed && not (looksLikeKey trimmed) then
             Ok trimmed
         else
-            invalid field (Secrets.prefix trimmed) [ "the name of an environment variable that holds the key, such as MY_GATEWAY_KEY (never the key itself)" ]
+            invalid
+                field
+                (Secrets.prefix trimmed)
+                [
+                    "the name of an environment variable that holds the key, such as MY_GATEWAY_KEY (never the key itself)"
+                ]
 
     /// The model ids of an endpoint: at least one, each 1-100 id characters (no '/' or ':' for an azure deployment).
     let models (field: string) (kind: EndpointKind) (ids: string list) : Result<string list, BadValue> =
         let allowed =
             match kind with
-            | EndpointKind.OpenAi -> [ "one or more model ids of letters, digits, '.', '-', '_', '/', ':' (the first is the default)" ]
-            | EndpointKind.Azure -> [ "one or more deployment names of letters, digits, '.', '-', '_' (the first is the default)" ]
+            | EndpointKind.OpenAi ->
+                [
+                    "one or more model ids of letters, digits, '.', '-', '_', '/', ':' (the first is the default)"
+                ]
+            | EndpointKind.Azure ->
+                [
+                    "one or more deployment names of letters, digits, '.', '-', '_' (the first is the default)"
+                ]
 
-        let ids = ids |> List.map (fun id -> if isNull id then "" else id.Trim()) |> List.filter ((<>) "")
+        let ids =
+            ids
+            |> List.map (fun id -> if isNull id then "" else id.Trim())
+            |> List.filter ((<>) "")
 
-        match ids |> List.tryFind (fun id -> id.Length > 100 || not (Seq.forall (isModelChar kind) id)) with
+        match
+            ids
+            |> List.tryFind (fun id -> id.Length > 100 || not (Seq.forall (isModelChar kind) id))
+        with
         | Some bad -> invalid field bad allowed
         | None when List.isEmpty ids -> invalid field "" allowed
         | None -> Ok(List.distinct ids)
@@ -126,7 +167,11 @@ module Endpoints =
     let apiVersion (field: string) (text: string) : Result<string, BadValue> =
         let trimmed = if isNull text then "" else text.Trim()
 
-        if trimmed.Length > 0 && trimmed.Length <= 40 && Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '-' || c = '.') trimmed then
+        if
+            trimmed.Length > 0
+            && trimmed.Length <= 40
+            && Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '-' || c = '.') trimmed
+        then
             Ok trimmed
         else
             invalid field trimmed [ sprintf "an Azure OpenAI api-version such as %s" defaultAzureApiVersion ]
@@ -135,17 +180,27 @@ module Endpoints =
     let validName (text: string) : Result<string, BadValue> =
         let given = if isNull text then "" else text.Trim()
         let plain = given.Length > 0 && given.Length <= 64 && Seq.forall isNameChar given
-        let reserved = reservedNames |> List.exists (fun r -> String.Equals(r, given, StringComparison.OrdinalIgnoreCase))
+
+        let reserved =
+            reservedNames
+            |> List.exists (fun r -> String.Equals(r, given, StringComparison.OrdinalIgnoreCase))
 
         if plain && not reserved then
             Ok given
         else
-            invalid "endpoint name" given [ sprintf "up to 64 letters, digits, '-' and '_', other than %s" (String.concat ", " reservedNames) ]
+            invalid
+                "endpoint name"
+                given
+                [
+                    sprintf "up to 64 letters, digits, '-' and '_', other than %s" (String.concat ", " reservedNames)
+                ]
 
     /// One endpoint section checked; the first problem as one line naming the key, the value and what is allowed.
     let check (section: EndpointSection) : Result<Endpoint, string> =
         let name = if isNull section.Name then "" else section.Name.Trim()
-        let find field = section.Fields |> List.tryFind (fst >> (=) field) |> Option.map snd
+
+        let find field =
+            section.Fields |> List.tryFind (fst >> (=) field) |> Option.map snd
 
         let text field : Result<string option, string> =
             match find field with
@@ -165,7 +220,10 @@ module Endpoints =
         let fieldNames = section.Fields |> List.map fst
 
         let noPastedKey () =
-            match fieldNames |> List.tryFind (fun f -> List.contains (f.ToLowerInvariant()) secretNames) with
+            match
+                fieldNames
+                |> List.tryFind (fun f -> List.contains (f.ToLowerInvariant()) secretNames)
+            with
             | Some pasted ->
                 Error(
                     sprintf
@@ -176,7 +234,8 @@ module Endpoints =
 
         let noUnknown () =
             match fieldNames |> List.tryFind (fun f -> not (List.contains f settingNames)) with
-            | Some unknown -> Error(sprintf "%s is not an endpoint setting; allowed: %s" (key name unknown) (String.concat ", " settingNames))
+            | Some unknown ->
+                Error(sprintf "%s is not an endpoint setting; allowed: %s" (key name unknown) (String.concat ", " settingNames))
             | None -> Ok()
 
         let kindOf () =
@@ -189,7 +248,9 @@ module Endpoints =
             match find "models" with
             | None -> missing "models"
             | Some(EndpointValue.Items items) -> models (key name "models") kind items |> Result.mapError _.Message
-            | Some(EndpointValue.Text t) -> models (key name "models") kind (t.Split(',') |> List.ofArray) |> Result.mapError _.Message
+            | Some(EndpointValue.Text t) ->
+                models (key name "models") kind (t.Split(',') |> List.ofArray)
+                |> Result.mapError _.Message
             | Some EndpointValue.Section -> Error(sprintf "%s must be a list of model ids" (key name "models"))
 
         let versionOf kind =
@@ -197,7 +258,10 @@ module Endpoints =
             |> Result.bind (fun given ->
                 match kind, given with
                 | EndpointKind.Azure, None -> Ok(Some defaultAzureApiVersion)
-                | EndpointKind.Azure, Some v -> apiVersion (key name "api_version") v |> Result.map Some |> Result.mapError _.Message
+                | EndpointKind.Azure, Some v ->
+                    apiVersion (key name "api_version") v
+                    |> Result.map Some
+                    |> Result.mapError _.Message
                 | EndpointKind.OpenAi, None -> Ok None
                 | EndpointKind.OpenAi, Some v ->
                     Error(sprintf "%s '%s' applies to kind azure only; remove it or set kind: azure" (key name "api_version") v))
@@ -230,7 +294,8 @@ module Endpoints =
     /// Every endpoint section checked, in file order; the first problem stops the lot (nothing is sent with a half-valid config).
     let parse (sections: EndpointSection list) : Result<Endpoint list, string> =
         let folder (acc: Result<Endpoint list, string>) section =
-            acc |> Result.bind (fun done' -> check section |> Result.map (fun e -> done' @ [ e ]))
+            acc
+            |> Result.bind (fun done' -> check section |> Result.map (fun e -> done' @ [ e ]))
 
         sections |> List.fold folder (Ok [])
 
@@ -239,12 +304,17 @@ module Endpoints =
 
     /// The endpoint as a provider catalog: its models only (no pass-through, no model env var), the first the default.
     let catalog (endpoint: Endpoint) : ProviderCatalog =
-        let label = match endpoint.Kind with EndpointKind.OpenAi -> "OpenAI-compatible" | EndpointKind.Azure -> "Azure OpenAI"
+        let label =
+            match endpoint.Kind with
+            | EndpointKind.OpenAi -> "OpenAI-compatible"
+            | EndpointKind.Azure -> "Azure OpenAI"
 
         {
             Provider = endpoint.Name
             DisplayName = sprintf "%s (%s endpoint)" endpoint.Name label
-            Models = endpoint.Models |> List.map (fun id -> ModelInfo.create id id "" (sprintf "Configured in image_gen.endpoints.%s" endpoint.Name))
+            Models =
+                endpoint.Models
+                |> List.map (fun id -> ModelInfo.create id id "" (sprintf "Configured in image_gen.endpoints.%s" endpoint.Name))
             DefaultModel = List.head endpoint.Models
             ModelEnvVar = None
             PassThroughPrefix = None
@@ -277,7 +347,8 @@ module Endpoints =
 
     /// The OpenAI generation body with the id passed through; azure names the model by its deployment path, not the body.
     let generationBody (endpoint: Endpoint) (model: string) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =
-        let body = Requests.openAi (OpenAiModel.PassThrough model) prompt aspect outputFormat
+        let body =
+            Requests.openAi (OpenAiModel.PassThrough model) prompt aspect outputFormat
 
         if endpoint.Kind = EndpointKind.Azure then
             body.Remove "model" |> ignore

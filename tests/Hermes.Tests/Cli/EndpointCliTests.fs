@@ -17,7 +17,10 @@ let private providerRow (run: Run) (name: string) =
 let ``generate --provider names an endpoint: the request goes to it with its key and default model`` () =
     task {
         use home = new TestHome()
-        use api = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response (png 64)) ])
+
+        use api =
+            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response (png 64)) ])
+
         home.WriteConfig(endpointsYaml api)
         let! run = hermes home keys [ "generate"; "a synth"; "--provider"; "my-gateway"; "--json" ]
         Assert.Equal(0, run.Code)
@@ -61,18 +64,32 @@ let ``providers lists each endpoint, Missing with its fix until its key is set, 
 [<InlineData("gw", "https://user:pw@gw.example/v1", "K", "base_url 'https:…'")>]
 [<InlineData("gw", "https://gw.example/v1?key=abc", "K", "base_url 'https://gw.example/v1?key=abc'")>]
 [<InlineData("gw", "https://gw.example/v1", "", "key_env is missing")>]
-let ``a bad endpoint is a one-line config error, exit 2, and nothing is sent`` (name: string, baseUrl: string, keyEnv: string, expected: string) =
+let ``a bad endpoint is a one-line config error, exit 2, and nothing is sent``
+    (name: string, baseUrl: string, keyEnv: string, expected: string)
+    =
     task {
         use home = new TestHome()
         use api = new LoopbackServer(Reply.json 200 (b64Response (png 64)))
-        let keyLine = if keyEnv = "" then "" else sprintf "      key_env: %s\n" keyEnv
+
+        let keyLine =
+            if keyEnv = "" then
+                ""
+            else
+                sprintf "      key_env: %s\n" keyEnv
 
         home.WriteConfig(
             sprintf "image_gen:\n  provider: %s\n  endpoints:\n    %s:\n      base_url: %s\n%s      models: [m]\n" name name baseUrl keyLine
         )
 
         let! run =
-            hermes home [ "K", "secret-value-123456"; "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ] [ "generate"; "a fox" ]
+            hermes
+                home
+                [
+                    "K", "secret-value-123456"
+                    "XAI_API_KEY", "xai-k"
+                    "XAI_BASE_URL", api.Url "/v1"
+                ]
+                [ "generate"; "a fox" ]
 
         Assert.Equal(2, run.Code)
         let line = oneLineError run
@@ -116,10 +133,31 @@ let ``config set builds an endpoint key by key through the schema, and refuses a
             let! run = hermes home [] [ "config"; "set"; key; value ]
             Assert.True((run.Code = 0), sprintf "%s: %s" key run.Err)
 
-        let! bad = hermes home [] [ "config"; "set"; "image_gen.endpoints.gw.base_url"; "https://u:secretpw@gw.example/v1" ]
+        let! bad =
+            hermes
+                home
+                []
+                [
+                    "config"
+                    "set"
+                    "image_gen.endpoints.gw.base_url"
+                    "https://u:secretpw@gw.example/v1"
+                ]
+
         Assert.Equal(2, bad.Code)
         Assert.DoesNotContain("secretpw", oneLineError bad)
-        let! clash = hermes home [] [ "config"; "set"; "image_gen.endpoints.gemini.base_url"; "https://gw.example/v1" ]
+
+        let! clash =
+            hermes
+                home
+                []
+                [
+                    "config"
+                    "set"
+                    "image_gen.endpoints.gemini.base_url"
+                    "https://gw.example/v1"
+                ]
+
         Assert.Equal(2, clash.Code)
         Assert.Contains("invalid endpoint name 'gemini'", oneLineError clash)
         let! listed = hermes home [ "GW_KEY", "gw-key-0123456789" ] [ "models"; "--provider"; "gw"; "--json" ]

@@ -177,17 +177,21 @@ let ``openai: the model passes through unchanged in the body, the key as Bearer`
 let ``azure: the deployment is in the path with the api-version query, the key in api-key, no model in the body`` () =
     Prop.forAll (Arb.fromGen modelId) (fun model ->
         let endpoint = checkedOk azure
-        let body = Endpoints.generationBody endpoint model "p" AspectRatio.Square (Some "png")
-        let parts = Endpoints.editParts endpoint model "p" AspectRatio.Square 2 true None (Some "high")
+
+        let body =
+            Endpoints.generationBody endpoint model "p" AspectRatio.Square (Some "png")
+
+        let parts =
+            Endpoints.editParts endpoint model "p" AspectRatio.Square 2 true None (Some "high")
 
         Endpoints.generationUrl endpoint model = sprintf
-                                                      "https://res.openai.azure.com/openai/deployments/%s/images/generations?api-version=%s"
-                                                      model
-                                                      Endpoints.defaultAzureApiVersion
+            "https://res.openai.azure.com/openai/deployments/%s/images/generations?api-version=%s"
+            model
+            Endpoints.defaultAzureApiVersion
         && Endpoints.editUrl endpoint model = sprintf
-                                                "https://res.openai.azure.com/openai/deployments/%s/images/edits?api-version=%s"
-                                                model
-                                                Endpoints.defaultAzureApiVersion
+            "https://res.openai.azure.com/openai/deployments/%s/images/edits?api-version=%s"
+            model
+            Endpoints.defaultAzureApiVersion
         && isNull body["model"]
         && body["output_format"].GetValue<string>() = "png"
         && Endpoints.authHeader endpoint "k" = ("api-key", "k")
@@ -195,7 +199,11 @@ let ``azure: the deployment is in the path with the api-version query, the key i
            |> List.forall (function
                | FormPart.Field(name, _) -> name <> "model"
                | FormPart.File _ -> true)
-        && (parts |> List.filter (fun p -> p = FormPart.File("image[]", FormFile.Source 0) || p = FormPart.File("image[]", FormFile.Source 1))).Length = 2
+        && (parts
+            |> List.filter (fun p ->
+                p = FormPart.File("image[]", FormFile.Source 0)
+                || p = FormPart.File("image[]", FormFile.Source 1)))
+            .Length = 2
         && List.contains (FormPart.File("mask", FormFile.Mask)) parts)
 
 let private dispatchFacts (endpointReady: bool) =
@@ -215,7 +223,11 @@ let private dispatchFacts (endpointReady: bool) =
             @ [
                 {
                     Catalog = endpoint
-                    Availability = (if endpointReady then Availability.Ready else Availability.Missing "set MY_GATEWAY_KEY")
+                    Availability =
+                        (if endpointReady then
+                             Availability.Ready
+                         else
+                             Availability.Missing "set MY_GATEWAY_KEY")
                 }
             ]
         ExplicitOnly = [ endpoint.Provider ]
@@ -229,12 +241,20 @@ let ``an endpoint runs when named, never as the first ready provider`` () =
         }
 
     Assert.Equal(Decision.Plugin("my-gateway", "flux-pro"), (Dispatch.decide named None (dispatchFacts true)).Decision)
-    Assert.Equal(Decision.Plugin("my-gateway", "vendor/seedream-4"), (Dispatch.decide named (Some "vendor/seedream-4") (dispatchFacts true)).Decision)
-    let unset = (Dispatch.decide Dispatch.emptySettings None (dispatchFacts true)).Decision
+
+    Assert.Equal(
+        Decision.Plugin("my-gateway", "vendor/seedream-4"),
+        (Dispatch.decide named (Some "vendor/seedream-4") (dispatchFacts true)).Decision
+    )
+
+    let unset =
+        (Dispatch.decide Dispatch.emptySettings None (dispatchFacts true)).Decision
+
     Assert.Equal(Decision.LegacyFal(FalCatalog.defaultModel, FalRoute.Unavailable), unset)
 
     match (Dispatch.decide named (Some "flux-pr") (dispatchFacts true)).Decision with
-    | Decision.Error(DispatchError.UnknownModel("my-gateway", bad)) -> Assert.Equal<string list>([ "flux-pro"; "vendor/seedream-4" ], bad.Allowed)
+    | Decision.Error(DispatchError.UnknownModel("my-gateway", bad)) ->
+        Assert.Equal<string list>([ "flux-pro"; "vendor/seedream-4" ], bad.Allowed)
     | other -> failwithf "expected an unknown model, got %A" other
 
     Assert.Equal(

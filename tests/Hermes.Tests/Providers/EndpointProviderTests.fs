@@ -56,7 +56,10 @@ let ``openai kind: POST {base}/images/generations with the Bearer key and the mo
     task {
         use home = new TestHome()
         let image = png 2000
-        use fake = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response image) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response image) ])
+
         let! result = generate (endpoint home fake "my-gateway") (GenerateOptions(Model = "vendor/seedream-4"))
         let ok = success result
         assertLocalFile home ok.Image image
@@ -74,10 +77,16 @@ let ``openai kind: an edit is multipart to {base}/images/edits with image[] part
         use home = new TestHome()
         use dir = new SourceDir()
         let output = png 1500
-        use fake = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/edits"), Reply.json 200 (b64Response output) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/edits"), Reply.json 200 (b64Response output) ])
+
         let room = dir.Write("room.png", photo)
         let mask = dir.Write("mask.png", maskPng)
-        let! result = generate (endpoint home fake "my-gateway") (GenerateOptions(Sources = [ room; dataUrl "image/jpeg" (jpeg 300) ], Mask = mask))
+
+        let! result =
+            generate (endpoint home fake "my-gateway") (GenerateOptions(Sources = [ room; dataUrl "image/jpeg" (jpeg 300) ], Mask = mask))
+
         let ok = success result
         assertLocalFile home ok.Image output
         Assert.Equal<obj>(2, ok.Extras["source_count"])
@@ -96,7 +105,10 @@ let ``azure kind: POST {base}/openai/deployments/{model}/images/generations?api-
     task {
         use home = new TestHome()
         let image = png 1000
-        use fake = new LoopbackServer(Reply.routes [ azureGenerations, Reply.json 200 (b64Response image) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ azureGenerations, Reply.json 200 (b64Response image) ])
+
         let! result = generate (endpoint home fake "my-azure") GenerateOptions.Default
         let ok = success result
         assertLocalFile home ok.Image image
@@ -114,7 +126,10 @@ let ``azure kind: an edit is multipart to the deployment's /images/edits with th
         use home = new TestHome()
         use dir = new SourceDir()
         let output = png 1200
-        use fake = new LoopbackServer(Reply.routes [ azureEdits, Reply.json 200 (b64Response output) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ azureEdits, Reply.json 200 (b64Response output) ])
+
         let room = dir.Write("room.png", photo)
         let! result = generate (endpoint home fake "my-azure") (GenerateOptions(Sources = [ room ], InputFidelity = "high"))
         assertLocalFile home (success result).Image output
@@ -132,7 +147,11 @@ let ``the key an endpoint echoes back in an error is redacted to its prefix`` ()
 
         use fake =
             new LoopbackServer(
-                Reply.routes [ azureGenerations, Reply.json 401 (sprintf """{"error":{"code":"401","message":"Access denied: key %s is invalid"}}""" azureKey) ]
+                Reply.routes
+                    [
+                        azureGenerations,
+                        Reply.json 401 (sprintf """{"error":{"code":"401","message":"Access denied: key %s is invalid"}}""" azureKey)
+                    ]
             )
 
         let! result = generate (endpoint home fake "my-azure") GenerateOptions.Default
@@ -170,7 +189,10 @@ let ``a URL answer on 127.0.0.2 or a file: URL is refused and nothing is fetched
 
         for url in [ internalService.Url("127.0.0.2", "/image.png"); "file:///etc/hostname" ] do
             use home = new TestHome()
-            use fake = new LoopbackServer(Reply.routes [ azureGenerations, Reply.json 200 (urlResponse url) ])
+
+            use fake =
+                new LoopbackServer(Reply.routes [ azureGenerations, Reply.json 200 (urlResponse url) ])
+
             let! result = generate (endpoint home fake "my-azure") GenerateOptions.Default
             expectErrorKind ErrorKind.InvalidResponse result |> ignore
             Assert.Empty(home.CachedFiles())
@@ -196,9 +218,17 @@ let ``without its key the endpoint is Missing with the fix, and generating sends
         use fake = new LoopbackServer(Reply.json 200 (b64Response (png 10)))
         home.WriteConfig(endpointsYaml fake)
         let client = HermesClient(home.Context [])
-        let status = client.Providers() |> Seq.find (fun s -> s.Provider.Name = "my-gateway")
+
+        let status =
+            client.Providers() |> Seq.find (fun s -> s.Provider.Name = "my-gateway")
+
         Assert.Equal("image_gen/my-gateway", status.Key)
-        Assert.Equal(Availability.Missing "endpoint my-gateway needs its key in MY_GATEWAY_KEY (image_gen.endpoints.my-gateway.key_env)", status.Availability)
+
+        Assert.Equal(
+            Availability.Missing "endpoint my-gateway needs its key in MY_GATEWAY_KEY (image_gen.endpoints.my-gateway.key_env)",
+            status.Availability
+        )
+
         let! result = client.GenerateAsync("a fox", HermesGenerateOptions(Provider = "my-gateway"), CancellationToken.None)
         Assert.Equal("not_available", result.Error.ErrorType)
         Assert.Contains("MY_GATEWAY_KEY", result.Error.Message)
@@ -210,7 +240,10 @@ let ``the library registers each endpoint after the bundled providers and genera
     task {
         use home = new TestHome()
         let image = png 900
-        use fake = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response image) ])
+
+        use fake =
+            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response image) ])
+
         home.WriteConfig(endpointsYaml fake + "  provider: my-gateway\n")
         let client = HermesClient(home.Context keys)
 
@@ -235,7 +268,11 @@ let ``a ready endpoint is never the automatic pick: it runs only when named`` ()
     let client = HermesClient(home.Context keys)
     Assert.Equal("legacy_fal", (Dispatch.reduce (client.Plan().Outcome.Decision)).DispatchKind)
     Assert.Equal(Decision.Plugin("my-azure", "image-deploy"), client.Plan(provider = "my-azure").Outcome.Decision)
-    Assert.Equal(Decision.Plugin("xai", "grok-imagine-image"), HermesClient(home.Context(keys @ [ "XAI_API_KEY", "xai-k" ])).Plan().Outcome.Decision)
+
+    Assert.Equal(
+        Decision.Plugin("xai", "grok-imagine-image"),
+        HermesClient(home.Context(keys @ [ "XAI_API_KEY", "xai-k" ])).Plan().Outcome.Decision
+    )
 
 let private loadError (yaml: string) =
     use home = new TestHome()
