@@ -18,11 +18,7 @@ module EditCapability =
     /// Gemini `inlineData` parts: 3 for the flash models, 14 references for gemini-3-pro-image; no mask.
     let gemini (model: string) =
         {
-            MaxSources =
-                (if model.Contains("pro", System.StringComparison.Ordinal) then
-                     14
-                 else
-                     3)
+            MaxSources = (if model.Contains("pro", System.StringComparison.Ordinal) then 14 else 3)
             Mask = false
         }
 
@@ -36,11 +32,7 @@ module EditCapability =
         | "fal" ->
             FalCatalog.tryModel model
             |> Option.bind _.Edit
-            |> Option.map (fun e ->
-                {
-                    MaxSources = e.MaxSources
-                    Mask = e.Mask
-                })
+            |> Option.map (fun e -> { MaxSources = e.MaxSources; Mask = e.Mask })
         | _ -> None
 
     /// The model xAI edits with: the chosen one when its live `input_modalities` include image, else the quality model.
@@ -56,15 +48,10 @@ module EditCapability =
         | _ -> []
 
     /// Ok when a model with this edit support takes this many sources (and the mask, if any); otherwise one line naming its limit.
-    let checkSupport
-        (support: EditSupport option)
-        (provider: string)
-        (model: string)
-        (sources: int)
-        (hasMask: bool)
-        : Result<unit, string> =
+    let checkSupport (support: EditSupport option) (provider: string) (model: string) (sources: int) (hasMask: bool) : Result<unit, string> =
         match support with
-        | _ when sources = 0 && hasMask -> Error "a mask was given without a source image: the mask applies to the first source image"
+        | _ when sources = 0 && hasMask ->
+            Error "a mask was given without a source image: the mask applies to the first source image"
         | _ when sources = 0 -> Ok()
         | None ->
             let others =

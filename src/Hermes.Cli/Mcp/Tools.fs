@@ -94,12 +94,7 @@ type HermesTools(inlineByDefault: bool) =
                         AspectRatio = aspect,
                         Resolution = Option.toObj resolution,
                         Count = count,
-                        Sources =
-                            (images
-                             |> Option.ofObj
-                             |> Option.map List.ofArray
-                             |> Option.defaultValue []
-                             |> ResizeArray),
+                        Sources = (images |> Option.ofObj |> Option.map List.ofArray |> Option.defaultValue [] |> ResizeArray),
                         Mask = Option.toObj (text mask),
                         Progress = HermesTools.Reporter progress
                     )
