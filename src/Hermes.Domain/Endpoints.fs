@@ -195,6 +195,27 @@ module Endpoints =
                     sprintf "up to 64 letters, digits, '-' and '_', other than %s" (String.concat ", " reservedNames)
                 ]
 
+    /// A `config set image_gen.endpoints.NAME.FIELD VALUE`: the name and the value checked as config.yaml would check them
+    /// (models as any kind takes them: the kind may come later); None for a field endpoints do not have.
+    let checkSetting (name: string) (field: string) (value: string) : Result<unit, BadValue> option =
+        let key = key name field
+
+        let valueCheck =
+            match field with
+            | "base_url" -> Some(baseUrl key value |> Result.map ignore)
+            | "key_env" -> Some(keyEnv key value |> Result.map ignore)
+            | "kind" -> Some(Validation.parseFrom key kindNames value |> Result.map ignore)
+            | "models" ->
+                Some(
+                    models key EndpointKind.OpenAi (value.Split ',' |> List.ofArray)
+                    |> Result.map ignore
+                )
+            | "api_version" -> Some(apiVersion key value |> Result.map ignore)
+            | _ -> None
+
+        valueCheck
+        |> Option.map (fun check -> validName name |> Result.bind (fun _ -> check))
+
     /// One endpoint section checked; the first problem as one line naming the key, the value and what is allowed.
     let check (section: EndpointSection) : Result<Endpoint, string> =
         let name = if isNull section.Name then "" else section.Name.Trim()

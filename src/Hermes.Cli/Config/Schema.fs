@@ -75,23 +75,16 @@ let private positiveSeconds (key: string) (value: string) =
     | true, s when s > 0.0 && Double.IsFinite s -> Ok()
     | _ -> reject key value [ "a positive number of seconds" ] []
 
-/// An endpoint key (image_gen.endpoints.NAME.field): the name, then the value, checked by the domain's rules for config.yaml.
-let private endpointValue (check: string -> string -> Result<'T, BadValue>) (key: string) (value: string) =
-    let name = key.Split('.')[2]
-
-    Endpoints.validName name
-    |> Result.bind (fun _ -> check key value)
-    |> Result.map ignore
+/// An endpoint key (image_gen.endpoints.NAME.field): the name and the value, by the domain's rules for config.yaml.
+let private endpointValue (field: string) (key: string) (value: string) =
+    Endpoints.checkSetting (key.Split('.')[2]) field value
+    |> Option.defaultValue (Ok())
     |> Result.mapError (fun bad -> { Bad = bad; Near = bad.Allowed })
 
 /// The items of a list value, trimmed and without empty ones.
 let listItems (value: string) =
     value.Split(',', StringSplitOptions.TrimEntries ||| StringSplitOptions.RemoveEmptyEntries)
     |> List.ofArray
-
-/// Any id either kind accepts: the kind may be set after the models (an azure deployment is checked when config.yaml is read).
-let private modelIds (key: string) (value: string) =
-    Endpoints.models key EndpointKind.OpenAi (listItems value)
 
 let private setting key shape check =
     {
@@ -130,11 +123,9 @@ let settings (known: Known) : Setting list =
         setting "image_gen.timeout" Shape.Scalar positiveSeconds
         setting "image_gen.cache.max_age_days" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of days")
         setting "image_gen.cache.max_total_mb" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of megabytes")
-        setting "image_gen.endpoints.*.base_url" Shape.Scalar (endpointValue Endpoints.baseUrl)
-        setting "image_gen.endpoints.*.key_env" Shape.Scalar (endpointValue Endpoints.keyEnv)
-        setting "image_gen.endpoints.*.kind" Shape.Scalar (endpointValue (fun key -> Validation.parseFrom key Endpoints.kindNames))
-        setting "image_gen.endpoints.*.models" Shape.List (endpointValue modelIds)
-        setting "image_gen.endpoints.*.api_version" Shape.Scalar (endpointValue Endpoints.apiVersion)
+        for field in Endpoints.settingNames do
+            let shape = if field = "models" then Shape.List else Shape.Scalar
+            setting (sprintf "image_gen.endpoints.*.%s" field) shape (endpointValue field)
     ]
 
 /// The dotted parts of a key, when each is a plain name.

@@ -165,3 +165,23 @@ let ``config set builds an endpoint key by key through the schema, and refuses a
         Assert.Equal("flux-pro", textAt ((JsonNode.Parse listed.Out).AsArray().[0]) [ "id" ])
         Assert.Contains("api_version: 2024-10-21", File.ReadAllText(Path.Combine(home.Path, "config.yaml")))
     }
+
+[<Fact>]
+let ``providers still lists the bundled providers when an endpoint is refused, warning without the pasted key`` () =
+    task {
+        use home = new TestHome()
+        let pasted = "sk-pasted-0123456789abcdefghijkl"
+
+        home.WriteConfig(
+            sprintf
+                "image_gen:\n  endpoints:\n    gw:\n      base_url: https://gw.example/v1\n      key_env: %s\n      models: [m]\n"
+                pasted
+        )
+
+        let! run = hermes home [] [ "providers"; "--json" ]
+        Assert.Equal(0, run.Code)
+        Assert.True((providerRow run "xai").IsSome)
+        Assert.True((providerRow run "gw").IsNone)
+        Assert.Contains("key_env", run.Out + run.Err)
+        Assert.DoesNotContain(pasted, run.Out + run.Err)
+    }

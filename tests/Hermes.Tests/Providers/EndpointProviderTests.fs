@@ -294,3 +294,23 @@ let ``a bad endpoint makes config.yaml an Invalid config error naming the file a
     let shape = loadError "image_gen:\n  endpoints: [a, b]\n"
     Assert.Equal(ConfigFailure.WrongShape, shape.Failure)
     Assert.Contains("image_gen.endpoints must be a section of named endpoints", shape.Message)
+
+[<Fact>]
+let ``the library's settings check an endpoint's name and values as config.yaml would, and write the good ones`` () =
+    use home = new TestHome()
+    let client = HermesClient(home.Context [])
+
+    let refused (key: string) (value: string) =
+        (EitherExpect.leftOf (HermesSettings.Set(client, key, value))).Message
+
+    Assert.DoesNotContain("pw", refused "image_gen.endpoints.gw.base_url" "https://u:pw@gw.example/v1")
+    Assert.StartsWith("invalid endpoint name 'Gemini'", refused "image_gen.endpoints.Gemini.kind" "openai")
+    Assert.StartsWith("invalid image_gen.endpoints.gw.kind 'bedrock'", refused "image_gen.endpoints.gw.kind" "bedrock")
+
+    EitherExpect.rightOf (HermesSettings.Set(client, "image_gen.endpoints.gw.base_url", "http://127.0.0.1:8080/v1"))
+    |> ignore
+
+    Assert.Equal(
+        "http://127.0.0.1:8080/v1",
+        EitherExpect.someOf (EitherExpect.rightOf (HermesSettings.Get(client, "image_gen.endpoints.gw.base_url")))
+    )
