@@ -252,6 +252,14 @@ let ``an endpoint runs when named, never as the first ready provider`` () =
 
     Assert.Equal(Decision.LegacyFal(FalCatalog.defaultModel, FalRoute.Unavailable), unset)
 
+    match Dispatch.readiness (dispatchFacts true) unset with
+    | Error(DispatchError.NotAvailable(_, message)) ->
+        Assert.StartsWith(Dispatch.noBackendMessage, message)
+        Assert.EndsWith("a configured endpoint runs only when named: --provider my-gateway (or image_gen.provider)", message)
+    | other -> failwithf "expected the hint to name the endpoint, got %A" other
+
+    Assert.Equal(Error DispatchError.NoBackend, Dispatch.readiness (dispatchFacts false) unset)
+
     match (Dispatch.decide named (Some "flux-pr") (dispatchFacts true)).Decision with
     | Decision.Error(DispatchError.UnknownModel("my-gateway", bad)) ->
         Assert.Equal<string list>([ "flux-pro"; "vendor/seedream-4" ], bad.Allowed)
