@@ -40,7 +40,11 @@ module TerminalGraphics =
         | GraphicsProtocol.ITerm2 ->
             Some(sprintf "\u001b]1337;File=inline=1;size=%d;preserveAspectRatio=1:%s\u0007\n" bytes.Length data)
         | GraphicsProtocol.Kitty when format = ImageFormat.Png ->
-            let chunks = data |> Seq.chunkBySize kittyChunk |> Seq.map String |> List.ofSeq
+            let chunks =
+                match data |> Seq.chunkBySize kittyChunk |> Seq.map String |> List.ofSeq with
+                | [] -> [ "" ]
+                | some -> some
+
             let last = chunks.Length - 1
 
             chunks

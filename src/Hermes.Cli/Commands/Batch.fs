@@ -2,7 +2,6 @@
 module Hermes.Cli.Commands.Batch
 
 open System
-open System.Collections.Generic
 open System.IO
 open System.Text
 open System.Text.Encodings.Web
@@ -193,15 +192,16 @@ let private read (what: string) (path: string) : Result<string, CliError> =
 /// Every line to run checked as generate checks its command line (fields, values, output path, provider, model, cost),
 /// all before any request; the error names the first bad line and how many others are bad.
 let private check (options: Options) (lines: (int * string) list) : Result<Ready list, CliError> =
-    let clients = Dictionary<TimeSpan option, HermesClient>()
+    // One client per distinct timeout, so lines share connections.
+    let mutable clients: Map<TimeSpan option, HermesClient> = Map.empty
 
     let clientFor (timeout: TimeSpan option) =
-        match clients.TryGetValue timeout with
-        | true, client -> Ok client
-        | _ ->
+        match clients.TryFind timeout with
+        | Some client -> Ok client
+        | None ->
             Client.loadWith Client.ConfigUse.Required timeout
             |> Result.map (fun opened ->
-                clients[timeout] <- opened.Client
+                clients <- clients.Add(timeout, opened.Client)
                 opened.Client)
 
     let checkLine (number: int, content: string) : Result<Ready * Generate.Plan, CliError> =

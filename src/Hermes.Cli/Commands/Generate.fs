@@ -328,7 +328,7 @@ let private written (request: Request) (result: GenerateResult) =
             }
     | _ -> result
 
-/// The plan of a request the dispatch accepted: its aspect and resolution checked, the body built, the cost estimated;
+/// The plan of a request the dispatch accepted: its aspect, resolution and edit limits checked, the body built, the cost estimated;
 /// refused (exit 2, nothing sent) when the estimate is above --max-cost or unknown without --allow-unknown-cost.
 let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: DispatchPlan) : Result<Plan, CliError> =
     let invalid (bad: BadValue) = CliError.Invalid bad.Message
@@ -350,6 +350,11 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
         let! aspect = aspect
         let! resolution = resolution
         let isEdit = not request.Sources.IsEmpty
+
+        do!
+            EditCapability.check provider model request.Sources.Length request.Mask.IsSome
+            |> Result.mapError CliError.Invalid
+
         let each = Prices.perImage provider model aspect isEdit
         let total = Prices.total request.Count each
 

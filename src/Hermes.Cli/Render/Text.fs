@@ -72,7 +72,11 @@ let reply (reply: Reply) =
         match plan.Request with
         | Ok request ->
             line (sprintf "request: POST %s (%s)" request.Endpoint request.Encoding)
-            line (request.Body.ToJsonString(Text.Json.JsonSerializerOptions(WriteIndented = true)))
+            line (
+                request.Body.ToJsonString(
+                    Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+                )
+            )
         | Error why -> line ("request: " + why)
 
         Console.Error.WriteLine "hermes: nothing was sent (--dry-run)"
