@@ -193,3 +193,13 @@ module BatchLines =
             with :? JsonException ->
                 None)
         |> Set.ofList
+
+    /// The first file two lines would both write: (earlier line, later line, file); paths compared as given, full paths.
+    let sharedOutput (outputs: (int * string list) list) : (int * int * string) option =
+        outputs
+        |> List.collect (fun (line, files) -> files |> List.map (fun f -> f, line))
+        |> List.groupBy fst
+        |> List.tryPick (fun (file, owners) ->
+            match owners |> List.map snd |> List.distinct |> List.sort with
+            | first :: second :: _ -> Some(first, second, file)
+            | _ -> None)

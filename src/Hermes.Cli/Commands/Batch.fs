@@ -257,24 +257,36 @@ let private check (options: Options) (lines: (int * string) list) : Result<Ready
         | other -> Error other
     | [] ->
         let ready = checkedLines |> List.choose Result.toOption
-        let total = ready |> List.map (snd >> _.Total)
 
-        let estimate =
-            total
-            |> List.fold
-                (fun sum each ->
-                    match sum, each with
-                    | Estimate.Usd a, Estimate.Usd b -> Estimate.Usd(a + b)
-                    | Estimate.Unknown r, _
-                    | _, Estimate.Unknown r -> Estimate.Unknown r)
-                (Estimate.Usd 0m)
+        let outputs =
+            ready
+            |> List.map (fun (line, _) ->
+                match line.Request.Output with
+                | Some(OutputPath.Target.Files files) -> line.Parsed.Line, files |> List.map Path.GetFullPath
+                | _ -> line.Parsed.Line, [])
 
-        match options.MaxCost with
-        | Some limit ->
-            Prices.withinLimit limit options.AllowUnknownCost estimate
-            |> Result.mapError CliError.Invalid
-            |> Result.map (fun () -> ready |> List.map fst)
-        | None -> Ok(ready |> List.map fst)
+        match BatchLines.sharedOutput outputs with
+        | Some(first, second, file) ->
+            Error(CliError.Invalid(sprintf "line %d: output '%s' is also written by line %d; nothing was sent" second file first))
+        | None ->
+            let total = ready |> List.map (snd >> _.Total)
+
+            let estimate =
+                total
+                |> List.fold
+                    (fun sum each ->
+                        match sum, each with
+                        | Estimate.Usd a, Estimate.Usd b -> Estimate.Usd(a + b)
+                        | Estimate.Unknown r, _
+                        | _, Estimate.Unknown r -> Estimate.Unknown r)
+                    (Estimate.Usd 0m)
+
+            match options.MaxCost with
+            | Some limit ->
+                Prices.withinLimit limit options.AllowUnknownCost estimate
+                |> Result.mapError CliError.Invalid
+                |> Result.map (fun () -> ready |> List.map fst)
+            | None -> Ok(ready |> List.map fst)
 
 let private lineResult (parsed: BatchRequest) (outcome: Result<Generate.Outcome, CliError>) =
     let finished status images problem =

@@ -136,3 +136,22 @@ let ``batch --max-cost refuses the whole file when any line's price is unknown; 
         Assert.Contains("invalid --parallel '99'", oneLineError tooMany)
         Assert.Empty(posts api)
     }
+
+[<Fact>]
+let ``two lines writing the same --output file stop the file before any request`` () =
+    task {
+        use home = new TestHome()
+        use work = new TestHome()
+        use api = pickyXai ()
+        let target = Path.Combine(work.Path, "same.png")
+
+        let file =
+            batchFile
+                work
+                [ sprintf """{"prompt":"a fox","output":"%s"}""" target; """{"prompt":"a cat"}"""; sprintf """{"prompt":"an owl","output":"%s"}""" target ]
+
+        let! run = hermes home (xaiEnv api) [ "batch"; file ]
+        Assert.Equal(2, run.Code)
+        Assert.Contains(sprintf "line 3: output '%s' is also written by line 1" target, oneLineError run)
+        Assert.Empty(posts api)
+    }

@@ -236,3 +236,13 @@ let ``--resume skips only the lines recorded as done; a cut-short results line i
             ]
 
     Assert.Equal<Set<int>>(set [ 1; 4 ], BatchLines.finished results)
+
+[<Property>]
+let ``two lines sharing an output file are found, naming both lines; distinct files never are`` (files: Set<NonEmptyString>) (pick: PositiveInt) =
+    let names = files |> Set.toList |> List.map _.Get
+    let numbered = names |> List.mapi (fun i f -> i + 1, [ f ])
+
+    BatchLines.sharedOutput numbered = None
+    && (names.IsEmpty
+        || (let i = pick.Get % names.Length
+            BatchLines.sharedOutput (numbered @ [ 99, [ names[i] ] ]) = Some(i + 1, 99, names[i])))
