@@ -25,7 +25,10 @@ let preview (images: string list) =
             if Path.IsPathFullyQualified image && File.Exists image then
                 let bytes = File.ReadAllBytes image
 
-                match ImageHeader.read bytes |> Option.bind (fun info -> TerminalGraphics.sequence graphics info.Format bytes) with
+                match
+                    ImageHeader.read bytes
+                    |> Option.bind (fun info -> TerminalGraphics.sequence graphics info.Format bytes)
+                with
                 | Some drawn ->
                     Console.Error.Write drawn
                     Console.Error.Flush()

@@ -29,7 +29,20 @@ module BatchLines =
 
     /// The fields a line may carry; any other is an error of that line.
     let fields =
-        [ "id"; "prompt"; "provider"; "model"; "aspect"; "resolution"; "count"; "image"; "mask"; "input_fidelity"; "output"; "timeout" ]
+        [
+            "id"
+            "prompt"
+            "provider"
+            "model"
+            "aspect"
+            "resolution"
+            "count"
+            "image"
+            "mask"
+            "input_fidelity"
+            "output"
+            "timeout"
+        ]
 
     let maxCount = 16
 
@@ -69,19 +82,36 @@ module BatchLines =
         | node when kindOf node = JsonValueKind.Number ->
             match (node :?> JsonValue).TryGetValue<float>() with
             | true, s when s > 0.0 && s <= maxTimeoutSeconds -> Ok(Some s)
-            | _ -> Error(sprintf "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g" (node.ToJsonString()) maxTimeoutSeconds)
-        | node -> Error(sprintf "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g" (node.ToJsonString()) maxTimeoutSeconds)
+            | _ ->
+                Error(
+                    sprintf
+                        "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g"
+                        (node.ToJsonString())
+                        maxTimeoutSeconds
+                )
+        | node ->
+            Error(
+                sprintf
+                    "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g"
+                    (node.ToJsonString())
+                    maxTimeoutSeconds
+            )
 
     /// `image` as one string or a list of strings.
     let private images (o: JsonObject) =
-        let bad () = Error "'image' must be a string or a list of strings"
+        let bad () =
+            Error "'image' must be a string or a list of strings"
 
         match o["image"] with
         | null -> Ok []
         | node when kindOf node = JsonValueKind.String -> Ok(Option.toList (Validation.nonBlank (node.GetValue<string>())))
         | :? JsonArray as items ->
             if items |> Seq.forall (fun i -> kindOf i = JsonValueKind.String) then
-                Ok(items |> Seq.choose (fun i -> Validation.nonBlank (i.GetValue<string>())) |> List.ofSeq)
+                Ok(
+                    items
+                    |> Seq.choose (fun i -> Validation.nonBlank (i.GetValue<string>()))
+                    |> List.ofSeq
+                )
             else
                 bad ()
         | _ -> bad ()
@@ -107,7 +137,10 @@ module BatchLines =
 
         let known (o: JsonObject) =
             match o |> Seq.map _.Key |> Seq.tryFind (fun k -> not (List.contains k fields)) with
-            | Some unknown -> Error(sprintf "unknown field '%s': allowed fields are %s" (TerminalText.sanitizeWith 60 unknown) (String.concat ", " fields))
+            | Some unknown ->
+                Error(
+                    sprintf "unknown field '%s': allowed fields are %s" (TerminalText.sanitizeWith 60 unknown) (String.concat ", " fields)
+                )
             | None -> Ok o
 
         let bind f r = Result.bind f r

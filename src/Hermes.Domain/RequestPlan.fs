@@ -117,7 +117,11 @@ module RequestPlan =
             | Some model ->
                 match model.Edit with
                 | Some edit when isEdit ->
-                    Ok(json edit.Endpoint (EditRequests.fal model edit input.Prompt input.Aspect FalPayload.noOverrides sources (mask input)))
+                    Ok(
+                        json
+                            edit.Endpoint
+                            (EditRequests.fal model edit input.Prompt input.Aspect FalPayload.noOverrides sources (mask input))
+                    )
                 | _ -> Ok(json model.Info.Id (FalPayload.build model input.Prompt input.Aspect FalPayload.noOverrides))
         | "gemini" -> Ok(gemini input)
         | other -> Error(sprintf "no request preview for provider '%s'" other)

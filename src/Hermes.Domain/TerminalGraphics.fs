@@ -19,10 +19,12 @@ module TerminalGraphics =
         let program = given termProgram |> Option.map (fun p -> p.ToLowerInvariant())
         let term = given term |> Option.map (fun t -> t.ToLowerInvariant())
 
-        if (given kittyWindowId).IsSome
-           || term = Some "xterm-kitty"
-           || term = Some "xterm-ghostty"
-           || program = Some "ghostty" then
+        if
+            (given kittyWindowId).IsSome
+            || term = Some "xterm-kitty"
+            || term = Some "xterm-ghostty"
+            || program = Some "ghostty"
+        then
             Some GraphicsProtocol.Kitty
         elif program = Some "iterm.app" || program = Some "wezterm" then
             Some GraphicsProtocol.ITerm2
@@ -37,8 +39,7 @@ module TerminalGraphics =
         let data = Convert.ToBase64String bytes
 
         match protocol with
-        | GraphicsProtocol.ITerm2 ->
-            Some(sprintf "\u001b]1337;File=inline=1;size=%d;preserveAspectRatio=1:%s\u0007\n" bytes.Length data)
+        | GraphicsProtocol.ITerm2 -> Some(sprintf "\u001b]1337;File=inline=1;size=%d;preserveAspectRatio=1:%s\u0007\n" bytes.Length data)
         | GraphicsProtocol.Kitty when format = ImageFormat.Png ->
             let chunks =
                 match data |> Seq.chunkBySize kittyChunk |> Seq.map String |> List.ofSeq with
@@ -50,7 +51,13 @@ module TerminalGraphics =
             chunks
             |> List.mapi (fun i chunk ->
                 let more = if i = last then 0 else 1
-                let control = if i = 0 then sprintf "a=T,f=100,m=%d" more else sprintf "m=%d" more
+
+                let control =
+                    if i = 0 then
+                        sprintf "a=T,f=100,m=%d" more
+                    else
+                        sprintf "m=%d" more
+
                 sprintf "\u001b_G%s;%s\u001b\\" control chunk)
             |> String.concat ""
             |> fun drawn -> Some(drawn + "\n")

@@ -165,7 +165,10 @@ let private options (args: ParseResults<BatchArgs>) : Result<Options, CliError> 
     let maxCost =
         match args.TryGetResult BatchArgs.Max_Cost with
         | None -> Ok None
-        | Some text -> Prices.parseUsd "--max-cost" text |> Result.map Some |> Result.mapError CliError.Usage
+        | Some text ->
+            Prices.parseUsd "--max-cost" text
+            |> Result.map Some
+            |> Result.mapError CliError.Usage
 
     result {
         let! atOnce = atOnce

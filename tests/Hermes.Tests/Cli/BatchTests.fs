@@ -44,7 +44,13 @@ let ``every line made: one image per line, results appended per line, a summary 
         use api = pickyXai ()
 
         let file =
-            batchFile work [ """{"id":"fox","prompt":"a fox"}"""; ""; """{"prompt":"an owl","count":2,"aspect":"square"}""" ]
+            batchFile
+                work
+                [
+                    """{"id":"fox","prompt":"a fox"}"""
+                    ""
+                    """{"prompt":"an owl","count":2,"aspect":"square"}"""
+                ]
 
         let! run = hermes home (xaiEnv api) [ "batch"; file; "--json" ]
         Assert.Equal(0, run.Code)
@@ -56,7 +62,14 @@ let ``every line made: one image per line, results appended per line, a summary 
         Assert.Equal(3, (posts api).Length)
 
         let recorded = results (doc.GetProperty("results").GetString())
-        Assert.Equal<int list>([ 1; 3 ], recorded |> Array.map (fun e -> e.GetProperty("line").GetInt32()) |> List.ofArray)
+
+        Assert.Equal<int list>(
+            [ 1; 3 ],
+            recorded
+            |> Array.map (fun e -> e.GetProperty("line").GetInt32())
+            |> List.ofArray
+        )
+
         Assert.Equal("fox", recorded[0].GetProperty("id").GetString())
         Assert.Equal(2, recorded[1].GetProperty("images").GetArrayLength())
 
@@ -75,7 +88,13 @@ let ``a refused line is recorded with its error; the others are made; exit 6; --
         use api = pickyXai ()
 
         let file =
-            batchFile work [ """{"prompt":"a fox"}"""; """{"id":7,"prompt":"refuse me"}"""; """{"prompt":"an owl"}""" ]
+            batchFile
+                work
+                [
+                    """{"prompt":"a fox"}"""
+                    """{"id":7,"prompt":"refuse me"}"""
+                    """{"prompt":"an owl"}"""
+                ]
 
         let! run = hermes home (xaiEnv api) [ "batch"; file ]
         Assert.Equal(6, run.Code)
@@ -110,7 +129,10 @@ let ``one bad line stops the whole file before any request: exit 2, nothing sent
         use home = new TestHome()
         use work = new TestHome()
         use api = pickyXai ()
-        let file = batchFile work [ """{"prompt":"a fox"}"""; bad; """{"prompt":"a cat"}""" ]
+
+        let file =
+            batchFile work [ """{"prompt":"a fox"}"""; bad; """{"prompt":"a cat"}""" ]
+
         let! run = hermes home (xaiEnv api) [ "batch"; file; "--json" ]
         Assert.Equal(2, run.Code)
         let doc = oneDocument run
@@ -148,7 +170,11 @@ let ``two lines writing the same --output file stop the file before any request`
         let file =
             batchFile
                 work
-                [ sprintf """{"prompt":"a fox","output":"%s"}""" target; """{"prompt":"a cat"}"""; sprintf """{"prompt":"an owl","output":"%s"}""" target ]
+                [
+                    sprintf """{"prompt":"a fox","output":"%s"}""" target
+                    """{"prompt":"a cat"}"""
+                    sprintf """{"prompt":"an owl","output":"%s"}""" target
+                ]
 
         let! run = hermes home (xaiEnv api) [ "batch"; file ]
         Assert.Equal(2, run.Code)

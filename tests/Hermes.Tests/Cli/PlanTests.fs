@@ -25,7 +25,21 @@ let ``generate --dry-run prints the plan with the body and cost, sends nothing a
         use fake = new FakeFal()
 
         let! json =
-            hermes home (falEnv fake) [ "generate"; "a fox"; "--provider"; "fal"; "--aspect"; "square"; "--count"; "2"; "--dry-run"; "--json" ]
+            hermes
+                home
+                (falEnv fake)
+                [
+                    "generate"
+                    "a fox"
+                    "--provider"
+                    "fal"
+                    "--aspect"
+                    "square"
+                    "--count"
+                    "2"
+                    "--dry-run"
+                    "--json"
+                ]
 
         Assert.Equal(0, json.Code)
         let doc = oneDocument json
@@ -76,7 +90,19 @@ let ``--max-cost refuses a plan above it, and an unknown price without --allow-u
             hermes
                 home
                 (falEnv fake)
-                [ "generate"; "a logo"; "--provider"; "fal"; "--model"; "fal-ai/recraft/v4/pro/text-to-image"; "--count"; "2"; "--max-cost"; "0.40"; "--json" ]
+                [
+                    "generate"
+                    "a logo"
+                    "--provider"
+                    "fal"
+                    "--model"
+                    "fal-ai/recraft/v4/pro/text-to-image"
+                    "--count"
+                    "2"
+                    "--max-cost"
+                    "0.40"
+                    "--json"
+                ]
 
         Assert.Equal(2, over.Code)
         let doc = expectErrorDocument "invalid_argument" over
@@ -95,7 +121,9 @@ let ``--max-cost refuses a plan above it, and an unknown price without --allow-u
 
         let! allowed = hermes home (xaiEnv api) [ "generate"; "a fox"; "--max-cost"; "1"; "--allow-unknown-cost" ]
         Assert.Equal(0, allowed.Code)
-        Assert.Single(api.Requests |> List.filter (fun r -> r.Method = "POST")) |> ignore
+
+        Assert.Single(api.Requests |> List.filter (fun r -> r.Method = "POST"))
+        |> ignore
     }
 
 [<Fact>]
@@ -177,7 +205,10 @@ let ``a FAL image's sidecar carries its estimated_cost; an unpriced one carries 
         use other = new TestHome()
         use api = xaiApi 200
         let! run = hermes other (xaiEnv api) [ "generate"; "a fox" ]
-        let sidecar = Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(CacheFolder.SidecarOf(run.Out.Trim())))
+
+        let sidecar =
+            Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(CacheFolder.SidecarOf(run.Out.Trim())))
+
         Assert.True(sidecar.AsObject().ContainsKey "estimated_cost")
         Assert.Null(sidecar["estimated_cost"])
     }

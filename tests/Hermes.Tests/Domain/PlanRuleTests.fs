@@ -33,7 +33,9 @@ let ``no price is invented: other providers, unpriced FAL models and every edit 
     let cases =
         Gen.oneof
             [
-                Gen.zip (Gen.elements [ "xai"; "openai"; "openai-codex"; "gemini"; "my-endpoint" ]) (Gen.elements [ "gpt-image-2-medium"; "grok-imagine-image"; "fal-ai/gpt-image-1.5" ])
+                Gen.zip
+                    (Gen.elements [ "xai"; "openai"; "openai-codex"; "gemini"; "my-endpoint" ])
+                    (Gen.elements [ "gpt-image-2-medium"; "grok-imagine-image"; "fal-ai/gpt-image-1.5" ])
                 |> Gen.map (fun (p, m) -> p, m, false)
                 Gen.elements unpricedFal |> Gen.map (fun m -> "fal", m, false)
                 Gen.elements pricedFal |> Gen.map (fun m -> "fal", m, true)
@@ -53,11 +55,16 @@ let ``a per-megapixel price counts the pixels of the size the request names`` ()
 [<Property>]
 let ``the total is the price of one image times the count; unknown stays unknown`` (cents: PositiveInt) (count: PositiveInt) =
     let each = decimal cents.Get / 100m
+
     Prices.total count.Get (Estimate.Usd each) = Estimate.Usd(each * decimal count.Get)
     && Prices.total count.Get (Estimate.Unknown "x") = Estimate.Unknown "x"
 
 [<Property>]
-let ``--max-cost admits a known estimate at most the limit, and an unknown one only when allowed`` (cents: PositiveInt) (limitCents: PositiveInt) (allow: bool) =
+let ``--max-cost admits a known estimate at most the limit, and an unknown one only when allowed``
+    (cents: PositiveInt)
+    (limitCents: PositiveInt)
+    (allow: bool)
+    =
     let usd = decimal cents.Get / 100m
     let limit = decimal limitCents.Get / 100m
 
@@ -120,11 +127,14 @@ let ``the preview of a generation is the body the provider's own builder makes``
 [<Property>]
 let ``an edit preview stands each source in by number and reads nothing`` (sources: PositiveInt) =
     let n = min sources.Get 3
-    let text = body (RequestPlan.preview (input "openai-codex" "gpt-image-2-medium" n true))
+
+    let text =
+        body (RequestPlan.preview (input "openai-codex" "gpt-image-2-medium" n true))
 
     let quoted (value: string) = JsonValue.Create(value).ToJsonString()
 
-    [ 1..n ] |> List.forall (fun i -> text.Contains(quoted (RequestPlan.sourcePlaceholder i)))
+    [ 1..n ]
+    |> List.forall (fun i -> text.Contains(quoted (RequestPlan.sourcePlaceholder i)))
     && text.Contains(quoted RequestPlan.maskPlaceholder)
     && not (text.Contains "base64")
 
@@ -160,7 +170,10 @@ let ``kitty's sequence carries the PNG in chunks of at most 4096 that decode bac
 [<Fact>]
 let ``kitty shows PNG only; iTerm2 any format, inline`` () =
     Assert.Equal(None, TerminalGraphics.sequence GraphicsProtocol.Kitty ImageFormat.Jpeg [| 1uy |])
-    let drawn = (TerminalGraphics.sequence GraphicsProtocol.ITerm2 ImageFormat.Jpeg [| 1uy; 2uy |]).Value
+
+    let drawn =
+        (TerminalGraphics.sequence GraphicsProtocol.ITerm2 ImageFormat.Jpeg [| 1uy; 2uy |]).Value
+
     Assert.True(drawn.StartsWith("\u001b]1337;File=inline=1;size=2;", StringComparison.Ordinal))
     Assert.Contains(Convert.ToBase64String [| 1uy; 2uy |], drawn)
 
@@ -187,7 +200,12 @@ let private lineGen =
 let ``a batch line with known fields reads back as the request it states`` () =
     Prop.forAll (Arb.fromGen lineGen) (fun (o, prompt, count, aspect, id) ->
         match BatchLines.parse 7 (o.ToJsonString()) with
-        | Ok r -> r.Line = 7 && r.Prompt = prompt && r.Count = count && r.Aspect = Some aspect && r.Id = id
+        | Ok r ->
+            r.Line = 7
+            && r.Prompt = prompt
+            && r.Count = count
+            && r.Aspect = Some aspect
+            && r.Id = id
         | Error _ -> false)
 
 [<Property>]
@@ -238,7 +256,10 @@ let ``--resume skips only the lines recorded as done; a cut-short results line i
     Assert.Equal<Set<int>>(set [ 1; 4 ], BatchLines.finished results)
 
 [<Property>]
-let ``two lines sharing an output file are found, naming both lines; distinct files never are`` (files: Set<NonEmptyString>) (pick: PositiveInt) =
+let ``two lines sharing an output file are found, naming both lines; distinct files never are``
+    (files: Set<NonEmptyString>)
+    (pick: PositiveInt)
+    =
     let names = files |> Set.toList |> List.map _.Get
     let numbered = names |> List.mapi (fun i f -> i + 1, [ f ])
 
