@@ -212,3 +212,37 @@ let ``a FAL image's sidecar carries its estimated_cost; an unpriced one carries 
         Assert.True(sidecar.AsObject().ContainsKey "estimated_cost")
         Assert.Null(sidecar["estimated_cost"])
     }
+
+/// Every report, with the image it is about.
+type private NumberedRecorder() =
+    let reports = Collections.Concurrent.ConcurrentQueue<int * string>()
+    member _.Reports = reports |> List.ofSeq
+
+    interface IProgress<GenerationProgress> with
+        member _.Report p = reports.Enqueue((p.Image, p.Stage))
+
+[<Fact>]
+let ``each image of --count 3 reports the provider's own stages under its own number, for one line each`` () =
+    task {
+        use home = new TestHome()
+        use fake = new FakeFal(pollsBeforeDone = 2)
+        let recorder = NumberedRecorder()
+
+        let client = Hermes.Providers.Library.HermesClient(home.Context(falEnv fake))
+
+        let! result =
+            client.GenerateAsync(
+                "a lighthouse",
+                Hermes.Providers.Library.HermesGenerateOptions(Provider = "fal", Count = 3, Progress = recorder),
+                CancellationToken.None
+            )
+
+        Assert.Equal(3, result.Images.Count)
+        let reports = recorder.Reports
+        Assert.Equal<int list>([ 1; 2; 3 ], reports |> List.map fst |> List.distinct |> List.sort)
+
+        for image in 1..3 do
+            let stages = reports |> List.filter (fst >> (=) image) |> List.map snd
+            Assert.Contains("queued", stages)
+            Assert.Contains("downloading", stages)
+    }
