@@ -6,6 +6,7 @@ open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Microsoft.Extensions.Logging
 open Spectre.Console

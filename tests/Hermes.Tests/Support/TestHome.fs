@@ -3,6 +3,7 @@ namespace Hermes.Tests.Support
 open System
 open System.Collections.Concurrent
 open System.IO
+open Hermes
 open Hermes.Providers.Config
 open Hermes.Providers.Core
 open Microsoft.Extensions.Logging
@@ -90,14 +91,7 @@ type TestHome() =
         ) =
         let plain = this.Context(extra, ?logs = logs, ?clock = clock)
 
-        HermesContext(
-            plain.Environment,
-            plain.Config,
-            plain.Logging,
-            plain.Clock,
-            XaiDiscoveryUrl = discoveryUrl,
-            EndpointPolicy = policy
-        )
+        HermesContext(plain.Environment, plain.Config, plain.Logging, plain.Clock, xai = Hermes.Providers.Xai.XaiOptions(policy, discoveryUrl))
 
     /// The cached images, without their provenance sidecars.
     member _.CachedFiles() =

@@ -8,6 +8,7 @@ open System.Text
 open System.Threading
 open Flurl.Http
 open Xunit
+open Hermes
 open Hermes.Providers.Cache
 open Hermes.Domain
 open Hermes.Providers.Core
