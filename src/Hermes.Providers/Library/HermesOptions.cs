@@ -5,12 +5,13 @@ using Hermes.Providers.Core;
 using Hermes.Providers.Http;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Collections;
 
 namespace Hermes;
 
 /// <summary>
 /// How a <see cref="HermesClient"/> is set up. Only what is set here is used: the process environment is read only by
-/// <see cref="FromEnvironment()"/>, and $HERMES_HOME/config.yaml, $HERMES_HOME/.env and saved sign-ins only after
+/// <see cref="FromEnvironment"/> or <see cref="UseEnvironment()"/>, and $HERMES_HOME/config.yaml, $HERMES_HOME/.env and saved sign-ins only after
 /// <see cref="UseUserProfile"/>. Explicit settings always win over what is read.
 /// </summary>
 /// <example><code>var client = new HermesClient(new HermesOptions { OpenAiApiKey = key });</code></example>
@@ -55,20 +56,23 @@ public sealed record HermesOptions
     /// <summary>Puts prompts on Hermes's telemetry activities (gen_ai.input.messages); off by default because prompts may be personal data.</summary>
     public bool EnableSensitiveData { get; init; }
 
-    /// <summary>True when built by <see cref="FromEnvironment()"/>: the process environment was read.</summary>
+    /// <summary>True after <see cref="UseEnvironment()"/> (or <see cref="FromEnvironment"/>): the process environment was read.</summary>
     public bool ReadsEnvironment => Process is not null;
 
     /// <summary>True after <see cref="UseUserProfile"/>: config.yaml, .env and sign-ins under <see cref="HermesHome"/> are read.</summary>
     public bool ReadsUserProfile { get; private init; }
 
-    /// <summary>The process variables read by <see cref="FromEnvironment()"/>; null when the environment is not read.</summary>
+    /// <summary>The process variables read by <see cref="UseEnvironment()"/>; null when the environment is not read.</summary>
     internal HermesEnvironment? Process { get; private init; }
 
     /// <summary>Options that read this process's environment variables (XAI_API_KEY, OPENAI_API_KEY, FAL_KEY, HERMES_HOME, …) once, now.</summary>
-    public static HermesOptions FromEnvironment() => FromEnvironment(HermesEnvironment.OfProcess());
+    public static HermesOptions FromEnvironment() => new HermesOptions().UseEnvironment();
 
-    /// <summary>Options over these process variables; tests pass their own so nothing reads the real environment.</summary>
-    internal static HermesOptions FromEnvironment(HermesEnvironment process) => new() { Process = process };
+    /// <summary>These options over this process's environment variables, read once, now; the properties set here still win.</summary>
+    public HermesOptions UseEnvironment() => UseEnvironment(HermesEnvironment.OfProcess());
+
+    /// <summary>These options over these process variables; tests pass their own so nothing reads the real environment.</summary>
+    internal HermesOptions UseEnvironment(HermesEnvironment process) => this with { Process = process };
 
     /// <summary>These options reading $HERMES_HOME/config.yaml, $HERMES_HOME/.env and the sign-ins `hermes auth` saved (as the CLI does).</summary>
     public HermesOptions UseUserProfile() => this with { ReadsUserProfile = true };
@@ -81,15 +85,10 @@ public sealed record HermesOptions
     ];
 
     /// <summary>The provider chosen by these options: <see cref="Provider"/>, else the one provider whose key was passed explicitly.</summary>
-    internal string? ChosenProvider()
-    {
-        if (!string.IsNullOrWhiteSpace(Provider))
-        {
-            return Provider.Trim();
-        }
-        var keyed = Explicit().Where(e => e.Provider is not null && !string.IsNullOrWhiteSpace(e.Value)).Select(e => e.Provider).ToList();
-        return keyed.Count == 1 ? keyed[0] : null;
-    }
+    internal string? ChosenProvider() =>
+        ExplicitProvider.choose(
+            Fs.Opt(Provider),
+            ListModule.OfSeq(Explicit().Where(e => e.Provider is not null && !string.IsNullOrWhiteSpace(e.Value)).Select(e => e.Provider!)))?.Value;
 
     /// <summary>The variables Hermes runs on: the process (when read), then .env (with the profile), then <see cref="Variables"/>, then the properties.</summary>
     internal HermesEnvironment Environment()
