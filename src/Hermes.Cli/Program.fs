@@ -6,7 +6,6 @@ open System.Threading.Tasks
 open Argu
 open Hermes.Cli.Args
 open Hermes.Cli.Commands
-open Hermes
 open Hermes.Providers.Core
 
 let private noRest (scanned: CommandLine.Scanned) (run: unit -> Task<Result<Reply, CliError>>) =

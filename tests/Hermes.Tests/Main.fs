@@ -4,7 +4,6 @@ module Hermes.Tests.Main
 open System
 open System.Threading
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Auth
 open Hermes.Providers.Config
 open Hermes.Providers.Core

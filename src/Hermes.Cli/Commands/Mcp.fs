@@ -9,7 +9,6 @@ open Argu
 open Hermes.Cli
 open Hermes.Cli.Args
 open Hermes.Cli.Mcp
-open Hermes
 open Hermes.Providers.Core
 open ModelContextProtocol.Protocol
 open ModelContextProtocol.Server

@@ -8,7 +8,6 @@ open System.Threading
 open System.Threading.Tasks
 open Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Auth
 open Hermes.Providers.Core
 open Hermes.Providers.Xai

@@ -7,7 +7,6 @@ open System.Security.Cryptography
 open System.Threading
 open Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Cache
 open Hermes.Providers.Core
 open Hermes.Providers.OpenAi

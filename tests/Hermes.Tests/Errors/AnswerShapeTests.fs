@@ -8,7 +8,6 @@ open Xunit
 open FsCheck
 open FsCheck.Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Fal
 open Hermes.Providers.OpenAi

@@ -8,7 +8,6 @@ open System.Threading.Tasks
 open Microsoft.AspNetCore.Http
 open Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Codex
 open Hermes.Providers.Core
 open Hermes.Tests.Support

@@ -6,7 +6,6 @@ open System.IO
 open System.Threading
 open Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Config
 open Hermes.Providers.Core
 open Hermes.Providers.Fal

@@ -8,7 +8,6 @@ open Microsoft.AspNetCore.WebUtilities
 open Microsoft.Net.Http.Headers
 open Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Codex
 open Hermes.Providers.Core
 open Hermes.Providers.Fal

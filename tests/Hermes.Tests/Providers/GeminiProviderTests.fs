@@ -8,7 +8,6 @@ open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Gemini
 open Hermes.Tests.Support

@@ -7,7 +7,6 @@ open FsCheck.Xunit
 open FsCheck
 open FsCheck.FSharp
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.OpenAi
 open Hermes.Tests.Support

@@ -4,7 +4,6 @@ open System
 open System.IO
 open System.Text.Json.Nodes
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Core
 open Xunit
 

@@ -3,7 +3,6 @@ namespace Hermes.Tests.Support
 open System
 open System.Collections.Concurrent
 open System.IO
-open Hermes
 open Hermes.Providers.Config
 open Hermes.Providers.Core
 open Microsoft.Extensions.Logging

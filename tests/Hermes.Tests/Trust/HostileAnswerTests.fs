@@ -10,7 +10,6 @@ open Xunit
 open FsCheck
 open FsCheck.Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Codex
 open Hermes.Providers.Core
 open Hermes.Providers.Http

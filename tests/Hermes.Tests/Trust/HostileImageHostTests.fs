@@ -8,7 +8,6 @@ open System.Text
 open System.Threading
 open Flurl.Http
 open Xunit
-open Hermes
 open Hermes.Providers.Cache
 open Hermes.Domain
 open Hermes.Providers.Core

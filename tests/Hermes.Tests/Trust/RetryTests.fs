@@ -7,7 +7,6 @@ open System.Threading
 open System.Threading.Tasks
 open Xunit
 open Hermes.Domain
-open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.OpenAi
 open Hermes.Providers.Xai
