@@ -14,10 +14,10 @@ let assemblies =
 /// A type and every type it is made of: generic arguments, array elements, by-ref and pointer targets.
 let rec parts (t: Type) : Type seq =
     seq {
-        yield t
-
         if t.HasElementType then
             yield! parts (t.GetElementType())
+        else
+            yield t
 
         if t.IsGenericType then
             for a in t.GetGenericArguments() do
@@ -64,16 +64,25 @@ let signatureTypes (t: Type) : (string * Type) seq =
             yield sprintf "event %s" e.Name, e.EventHandlerType
     }
 
-let leaks () =
+/// Every type a public signature shows, with where it shows it.
+let shown () =
     [
         for assembly in assemblies do
             for t in assembly.GetExportedTypes() do
                 for where, shownType in signatureTypes t do
                     for part in parts shownType do
-                        let ns = if isNull part.Namespace then "" else part.Namespace
+                        yield sprintf "%s: %s is %s" t.FullName where part.FullName, part
+    ]
 
-                        if forbidden |> List.exists (fun f -> ns = f || ns.StartsWith(f + ".")) then
-                            yield sprintf "%s: %s is %s" t.FullName where part.FullName
+let namespaceOf (t: Type) = if isNull t.Namespace then "" else t.Namespace
+
+let leaks () =
+    [
+        for where, part in shown () do
+            let ns = namespaceOf part
+
+            if forbidden |> List.exists (fun f -> ns = f || ns.StartsWith(f + ".")) then
+                yield where
     ]
 
 [<Fact>]
@@ -114,3 +123,13 @@ let ``the public surface is the documented set of types`` () =
         ],
         exported
     )
+
+[<Fact>]
+let ``the only implementation type an app meets is ErrorKind, the kind of a HermesError`` () =
+    let domain =
+        shown ()
+        |> List.filter (fun (_, part) -> namespaceOf part = "Hermes.Domain")
+        |> List.map (fun (_, part) -> part.Name)
+        |> List.distinct
+
+    Assert.Equal<string list>([ "ErrorKind" ], domain)
