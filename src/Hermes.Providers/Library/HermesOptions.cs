@@ -1,3 +1,4 @@
+using System.Text;
 using Hermes.Domain;
 using Hermes.Providers.Auth;
 using Hermes.Providers.Config;
@@ -90,24 +91,30 @@ public sealed record HermesOptions
             Fs.Opt(Provider),
             ListModule.OfSeq(Explicit().Where(e => e.Provider is not null && !string.IsNullOrWhiteSpace(e.Value)).Select(e => e.Provider!)))?.Value;
 
-    /// <summary>The variables Hermes runs on: the process (when read), then .env (with the profile), then <see cref="Variables"/>, then the properties.</summary>
+    /// <summary>The variables Hermes runs on: .env (with the profile) under the process (when read), under <see cref="Variables"/>, under the properties.</summary>
     internal HermesEnvironment Environment()
     {
-        var process = (Process ?? HermesEnvironment.Of([])).Variables.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        if (!string.IsNullOrWhiteSpace(HermesHome))
-        {
-            process["HERMES_HOME"] = HermesHome;
-        }
-        var environment = ReadsUserProfile ? HermesEnvironment.WithDotEnv(process) : HermesEnvironment.Of(process);
+        var merged = (Process ?? HermesEnvironment.Of([])).Variables.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         foreach (var (name, value) in Variables)
         {
-            environment = environment.With(name, value);
+            merged[name] = value;
         }
-        foreach (var (name, value, _) in Explicit())
+        foreach (var (name, value, _) in Explicit().Where(e => !string.IsNullOrWhiteSpace(e.Value)))
         {
-            environment = string.IsNullOrWhiteSpace(value) ? environment : environment.With(name, value.Trim());
+            merged[name] = value!.Trim();
         }
-        return environment;
+        return ReadsUserProfile ? HermesEnvironment.WithDotEnv(merged) : HermesEnvironment.Of(merged);
+    }
+
+    // Keys show as their prefix only: options get logged, and a record prints every property.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var shown = Explicit().Where(e => !string.IsNullOrWhiteSpace(e.Value))
+            .Select(e => $"{e.Name} = {(e.Provider is null ? e.Value : Secrets.prefix(e.Value!))}")
+            .Append($"Provider = {Provider}").Append($"Variables = [{string.Join(", ", Variables.Keys)}]")
+            .Append($"ReadsEnvironment = {ReadsEnvironment}").Append($"ReadsUserProfile = {ReadsUserProfile}");
+        builder.Append(string.Join(", ", shown));
+        return true;
     }
 
     /// <summary>The context these options describe; an unreadable config.yaml or a bad HERMES_XAI_OAUTH_ISSUER is the error.</summary>

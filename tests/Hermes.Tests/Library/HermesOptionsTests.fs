@@ -148,3 +148,14 @@ let ``sign-ins are neither read nor written without the user profile`` () =
 let ``a null options object is a programmer error`` () =
     Assert.Throws<ArgumentNullException>(fun () -> HermesClient(Unchecked.defaultof<HermesOptions>) |> ignore)
     |> ignore
+
+[<Fact>]
+let ``printed options show keys as their prefix only`` () =
+    let options =
+        HermesOptions(OpenAiApiKey = openAiKey, FalKey = "fal-secret-abcdef123456", Variables = readOnlyDict [ "XAI_API_KEY", "xai-secret-abcdef123456" ])
+
+    let printed = string options
+    Assert.Contains("OPENAI_API_KEY = sk-exp…", printed)
+    Assert.DoesNotContain(openAiKey, printed)
+    Assert.DoesNotContain("fal-secret-abcdef123456", printed)
+    Assert.DoesNotContain("xai-secret", printed)
