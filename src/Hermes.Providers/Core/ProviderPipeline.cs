@@ -102,20 +102,18 @@ internal sealed class ProviderPipeline(HermesContext ctx)
             ProducedImage.Link link => await DownloadAsync(link.Url, prefix, progress, ct),
             _ => new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image"),
         };
-        switch (saved.Case)
-        {
-            case HermesError error:
-                return error;
-            case Either<string, SavedImage> { Case: SavedImage file }:
+        return await saved.BindAsync(outcome => outcome.MatchAsync(
+            RightAsync: async file =>
+            {
                 var extras = WithPixelSize(produced.Extras, file);
                 await KeepAsync(file, Describe(provider.Name, model, prompt, extras), ct);
-                return (file.Path, extras);
-            case Either<string, SavedImage> { Case: string url }:
-                return (url, produced.Extras);
-            default:
-                return new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image");
-        }
+                return Materialized(file.Path, extras);
+            },
+            Left: url => Materialized(url, produced.Extras)));
     }
+
+    private static Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)> Materialized(
+        string image, IReadOnlyDictionary<string, object> extras) => (image, extras);
 
     /// <summary>The sidecar, then the automatic prune; neither can lose the image just saved (failures are warnings).</summary>
     private async Task KeepAsync(SavedImage file, Provenance provenance, CancellationToken ct)
