@@ -50,6 +50,12 @@ let packed: Lazy<Task<string>> =
         (task {
             let folder = Path.Combine(Path.GetTempPath(), "hermes-packages", Guid.NewGuid().ToString("N"))
 
+            AppDomain.CurrentDomain.ProcessExit.Add(fun _ ->
+                try
+                    Directory.Delete(folder, true)
+                with _ ->
+                    ())
+
             for project in
                 [
                     "src/Hermes.Domain/Hermes.Domain.fsproj"
