@@ -30,7 +30,8 @@ internal sealed class HermesContext
         {
             var trusted = TrustedOrigins.Of(TrustedOrigins.BaseUrlVariables
                 .Select(name => environment.Get(name).IfNoneUnsafe((string?)null))
-                .Concat(Xai.TrustedUrls));
+                .Concat(Xai.TrustedUrls)
+                .Concat(config.Endpoints.Select(endpoint => endpoint.BaseUrl)));
             var http = GuardedHttp.CreateClient(trusted);
             return new Network(trusted, http, new ProviderTransport(http, Clock, timeouts ?? TransportTimeouts.Default),
                 new ImageCache(ImageCache.DirectoryIn(environment.HermesHome), http, trusted, Clock, Logging.CreateLogger<ImageCache>()));

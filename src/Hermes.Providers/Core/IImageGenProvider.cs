@@ -10,5 +10,9 @@ internal interface IImageGenProvider
     ProviderCatalog Catalog { get; }
     SetupSchema SetupSchema { get; }
     Availability IsAvailable();
+
+    /// <summary>What the model takes in an edit, null when it cannot edit; the bundled providers answer from the domain's table.</summary>
+    EditSupport? EditSupportFor(string model) => EditCapability.forModel(Name, model)?.Value;
+
     Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct);
 }

@@ -2,6 +2,7 @@ using Hermes.Domain;
 using Hermes.Providers.Cache;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Core;
 
 namespace Hermes.Providers.Core;
 
@@ -45,7 +46,8 @@ internal sealed class ProviderPipeline(HermesContext ctx)
     {
         var sources = call.Options.Sources ?? [];
         var mask = call.Options.Mask;
-        var allowed = EditCapability.check(provider.Name, call.Model, sources.Count, mask is not null);
+        var support = provider.EditSupportFor(call.Model) is { } found ? FSharpOption<EditSupport>.Some(found) : null;
+        var allowed = EditCapability.checkSupport(support, provider.Name, call.Model, sources.Count, mask is not null);
         if (allowed.IsError)
         {
             return new HermesError(ErrorKind.InvalidArgument, allowed.ErrorValue);

@@ -2,6 +2,7 @@ using Hermes.Domain;
 using Hermes.Providers.Codex;
 using Hermes.Providers.Config;
 using Hermes.Providers.Core;
+using Hermes.Providers.Endpoints;
 using Hermes.Providers.Fal;
 using Hermes.Providers.Gemini;
 using Hermes.Providers.Library;
@@ -53,13 +54,13 @@ public sealed class HermesClient
     /// <summary>Puts the prompt on the telemetry activity (gen_ai.input.messages); off by default because prompts may be personal data.</summary>
     public bool EnableSensitiveData { get; init; }
 
-    /// <summary>Every bundled backend, always on, under image_gen/&lt;name&gt;.</summary>
-    internal static ProviderRegistry BundledRegistry(HermesContext ctx) => new ProviderRegistry()
+    /// <summary>Every bundled backend, always on, under image_gen/&lt;name&gt;; then each endpoint config.yaml names.</summary>
+    internal static ProviderRegistry BundledRegistry(HermesContext ctx) => EndpointImageProvider.RegisterConfigured(new ProviderRegistry()
         .Register(new FalImageProvider(ctx))
         .Register(new XaiImageProvider(ctx))
         .Register(new OpenAiImageProvider(ctx))
         .Register(new CodexImageProvider(ctx))
-        .Register(new GeminiImageProvider(ctx));
+        .Register(new GeminiImageProvider(ctx)), ctx);
 
     /// <summary>A client as the CLI has it: this process's environment, $HERMES_HOME/.env, config.yaml and saved sign-ins.</summary>
     /// <param name="logging">Where warnings go; none when null.</param>
@@ -86,7 +87,8 @@ public sealed class HermesClient
             FalRouting.HasKey(ctx),
             FalGateway.resolves(FalRouting.Gateway(ctx)),
             MapModule.OfSeq(env),
-            Registry.Candidates(statuses));
+            Registry.Candidates(statuses),
+            ListModule.OfSeq(ctx.Config.Endpoints.Select(endpoint => endpoint.Name)));
         var settings = string.IsNullOrWhiteSpace(provider)
             ? ctx.Config.ImageGen
             : new ImageGenSettings(Fs.Opt(provider.Trim()), ctx.Config.ImageGen.Model, ctx.Config.ImageGen.ProviderModels, ctx.Config.ImageGen.UseGateway);
