@@ -14,6 +14,7 @@ open Microsoft.AspNetCore.Hosting
 open Microsoft.AspNetCore.Http
 open Microsoft.Extensions.Logging
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Cache
 open Hermes.Providers.Config
 open Hermes.Providers.Core
@@ -153,7 +154,7 @@ let generateOnce (apiBase: string) =
             .Result
 
     let outcome =
-        if result.Success then
+        if result.IsSuccess then
             sprintf "saved %d bytes" (FileInfo(result.Image).Length)
         else
             result.Error.ErrorType + ": " + result.Error.Message
@@ -383,7 +384,7 @@ let concurrency (baseUrl: string) (lines: List<string>) =
         |> fun t ->
             t.Result
             |> Array.iter (fun r ->
-                if not r.Success then
+                if not r.IsSuccess then
                     failwith r.Error.Message)
 
     let measure (client: HermesClient) =

@@ -1,6 +1,7 @@
 namespace Hermes.Cli
 
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 
 /// The process exit codes, one per kind of outcome (docs/cli-json.md).

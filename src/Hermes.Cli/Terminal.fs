@@ -5,6 +5,7 @@ open System
 open System.Threading
 open System.Threading.Tasks
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Microsoft.Extensions.Logging
 open Spectre.Console

@@ -7,17 +7,13 @@ open Hermes.Domain
 open Hermes.Providers.Auth
 open Hermes.Providers.Config
 open Hermes.Providers.Core
+open Hermes.Providers.Xai
 
 let private context (home: string) (discoveryUrl: string) (trusted: string) =
     let env =
         HermesEnvironment.Of([ Collections.Generic.KeyValuePair("HERMES_HOME", home) ])
 
-    HermesContext(
-        env,
-        HermesConfig.Empty,
-        XaiDiscoveryUrl = discoveryUrl,
-        EndpointPolicy = { TrustedOrigins = [ trusted ] }
-    )
+    HermesContext(env, HermesConfig.Empty, xai = XaiOptions({ TrustedOrigins = [ trusted ] }, discoveryUrl))
 
 /// Rotates the signed-in refresh token `rotations` times, racing the other workers; prints what it did.
 let private refreshWorker (home: string) (discoveryUrl: string) (trusted: string) (rotations: int) =

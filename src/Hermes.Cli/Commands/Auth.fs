@@ -9,6 +9,7 @@ open Argu
 open Hermes.Cli
 open Hermes.Cli.Args
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Auth
 open Hermes.Providers.Core
 

@@ -12,6 +12,7 @@ open Argu
 open Hermes.Cli
 open Hermes.Cli.Args
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Library
 

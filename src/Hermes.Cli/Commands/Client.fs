@@ -6,6 +6,7 @@ open System.Globalization
 open Hermes.Cli
 open Hermes.Cli.Config
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Config
 open Hermes.Providers.Core
 open Hermes.Providers.Http
@@ -58,20 +59,9 @@ let private timeouts (total: TimeSpan option) =
 
 /// The context of this process with this config, issuer override included.
 let private contextOf (env: HermesEnvironment) (config: HermesConfig) (total: TimeSpan option) =
-    match env.Variables.TryGetValue "HERMES_XAI_OAUTH_ISSUER" with
-    | true, issuer when issuer.Trim() <> "" ->
-        XaiOAuth.issuerOverride issuer
-        |> Result.map (fun (discovery, policy) ->
-            HermesContext(
-                env,
-                config,
-                Terminal.loggerFactory (),
-                timeouts = timeouts total,
-                XaiDiscoveryUrl = discovery,
-                EndpointPolicy = policy
-            ))
-        |> Result.mapError (HermesError.Invalid >> CliError.Library)
-    | _ -> Ok(HermesContext(env, config, Terminal.loggerFactory (), timeouts = timeouts total))
+    HermesContext.FromEnvironment(env, config, Terminal.loggerFactory (), timeouts = timeouts total)
+    |> either
+    |> Result.mapError CliError.Library
 
 /// The client of this process with a total deadline given on the command line (else image_gen.timeout, else the
 /// library's 300 s). An unreadable config.yaml stops commands that need it (exit 5, the file named); the others run

@@ -5,6 +5,7 @@ open Argu
 open Hermes.Cli
 open Hermes.Cli.Args
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Library
 
 type SetupVariable =

@@ -3,6 +3,7 @@
 module Hermes.Cli.Mcp.ImageRequest
 
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 
 /// The aspect ratio to ask for, and a note when the agent's value is not one Hermes knows (it becomes landscape).

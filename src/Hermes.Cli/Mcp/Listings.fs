@@ -5,6 +5,7 @@ module Hermes.Cli.Mcp.Listings
 open System.Text.Json.Nodes
 open Hermes.Cli.Commands
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Library
 
 let private strings (values: string seq) =

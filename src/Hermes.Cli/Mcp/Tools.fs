@@ -9,6 +9,7 @@ open System.Threading.Tasks
 open Hermes.Cli
 open Hermes.Cli.Commands
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Library
 open ModelContextProtocol

@@ -14,7 +14,7 @@ namespace Hermes.Providers.Auth;
 /// lands through an atomic rename, so concurrent processes never tear the file or lose each other's tokens.
 /// Unknown keys are kept as they are. A symlinked, corrupt or wrongly shaped file is a <see cref="StorageError"/>, never an exception.
 /// </summary>
-public sealed class AuthStore(string path, ILogger? logger = null)
+internal sealed class AuthStore(string path, ILogger? logger = null)
 {
     /// <summary>Far above any real auth.json; a bigger file is not one.</summary>
     public const long MaxBytes = 16 * 1024 * 1024;
@@ -30,8 +30,12 @@ public sealed class AuthStore(string path, ILogger? logger = null)
 
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>False for a library client that did not opt into the user profile: the file is neither read nor written.</summary>
+    public bool ReadsSignIns { get; init; } = true;
+
     /// <summary>A consistent snapshot (renames are atomic); an absent or blank file is an empty store.</summary>
     public Either<StorageError, JsonObject> Read() =>
+        !ReadsSignIns ? Right<StorageError, JsonObject>(Empty()) :
         from text in OwnedFile.ReadText(Path, What, MaxBytes, OwnedFile.FileMode, log)
         from root in text.Filter(t => !string.IsNullOrWhiteSpace(t)).Match(Parse, () => Right<StorageError, JsonObject>(Empty()))
         select root;
@@ -47,6 +51,10 @@ public sealed class AuthStore(string path, ILogger? logger = null)
     public async Task<Either<AuthError, T>> UpdateAsync<T>(
         Func<JsonObject, Task<Either<AuthError, (T Result, bool Changed)>>> change, CancellationToken ct)
     {
+        if (!ReadsSignIns)
+        {
+            return AuthError.NotSignedIn;
+        }
         var home = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
         var acquired = await OwnedFile.EnsureDirectory(home, Path).BindAsync(_ => FileLock.AcquireAsync(Path, LockTimeout, ct));
         return await acquired.MapLeft(error => error.ToAuthError()).BindAsync(async held =>

@@ -13,7 +13,7 @@ namespace Hermes.Providers.Auth;
 /// or an error); anything else gets 400 and the listener keeps waiting. CORS is answered only for xAI's own origins.
 /// Queries are read up to a cap, bodies never, and each request is handled on its own so a stuck or flooding client delays no one.
 /// </summary>
-public sealed class LoopbackCallbackServer : IAsyncDisposable
+internal sealed class LoopbackCallbackServer : IAsyncDisposable
 {
     private const int MaxRequestTarget = OAuthCallback.maxQueryLength + 64;
     private const int MaxConcurrentRequests = 32;

@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Auth;
 
 /// <summary>How `hermes auth add xai-oauth` talks to the user while it waits.</summary>
-public sealed record SignInOptions
+internal sealed record SignInOptions
 {
     /// <summary>Opens the authorize URL; returns false when no browser could be opened (the URL is then shown).</summary>
     public Func<string, bool>? OpenBrowser { get; init; }

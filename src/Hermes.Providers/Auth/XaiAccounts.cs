@@ -6,7 +6,7 @@ using static LanguageExt.Prelude;
 namespace Hermes.Providers.Auth;
 
 /// <summary>Listing and removing stored xAI sign-ins.</summary>
-public static class XaiAccounts
+internal static class XaiAccounts
 {
     public static Either<HermesError, IReadOnlyList<XaiAccountView>> List(HermesContext ctx) =>
         ctx.Auth.Read()

@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Auth;
 
 /// <summary>Where in the credential chain an xAI bearer came from.</summary>
-public enum XaiCredentialSource
+internal enum XaiCredentialSource
 {
     Runtime,
     SignIn,

@@ -11,7 +11,7 @@ namespace Hermes.Providers.Auth;
 /// An entry whose refresh was refused for good carries the reference's markers: `last_auth_error` on the singleton,
 /// `last_status: "exhausted"` on a pool entry.
 /// </summary>
-public static class XaiCredentialStore
+internal static class XaiCredentialStore
 {
     private const string Provider = "xai-oauth";
     private const string ExhaustedStatus = "exhausted";

@@ -7,7 +7,7 @@ using Microsoft.FSharp.Core;
 namespace Hermes.Providers.Auth;
 
 /// <summary>The HTTP half of xAI OAuth: discovery, code exchange and refresh. Every endpoint passes the host allowlist before a byte is sent.</summary>
-public sealed class XaiOAuthClient(HermesContext ctx)
+internal sealed class XaiOAuthClient(HermesContext ctx)
 {
     private const string Label = "xAI accounts";
     private const long AnswerLimit = 1024 * 1024;
@@ -16,13 +16,13 @@ public sealed class XaiOAuthClient(HermesContext ctx)
 
     public async Task<Either<AuthError, Discovery>> DiscoverAsync(CancellationToken ct)
     {
-        var checkedUrl = HostAllowlist.check(ctx.EndpointPolicy, ctx.XaiDiscoveryUrl);
+        var checkedUrl = HostAllowlist.check(ctx.Xai.EndpointPolicy, ctx.Xai.DiscoveryUrl);
         if (checkedUrl.IsError)
         {
             return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);
         }
-        var answer = await Send(AuthStep.Discovery, HttpCall.Get(ctx.XaiDiscoveryUrl, Label), ct);
-        return answer.Bind(a => XaiOAuth.parseDiscovery(ctx.EndpointPolicy, a.Status, a.Text).ToEither());
+        var answer = await Send(AuthStep.Discovery, HttpCall.Get(ctx.Xai.DiscoveryUrl, Label), ct);
+        return answer.Bind(a => XaiOAuth.parseDiscovery(ctx.Xai.EndpointPolicy, a.Status, a.Text).ToEither());
     }
 
     public Task<Either<AuthError, TokenSet>> ExchangeCodeAsync(string tokenEndpoint, string code, string redirectUri, string verifier, CancellationToken ct) =>
@@ -48,7 +48,7 @@ public sealed class XaiOAuthClient(HermesContext ctx)
     private async Task<Either<AuthError, TokenSet>> PostFormAsync(
         AuthStep step, string endpoint, Dictionary<string, string> form, FSharpOption<string> previousRefresh, CancellationToken ct)
     {
-        var checkedUrl = HostAllowlist.check(ctx.EndpointPolicy, endpoint);
+        var checkedUrl = HostAllowlist.check(ctx.Xai.EndpointPolicy, endpoint);
         if (checkedUrl.IsError)
         {
             return AuthError.NewHostileEndpoint(checkedUrl.ErrorValue);

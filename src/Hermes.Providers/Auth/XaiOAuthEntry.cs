@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Auth;
 
 /// <summary>An xAI OAuth credential in auth.json: the signed-in singleton (source loopback_pkce) or a manual pool entry.</summary>
-public sealed record XaiOAuthEntry(
+internal sealed record XaiOAuthEntry(
     string Id, string Source, string Label, string AccessToken, string RefreshToken, string TokenEndpoint, string LastRefresh)
 {
     public const string SingletonSource = "loopback_pkce";

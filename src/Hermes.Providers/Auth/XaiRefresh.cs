@@ -1,4 +1,4 @@
 namespace Hermes.Providers.Auth;
 
 /// <summary>The credential after a refresh, and whether this process rotated it (false: it adopted another process's rotation or the token was still fresh).</summary>
-public sealed record XaiRefresh(XaiCredential Credential, bool Rotated);
+internal sealed record XaiRefresh(XaiCredential Credential, bool Rotated);

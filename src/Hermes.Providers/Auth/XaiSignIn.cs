@@ -10,7 +10,7 @@ namespace Hermes.Providers.Auth;
 /// xAI (SuperGrok) sign-in: OAuth 2.0 authorization code with PKCE S256 through a loopback redirect, state and nonce checked.
 /// Headless (SSH, containers): the same flow also takes the redirect URL, or the code, pasted as a line of text.
 /// </summary>
-public sealed class XaiSignIn(HermesContext ctx)
+internal sealed class XaiSignIn(HermesContext ctx)
 {
     private readonly XaiOAuthClient oauth = new(ctx);
 

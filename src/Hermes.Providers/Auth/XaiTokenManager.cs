@@ -14,7 +14,7 @@ namespace Hermes.Providers.Auth;
 /// its tokens are adopted instead of spending a refresh token that is no longer valid. A refresh refused for good
 /// retires the entry (exhausted) and the chain moves on to the next credential.
 /// </summary>
-public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
+internal sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
 {
     private const string BadCredentialsCode = "unauthenticated:bad-credentials";
     private readonly ILogger logger = ctx.Logging.CreateLogger<XaiTokenManager>();
@@ -165,7 +165,7 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
     private string Now() => ctx.Clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ");
 
     private Option<XaiCredential> Runtime() =>
-        Optional(ctx.RuntimeXaiToken).Filter(t => !string.IsNullOrWhiteSpace(t))
+        Optional(ctx.Xai.RuntimeToken).Filter(t => !string.IsNullOrWhiteSpace(t))
             .Map(t => new XaiCredential(t.Trim(), XaiCredentialSource.Runtime, null));
 
     private Option<XaiCredential> ApiKey() =>
@@ -198,7 +198,7 @@ public sealed class XaiTokenManager(HermesContext ctx, XaiOAuthClient oauth)
             Some: named =>
             {
                 var url = named.Url.TrimEnd('/');
-                return HostAllowlist.check(ctx.EndpointPolicy, url).ToEither().Match(
+                return HostAllowlist.check(ctx.Xai.EndpointPolicy, url).ToEither().Match(
                     Right: allowed => allowed,
                     Left: rejection =>
                     {

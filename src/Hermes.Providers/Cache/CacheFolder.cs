@@ -11,7 +11,7 @@ namespace Hermes.Providers.Cache;
 /// The cache folder as a collection: its images with their provenance sidecars (NAME.json), and pruning by
 /// <see cref="CachePrune.plan"/>, which removes an image together with its sidecar.
 /// </summary>
-public sealed class CacheFolder(string directory, ILogger logger)
+internal sealed class CacheFolder(string directory, ILogger logger)
 {
     private static readonly System.Collections.Generic.HashSet<string> ImageExtensions = [".png", ".jpg", ".jpeg", ".webp", ".gif"];
 

@@ -16,7 +16,7 @@ namespace Hermes.Providers.Cache;
 /// the cap, written to a temp file and renamed into place, so a reader never sees a partial image and a failure leaves none.
 /// URLs are fetched under trust.md: http(s) only, internal addresses refused (also at connect time), redirects checked hop by hop.
 /// </summary>
-public sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigins trusted, TimeProvider clock, ILogger logger)
+internal sealed class ImageCache(string directory, IFlurlClient http, TrustedOrigins trusted, TimeProvider clock, ILogger logger)
 {
     private const int BufferSize = 128 * 1024;
     private const int HeadBytes = 64 * 1024;

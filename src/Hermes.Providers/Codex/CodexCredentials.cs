@@ -9,13 +9,13 @@ using static LanguageExt.Prelude;
 namespace Hermes.Providers.Codex;
 
 /// <summary>A Codex (ChatGPT) sign-in token and where it was found.</summary>
-public sealed record CodexToken(string AccessToken, string? AccountId, string Source)
+internal sealed record CodexToken(string AccessToken, string? AccountId, string Source)
 {
     public bool IsExpired(long nowUnixSeconds) => TokenExpiry.isExpiring(nowUnixSeconds, 0, AccessToken);
 }
 
 /// <summary>The one place Codex tokens are read: Hermes' auth.json (providers["openai-codex"]), then $CODEX_HOME/auth.json (default ~/.codex).</summary>
-public static class CodexCredentials
+internal static class CodexCredentials
 {
     private const long MaxBytes = 16 * 1024 * 1024;
 
@@ -26,7 +26,8 @@ public static class CodexCredentials
     public static Either<StorageError, Option<CodexToken>> Read(HermesContext ctx) =>
         from hermes in ctx.Auth.Read()
         from token in FromTokens(hermes["providers"]?["openai-codex"]?["tokens"], ctx.Auth.Path)
-            .Match(found => Right<StorageError, Option<CodexToken>>(Some(found)), () => FromFile(CodexAuthPath(ctx.Environment)))
+            .Match(found => Right<StorageError, Option<CodexToken>>(Some(found)),
+                () => ctx.Auth.ReadsSignIns ? FromFile(CodexAuthPath(ctx.Environment)) : Option<CodexToken>.None)
         select token;
 
     /// <summary>The Codex CLI's own file: read as it is (it is not Hermes's to repair), but never unbounded and never as an exception.</summary>

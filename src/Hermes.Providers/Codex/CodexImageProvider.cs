@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Providers.Codex;
 
 /// <summary>gpt-image-2 through the ChatGPT/Codex Responses image_generation tool with the user's Codex sign-in; no API key.</summary>
-public sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
+internal sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "Codex";
     private const string Expired = "the Codex sign-in has expired: run `codex login` to sign in again";

@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Config;
 
 /// <summary>What is wrong with config.yaml or with a change to it.</summary>
-public enum ConfigFailure
+internal enum ConfigFailure
 {
     /// <summary>The file exists but cannot be read (permissions, a directory in its place, an I/O error).</summary>
     Unreadable,

@@ -12,7 +12,7 @@ using Unit = LanguageExt.Unit;
 namespace Hermes.Providers.Config;
 
 /// <summary>$HERMES_HOME/config.yaml: the image_gen section Hermes reads, and dotted get/set that keeps every other key.</summary>
-public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolution)
+internal sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolution)
 {
     /// <summary>Far above any real config.yaml; a bigger file is not one.</summary>
     public const long MaxBytes = 1024 * 1024;

@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>Per-call options; unset ones come from config and the provider's defaults.</summary>
-public sealed record GenerateOptions
+internal sealed record GenerateOptions
 {
     public static readonly GenerateOptions Default = new();
 

@@ -4,6 +4,7 @@ using Hermes.Providers.Auth;
 using Hermes.Providers.Cache;
 using Hermes.Providers.Config;
 using Hermes.Providers.Http;
+using Hermes.Providers.Xai;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,29 +12,31 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Hermes.Providers.Core;
 
 /// <summary>Everything a provider needs from the outside world, passed in so tests can give each run its own home, env and clock.</summary>
-public sealed class HermesContext
+internal sealed class HermesContext
 {
     private readonly Lazy<Network> network;
 
-    public HermesContext(HermesEnvironment environment, HermesConfig config, ILoggerFactory? logging = null, TimeProvider? clock = null, TransportTimeouts? timeouts = null)
+    public HermesContext(
+        HermesEnvironment environment, HermesConfig config, ILoggerFactory? logging = null, TimeProvider? clock = null, TransportTimeouts? timeouts = null,
+        XaiOptions? xai = null, AuthStore? auth = null)
     {
         Environment = environment;
         Config = config;
         Logging = logging ?? NullLoggerFactory.Instance;
         Clock = clock ?? TimeProvider.System;
-        // Built on first use, after the init-only sign-in settings below are in place: they are trusted origins too.
+        Xai = xai ?? XaiOptions.Default;
+        // Built on first use: a context that only reads config never opens a connection.
         network = new Lazy<Network>(() =>
         {
             var trusted = TrustedOrigins.Of(TrustedOrigins.BaseUrlVariables
                 .Select(name => environment.Get(name).IfNoneUnsafe((string?)null))
-                .Concat(EndpointPolicy.TrustedOrigins)
-                .Concat(config.Endpoints.Select(endpoint => endpoint.BaseUrl))
-                .Append(XaiDiscoveryUrl));
+                .Concat(Xai.TrustedUrls)
+                .Concat(config.Endpoints.Select(endpoint => endpoint.BaseUrl)));
             var http = GuardedHttp.CreateClient(trusted);
             return new Network(trusted, http, new ProviderTransport(http, Clock, timeouts ?? TransportTimeouts.Default),
                 new ImageCache(ImageCache.DirectoryIn(environment.HermesHome), http, trusted, Clock, Logging.CreateLogger<ImageCache>()));
         });
-        Auth = new AuthStore(AuthStore.PathIn(environment.HermesHome), Logging.CreateLogger<AuthStore>());
+        Auth = auth ?? new AuthStore(AuthStore.PathIn(environment.HermesHome), Logging.CreateLogger<AuthStore>());
         Secrets = KnownSecrets.From(environment);
     }
 
@@ -49,36 +52,20 @@ public sealed class HermesContext
     public KnownSecrets Secrets { get; }
     public string Home => Environment.HermesHome;
 
-    /// <summary>Origins trusted besides *.x.ai for OAuth endpoints and the OAuth bearer; empty outside tests of a local fake.</summary>
-    public EndpointPolicy EndpointPolicy { get; init; } = HostAllowlist.strict;
-
-    /// <summary>Where xAI's OpenID configuration is read; it must pass <see cref="EndpointPolicy"/> like every other endpoint.</summary>
-    public string XaiDiscoveryUrl { get; init; } = XaiOAuth.discoveryUrl;
-
-    /// <summary>An xAI token handed over by the host application; first in the credential chain.</summary>
-    public string? RuntimeXaiToken { get; init; }
+    /// <summary>What the xAI provider and sign-in need beyond the rest: OAuth endpoints' policy, discovery URL, a host's token.</summary>
+    public XaiOptions Xai { get; }
 
     public long NowUnixSeconds => Clock.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>The context of this process: its environment, $HERMES_HOME/config.yaml and a new HTTP client.</summary>
-    /// <remarks>HERMES_XAI_OAUTH_ISSUER points sign-in at another *.x.ai issuer or at a local one on 127.0.0.1.</remarks>
-    public static Either<HermesError, HermesContext> FromEnvironment(HermesEnvironment environment, ILoggerFactory? logging = null)
-    {
-        var issuer = environment.Get("HERMES_XAI_OAUTH_ISSUER")
-            .Map(XaiOAuth.issuerOverride)
-            .Map(parsed => parsed.IsOk
-                ? Prelude.Right<HermesError, Tuple<string, EndpointPolicy>>(parsed.ResultValue)
-                : Prelude.Left<HermesError, Tuple<string, EndpointPolicy>>(HermesError.Invalid(parsed.ErrorValue)));
-        return from config in HermesConfig.Load(environment.HermesHome).MapLeft(problem => problem.ToHermesError())
-               from chosen in issuer.Sequence()
-               select chosen.Match(
-                   Some: found => new HermesContext(environment, config, logging)
-                   {
-                       XaiDiscoveryUrl = found.Item1,
-                       EndpointPolicy = found.Item2,
-                   },
-                   None: () => new HermesContext(environment, config, logging));
-    }
+    public static Either<HermesError, HermesContext> FromEnvironment(HermesEnvironment environment, ILoggerFactory? logging = null) =>
+        HermesConfig.Load(environment.HermesHome).MapLeft(problem => problem.ToHermesError())
+            .Bind(config => FromEnvironment(environment, config, logging));
+
+    /// <summary>A context with this config and auth store; HERMES_XAI_OAUTH_ISSUER (when set) must be a valid issuer.</summary>
+    public static Either<HermesError, HermesContext> FromEnvironment(
+        HermesEnvironment environment, HermesConfig config, ILoggerFactory? logging, AuthStore? auth = null, TransportTimeouts? timeouts = null) =>
+        XaiOptions.From(environment).Map(xai => new HermesContext(environment, config, logging, timeouts: timeouts, xai: xai, auth: auth));
 
     private sealed record Network(TrustedOrigins Trusted, IFlurlClient Http, ProviderTransport Transport, ImageCache Cache);
 }

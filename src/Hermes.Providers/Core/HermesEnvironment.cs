@@ -7,7 +7,7 @@ using static LanguageExt.Prelude;
 namespace Hermes.Providers.Core;
 
 /// <summary>A snapshot of environment variables; tests pass their own so nothing touches the real process state.</summary>
-public sealed class HermesEnvironment
+internal sealed class HermesEnvironment
 {
     private readonly IReadOnlyDictionary<string, string> variables;
 
@@ -17,7 +17,10 @@ public sealed class HermesEnvironment
     public const long MaxDotEnvBytes = 1_048_576;
 
     /// <summary>This process's environment with $HERMES_HOME/.env under it.</summary>
-    public static HermesEnvironment FromProcess()
+    public static HermesEnvironment FromProcess() => WithDotEnv(OfProcess().variables);
+
+    /// <summary>This process's environment variables alone.</summary>
+    public static HermesEnvironment OfProcess()
     {
         var copy = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
@@ -27,7 +30,7 @@ public sealed class HermesEnvironment
                 copy[key] = value;
             }
         }
-        return WithDotEnv(copy);
+        return new HermesEnvironment(copy);
     }
 
     /// <summary>

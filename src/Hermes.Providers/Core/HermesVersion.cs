@@ -1,6 +1,6 @@
 namespace Hermes.Providers.Core;
 
-public static class HermesVersion
+internal static class HermesVersion
 {
     public static string Version { get; } =
         typeof(HermesVersion).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";

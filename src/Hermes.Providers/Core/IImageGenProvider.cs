@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>One image backend. Implementations run on <see cref="ProviderPipeline"/> and never throw for HTTP or provider errors; cancellation throws.</summary>
-public interface IImageGenProvider
+internal interface IImageGenProvider
 {
     string Name { get; }
     string DisplayName { get; }

@@ -6,7 +6,7 @@ namespace Hermes.Providers.Core;
 /// A provider whose API lists models its static catalog does not know; <see cref="IImageGenProvider.Catalog"/> is the last known
 /// list (no request), this is the fresh one (a request at most every few minutes, the static list on failure).
 /// </summary>
-public interface ILiveModelCatalog
+internal interface ILiveModelCatalog
 {
     Task<IReadOnlyList<ModelInfo>> ListModelsAsync(CancellationToken ct);
 }

@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>A validated call as a provider's own step receives it: trimmed prompt, resolved model, sources loaded and checked.</summary>
-public sealed record ImageCall(string Prompt, AspectRatio Aspect, string Model, GenerateOptions Options)
+internal sealed record ImageCall(string Prompt, AspectRatio Aspect, string Model, GenerateOptions Options)
 {
     /// <summary>The edit's sources in order (the first is the image to edit); empty for text-to-image.</summary>
     public IReadOnlyList<SourceImage> Sources { get; init; } = [];

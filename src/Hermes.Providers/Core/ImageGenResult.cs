@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Core;
 
 /// <summary>The outcome of one generation: an image on disk (or its URL when caching failed), or a typed error.</summary>
-public abstract record ImageGenResult
+internal abstract record ImageGenResult
 {
     private ImageGenResult() { }
 

@@ -4,7 +4,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>The secrets this process holds (keys from the environment, tokens it read or refreshed), so any message can be redacted before it is shown.</summary>
-public sealed class KnownSecrets
+internal sealed class KnownSecrets
 {
     private static readonly string[] SecretSuffixes = ["_KEY", "_TOKEN", "_SECRET", "_PASSWORD"];
     private readonly ConcurrentDictionary<string, byte> values = new(StringComparer.Ordinal);

@@ -7,7 +7,7 @@ using Microsoft.FSharp.Core;
 namespace Hermes.Providers.Core;
 
 /// <summary>A provider's model for a call: the caller's (checked against the catalog) or the config/env/default rule of the domain.</summary>
-public static class ModelChoice
+internal static class ModelChoice
 {
     public static Either<HermesError, string> Resolve(HermesContext ctx, ProviderCatalog catalog, string? requested, ILogger logger)
     {

@@ -3,4 +3,4 @@ using LanguageExt;
 namespace Hermes.Providers.Core;
 
 /// <summary>A provider's own step: credentials, the pure request builder, the send and the pure answer parser.</summary>
-public delegate Task<Either<HermesError, Produced>> ProduceStep(ImageCall call, CancellationToken ct);
+internal delegate Task<Either<HermesError, Produced>> ProduceStep(ImageCall call, CancellationToken ct);

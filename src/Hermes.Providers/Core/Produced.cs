@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>What a provider's own step produced: the images and its extras; the pipeline makes them files.</summary>
-public sealed record Produced(IReadOnlyList<ProducedImage> Images, IReadOnlyDictionary<string, object> Extras)
+internal sealed record Produced(IReadOnlyList<ProducedImage> Images, IReadOnlyDictionary<string, object> Extras)
 {
     /// <summary>The cache file name prefix; "&lt;provider&gt;_&lt;model&gt;" when null.</summary>
     public string? CachePrefix { get; init; }

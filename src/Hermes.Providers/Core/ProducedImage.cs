@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Hermes.Providers.Core;
 
 /// <summary>An image as a provider's answer carries it, before the cache makes it a file.</summary>
-public abstract record ProducedImage
+internal abstract record ProducedImage
 {
     private ProducedImage() { }
 

@@ -4,7 +4,7 @@ using Hermes.Providers.Http;
 namespace Hermes.Providers.Core;
 
 /// <summary>The one classification of provider answers that are failures; every provider reports the same failure with the same error type.</summary>
-public static class ProviderFailure
+internal static class ProviderFailure
 {
     /// <summary>An HTTP error status with the provider's own (sanitized) message; safety refusals are content_policy.</summary>
     public static HermesError Status(string label, HttpAnswer answer) =>

@@ -11,7 +11,7 @@ namespace Hermes.Providers.Core;
 /// cache → result. Edit sources are checked against the model's limits and loaded before any paid request.
 /// Every failure leaves as a typed, sanitized, redacted error; only the caller's cancellation is an exception.
 /// </summary>
-public sealed class ProviderPipeline(HermesContext ctx)
+internal sealed class ProviderPipeline(HermesContext ctx)
 {
     private readonly ILogger logger = ctx.Logging.CreateLogger<ProviderPipeline>();
 

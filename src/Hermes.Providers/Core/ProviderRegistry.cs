@@ -4,7 +4,7 @@ using Microsoft.FSharp.Collections;
 namespace Hermes.Providers.Core;
 
 /// <summary>Providers by path-derived key ("image_gen/xai") and by name; re-registering a name replaces it.</summary>
-public sealed class ProviderRegistry
+internal sealed class ProviderRegistry
 {
     private readonly List<IImageGenProvider> providers = [];
 

@@ -3,4 +3,4 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>A registered provider with its availability, as `hermes providers` lists it.</summary>
-public sealed record ProviderStatus(string Key, IImageGenProvider Provider, Availability Availability);
+internal sealed record ProviderStatus(string Key, IImageGenProvider Provider, Availability Availability);

@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Core;
 
 /// <summary>Printable forms of secrets and signed URLs.</summary>
-public static class Redact
+internal static class Redact
 {
     /// <summary>At most the first six characters of a secret.</summary>
     public static string Secret(string? secret) =>

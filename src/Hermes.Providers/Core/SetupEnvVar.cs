@@ -1,4 +1,4 @@
 namespace Hermes.Providers.Core;
 
 /// <summary>An environment variable the picker asks for.</summary>
-public sealed record SetupEnvVar(string Key, string Prompt, string Url);
+internal sealed record SetupEnvVar(string Key, string Prompt, string Url);

@@ -1,4 +1,4 @@
 namespace Hermes.Providers.Core;
 
 /// <summary>What the picker shows for a provider.</summary>
-public sealed record SetupSchema(string Name, string Badge, string Tag, IReadOnlyList<SetupEnvVar> EnvVars);
+internal sealed record SetupSchema(string Name, string Badge, string Tag, IReadOnlyList<SetupEnvVar> EnvVars);

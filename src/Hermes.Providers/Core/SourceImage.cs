@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Core;
 
 /// <summary>An edit source loaded and checked before any paid request: its bytes, what its header says and the name it goes by.</summary>
-public sealed record SourceImage(ImageSource Source, byte[] Bytes, ImageInfo Info, string FileName)
+internal sealed record SourceImage(ImageSource Source, byte[] Bytes, ImageInfo Info, string FileName)
 {
     public string MediaType => ImageHeader.mediaType(Info.Format);
 

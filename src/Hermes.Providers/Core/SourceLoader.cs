@@ -9,7 +9,7 @@ namespace Hermes.Providers.Core;
 /// (symlinks resolved), an http(s) URL through the guarded downloader, a data URL decoded strictly; each capped and
 /// recognised by its magic number.
 /// </summary>
-public sealed class SourceLoader(HermesContext ctx)
+internal sealed class SourceLoader(HermesContext ctx)
 {
     private const int MaxLinkHops = 40;
 

@@ -11,7 +11,7 @@ namespace Hermes.Providers.Endpoints;
 /// A named endpoint of config.yaml (image_gen.endpoints.NAME): an OpenAI-compatible gateway (Bearer key, ids passed through)
 /// or an Azure OpenAI resource (api-key header, the model id is the deployment), on the OpenAI request builders and answer parser.
 /// </summary>
-public sealed class EndpointImageProvider(HermesContext ctx, Endpoint endpoint) : IImageGenProvider
+internal sealed class EndpointImageProvider(HermesContext ctx, Endpoint endpoint) : IImageGenProvider
 {
     private readonly ProviderPipeline pipeline = new(ctx);
 

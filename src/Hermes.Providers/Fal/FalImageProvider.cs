@@ -8,7 +8,7 @@ using Microsoft.FSharp.Core;
 namespace Hermes.Providers.Fal;
 
 /// <summary>FAL.ai: the 21-model catalog through the queue API, directly with FAL_KEY or through the Nous gateway; optional Clarity upscaling.</summary>
-public sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
+internal sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private readonly ProviderPipeline pipeline = new(ctx);
     private readonly ILogger logger = ctx.Logging.CreateLogger<FalImageProvider>();

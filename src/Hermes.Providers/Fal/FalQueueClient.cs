@@ -11,7 +11,7 @@ namespace Hermes.Providers.Fal;
 /// FAL's queue API: submit, poll the status URL until COMPLETED, fetch the result; when the caller cancels, the job is
 /// cancelled through its cancel URL. The key only ever goes to the queue's own origin.
 /// </summary>
-public sealed class FalQueueClient(HermesContext ctx, FalEndpoint endpoint)
+internal sealed class FalQueueClient(HermesContext ctx, FalEndpoint endpoint)
 {
     private const long AnswerLimit = 4 * 1024 * 1024;
     private readonly ILogger logger = ctx.Logging.CreateLogger<FalQueueClient>();

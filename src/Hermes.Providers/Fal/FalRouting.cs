@@ -6,7 +6,7 @@ using Microsoft.FSharp.Core;
 namespace Hermes.Providers.Fal;
 
 /// <summary>The environment and auth.json facts behind the FAL route; the rule itself is the domain's.</summary>
-public static class FalRouting
+internal static class FalRouting
 {
     public const string DirectQueueBase = "https://queue.fal.run";
 

@@ -6,7 +6,7 @@ using LanguageExt;
 namespace Hermes.Providers.Gemini;
 
 /// <summary>Google Gemini image models: POST {base}/v1beta/models/{model}:generateContent with the key in x-goog-api-key.</summary>
-public sealed class GeminiImageProvider(HermesContext ctx) : IImageGenProvider
+internal sealed class GeminiImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "Google Gemini";
     private const string MissingFix = "Google Gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY) (https://aistudio.google.com/apikey)";

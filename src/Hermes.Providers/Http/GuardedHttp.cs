@@ -9,7 +9,7 @@ namespace Hermes.Providers.Http;
 /// The one HTTP client of Hermes: redirects are followed by Hermes itself, and every socket is checked at connect time
 /// against the address rules, so a name that resolves to an internal address (DNS rebinding included) is never reached.
 /// </summary>
-public static class GuardedHttp
+internal static class GuardedHttp
 {
     public static IFlurlClient CreateClient(TrustedOrigins trusted)
     {

@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Http;
 
 /// <summary>A provider's HTTP answer: the status and the body read through the call's limit.</summary>
-public sealed record HttpAnswer(int Status, ResponseBody Body)
+internal sealed record HttpAnswer(int Status, ResponseBody Body)
 {
     public bool IsSuccess => Status is >= 200 and < 300;
 

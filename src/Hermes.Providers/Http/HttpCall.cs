@@ -3,7 +3,7 @@ using Hermes.Domain;
 namespace Hermes.Providers.Http;
 
 /// <summary>One request a provider asks the transport to send; the content is rebuilt for each attempt.</summary>
-public sealed record HttpCall(HttpMethod Method, string Url, string Label)
+internal sealed record HttpCall(HttpMethod Method, string Url, string Label)
 {
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 

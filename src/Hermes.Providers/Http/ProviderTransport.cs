@@ -12,7 +12,7 @@ namespace Hermes.Providers.Http;
 /// The one way a provider call goes out: User-Agent, a total deadline, bounded bodies, typed failures, and the one retry
 /// policy of trust.md (429, 503 and connections that failed before the request was sent; at most 3 attempts).
 /// </summary>
-public sealed class ProviderTransport
+internal sealed class ProviderTransport
 {
     private readonly IFlurlClient http;
     private readonly ResiliencePipeline<IFlurlResponse> retry;

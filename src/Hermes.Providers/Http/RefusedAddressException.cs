@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Http;
 
 /// <summary>Raised inside the socket connect step when every address of a host is internal and the host is not trusted.</summary>
-public sealed class RefusedAddressException(string host, int port)
+internal sealed class RefusedAddressException(string host, int port)
     : IOException($"refused to connect to {host}:{port}: it resolves only to internal addresses")
 {
     public string Host { get; } = host;

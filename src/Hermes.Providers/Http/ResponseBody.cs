@@ -4,7 +4,7 @@ using System.Text;
 namespace Hermes.Providers.Http;
 
 /// <summary>A response body read through a limit, kept as a chain of chunks so a large body is never one array or string.</summary>
-public sealed class ResponseBody
+internal sealed class ResponseBody
 {
     private const int PreviewBytes = 16 * 1024;
 

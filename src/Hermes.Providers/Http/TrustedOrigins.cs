@@ -4,7 +4,7 @@ using Microsoft.FSharp.Collections;
 namespace Hermes.Providers.Http;
 
 /// <summary>The origins the user configured (provider base URLs): the only internal addresses Hermes connects to.</summary>
-public sealed record TrustedOrigins
+internal sealed record TrustedOrigins
 {
     /// <summary>Environment variables whose value is a base URL the user chose.</summary>
     public static readonly IReadOnlyList<string> BaseUrlVariables =

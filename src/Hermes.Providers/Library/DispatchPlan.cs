@@ -6,7 +6,7 @@ using Microsoft.FSharp.Collections;
 namespace Hermes.Providers.Library;
 
 /// <summary>The dispatch decision for a call, with the provider statuses it was made from (the same ones `hermes providers` lists).</summary>
-public sealed record DispatchPlan(DispatchOutcome Outcome, IReadOnlyList<ProviderStatus> Statuses, DispatchFacts Facts)
+internal sealed record DispatchPlan(DispatchOutcome Outcome, IReadOnlyList<ProviderStatus> Statuses, DispatchFacts Facts)
 {
     public Either<HermesError, (IImageGenProvider Provider, string Model)> Runnable(ProviderRegistry registry)
     {

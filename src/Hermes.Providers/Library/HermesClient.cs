@@ -1,35 +1,52 @@
 using Hermes.Domain;
 using Hermes.Providers.Codex;
+using Hermes.Providers.Config;
 using Hermes.Providers.Core;
 using Hermes.Providers.Endpoints;
 using Hermes.Providers.Fal;
 using Hermes.Providers.Gemini;
+using Hermes.Providers.Library;
 using Hermes.Providers.OpenAi;
 using Hermes.Providers.Xai;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
 using Microsoft.FSharp.Collections;
 
-namespace Hermes.Providers.Library;
+namespace Hermes;
 
 /// <summary>The .NET entry point: dispatch (pure, in Hermes.Domain) then the chosen provider, N images at once.</summary>
+/// <example><code>var result = await new HermesClient(new HermesOptions { XaiApiKey = key }).GenerateAsync("a red fox in snow");</code></example>
 public sealed class HermesClient
 {
+    /// <summary>The most images one call makes (<see cref="HermesGenerateOptions.Count"/>).</summary>
     public const int MaxCount = 16;
     private const int MaxParallel = 8;
     private static readonly string[] ModelEnvVars = ["FAL_IMAGE_MODEL", "OPENAI_IMAGE_MODEL", "XAI_IMAGE_MODEL"];
     private readonly HermesContext ctx;
     private readonly ILogger logger;
+    // Why these options cannot run (an unreadable config.yaml); every call answers with it before any request.
+    private readonly HermesError? setupError;
 
-    public HermesClient(HermesContext context, ProviderRegistry? registry = null)
+    /// <summary>A client with exactly these settings; a setup problem (an unreadable config.yaml) is the error of every call's result.</summary>
+    /// <param name="options">The keys, base URLs and provider; see <see cref="HermesOptions"/> for what is read besides.</param>
+    /// <param name="logging">Where warnings go (a model the provider fell back from); none when null.</param>
+    public HermesClient(HermesOptions options, ILoggerFactory? logging = null)
+        : this(ContextOf(options ?? throw new ArgumentNullException(nameof(options)), logging, out var setupError))
+    {
+        this.setupError = setupError;
+        Provider = options.ChosenProvider();
+        EnableSensitiveData = options.EnableSensitiveData;
+    }
+
+    internal HermesClient(HermesContext context, ProviderRegistry? registry = null)
     {
         ctx = context;
         Registry = registry ?? BundledRegistry(context);
         logger = context.Logging.CreateLogger<HermesClient>();
     }
 
-    public ProviderRegistry Registry { get; }
-    public HermesContext Context => ctx;
+    internal ProviderRegistry Registry { get; }
+    internal HermesContext Context => ctx;
 
     /// <summary>The provider every call uses unless the call names one; overrides image_gen.provider.</summary>
     public string? Provider { get; init; }
@@ -38,21 +55,30 @@ public sealed class HermesClient
     public bool EnableSensitiveData { get; init; }
 
     /// <summary>Every bundled backend, always on, under image_gen/&lt;name&gt;; then each endpoint config.yaml names.</summary>
-    public static ProviderRegistry BundledRegistry(HermesContext ctx) => EndpointImageProvider.RegisterConfigured(new ProviderRegistry()
+    internal static ProviderRegistry BundledRegistry(HermesContext ctx) => EndpointImageProvider.RegisterConfigured(new ProviderRegistry()
         .Register(new FalImageProvider(ctx))
         .Register(new XaiImageProvider(ctx))
         .Register(new OpenAiImageProvider(ctx))
         .Register(new CodexImageProvider(ctx))
         .Register(new GeminiImageProvider(ctx)), ctx);
 
-    /// <summary>A client for this process: its environment, $HERMES_HOME/config.yaml and the bundled providers.</summary>
-    public static Either<HermesError, HermesClient> FromEnvironment(ILoggerFactory? logging = null) =>
-        HermesContext.FromEnvironment(HermesEnvironment.FromProcess(), logging).Map(c => new HermesClient(c));
+    /// <summary>A client as the CLI has it: this process's environment, $HERMES_HOME/.env, config.yaml and saved sign-ins.</summary>
+    /// <param name="logging">Where warnings go; none when null.</param>
+    public static HermesClient FromEnvironment(ILoggerFactory? logging = null) => new(HermesOptions.FromEnvironment().UseUserProfile(), logging);
 
-    public IReadOnlyList<ProviderStatus> Providers() => Registry.Statuses();
+    private static HermesContext ContextOf(HermesOptions options, ILoggerFactory? logging, out HermesError? setupError)
+    {
+        var (context, error) = options.Context(logging).Match(
+            Right: c => (c, (HermesError?)null),
+            Left: e => (new HermesContext(options.Environment(), HermesConfig.Empty, logging), e));
+        setupError = error;
+        return context;
+    }
+
+    internal IReadOnlyList<ProviderStatus> Providers() => Registry.Statuses();
 
     /// <summary>Which provider and model would run, and why; nothing is sent anywhere.</summary>
-    public DispatchPlan Plan(string? provider = null, string? model = null)
+    internal DispatchPlan Plan(string? provider = null, string? model = null)
     {
         provider = string.IsNullOrWhiteSpace(provider) ? Provider : provider;
         var statuses = Registry.Statuses();
@@ -84,8 +110,11 @@ public sealed class HermesClient
         return Plan(provider, model);
     }
 
-    /// <summary>Generates <see cref="HermesGenerateOptions.Count"/> images; every image made is reported even when others fail.</summary>
-    public Task<HermesResult> GenerateAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct) =>
+    /// <summary>Generates <see cref="HermesGenerateOptions.Count"/> images (or edits the options' sources); every image made is reported even when others fail.</summary>
+    /// <param name="prompt">What to draw, or the edit to make.</param>
+    /// <param name="options">Provider, model, aspect ratio, count, sources; defaults when null.</param>
+    /// <param name="ct">Cancels the call (an <see cref="OperationCanceledException"/>); nothing else throws, failures are in the result.</param>
+    public Task<HermesResult> GenerateAsync(string prompt, HermesGenerateOptions? options = null, CancellationToken ct = default) =>
         HermesTelemetry.TraceAsync(ctx, prompt, options ?? HermesGenerateOptions.Default, EnableSensitiveData, () => GenerateUntracedAsync(prompt, options, ct));
 
     private async Task<HermesResult> GenerateUntracedAsync(string prompt, HermesGenerateOptions? options, CancellationToken ct)
@@ -93,6 +122,10 @@ public sealed class HermesClient
         options ??= HermesGenerateOptions.Default;
         var text = (prompt ?? "").Trim();
         var aspectText = options.AspectRatio ?? AspectRatioModule.toWire(AspectRatioModule.defaultValue);
+        if (setupError is not null)
+        {
+            return HermesResult.Failed(ctx.Secrets.Clean(setupError), text, aspectText);
+        }
         var plan = await PlanWithLiveModelsAsync(options.Provider, options.Model, ct);
         var runnable = from request in Validate(text, options)
                        from chosen in plan.Runnable(Registry)

@@ -1,10 +1,9 @@
-using Hermes.Providers.Core;
-
-namespace Hermes.Providers.Library;
+namespace Hermes;
 
 /// <summary>What a caller asks for; unset values come from config.yaml, the environment and the providers' defaults.</summary>
 public sealed record HermesGenerateOptions
 {
+    /// <summary>Every value unset: one landscape image from the dispatched provider's default model.</summary>
     public static readonly HermesGenerateOptions Default = new();
 
     /// <summary>A registered provider name; overrides image_gen.provider.</summary>
@@ -34,8 +33,15 @@ public sealed record HermesGenerateOptions
     /// <summary>OpenAI edits only: high or low.</summary>
     public string? InputFidelity { get; init; }
 
+    /// <summary>OpenAI only: png, jpeg or webp.</summary>
     public string? OutputFormat { get; init; }
+
+    /// <summary>FAL only: chain the Clarity upscaler (default: the model's own flag).</summary>
     public bool? Upscale { get; init; }
+
+    /// <summary>A seed, where the model takes one.</summary>
     public int? Seed { get; init; }
+
+    /// <summary>Receives the steps of a long generation (queued, generating, downloading, …).</summary>
     public IProgress<GenerationProgress>? Progress { get; init; }
 }

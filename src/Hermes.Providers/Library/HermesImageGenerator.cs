@@ -1,12 +1,13 @@
 using Hermes.Domain;
-using Hermes.Providers.Core;
+using Hermes.Providers.Library;
 using Microsoft.Extensions.AI;
 
-namespace Hermes.Providers.Library;
+namespace Hermes;
 
 /// <summary>Thrown by <see cref="HermesImageGenerator"/> when a generation fails; carries the typed error.</summary>
 public sealed class HermesGenerationException(HermesError error) : Exception(error.Message)
 {
+    /// <summary>What failed; switch on its <see cref="HermesError.Kind"/>.</summary>
     public HermesError Error { get; } = error;
 }
 
@@ -16,15 +17,17 @@ public sealed class HermesGenerationException(HermesError error) : Exception(err
 /// OriginalImages (EditImagesAsync) are the edit's sources: DataContent as bytes, UriContent as an http(s) URL or a file.
 /// AdditionalProperties may carry "provider", "aspect_ratio", "resolution" and "mask" (a path, URL, DataContent or UriContent).
 /// </summary>
+/// <param name="client">The client every call runs on.</param>
 public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
 {
+    /// <inheritdoc/>
     public async Task<ImageGenerationResponse> GenerateAsync(ImageGenerationRequest request, ImageGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var sources = (request.OriginalImages ?? []).Select((content, i) => SourceOf(content, $"original image {i + 1}")).ToList();
         var mask = options?.AdditionalProperties?.TryGetValue("mask", out var given) == true && given is not null ? SourceOf(given, "the mask") : null;
         var hermes = ToHermes(options) with { Sources = sources, Mask = mask };
         var result = await client.GenerateAsync(request.Prompt ?? "", hermes, cancellationToken);
-        if (!result.Success)
+        if (!result.IsSuccess)
         {
             throw new HermesGenerationException(result.Error!);
         }
@@ -75,6 +78,8 @@ public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
             : new UriContent(new Uri(Path.GetFullPath(image)), mediaType);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Answers <see cref="ImageGeneratorMetadata"/> (the provider and model a call without options would use), itself and its <see cref="HermesClient"/>.</remarks>
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is not null ? null
         : serviceType == typeof(ImageGeneratorMetadata) ? Metadata()
@@ -89,6 +94,7 @@ public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
         return new ImageGeneratorMetadata(ProviderEndpoint.SemanticName(chosen?.Item1), ProviderEndpoint.Of(client.Context, chosen?.Item1), chosen?.Item2);
     }
 
+    /// <summary>Nothing to release: the client owns no connection of its own.</summary>
     public void Dispose()
     {
     }

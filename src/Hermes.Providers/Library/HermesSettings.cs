@@ -7,7 +7,7 @@ using Microsoft.FSharp.Collections;
 namespace Hermes.Providers.Library;
 
 /// <summary>`hermes config get/set`: values Hermes reads are checked against the registry and the domain tables first.</summary>
-public static class HermesSettings
+internal static class HermesSettings
 {
     public static Either<HermesError, Option<string>> Get(HermesClient client, string key) =>
         HermesConfig.Get(client.Context.Home, key);

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Hermes.Providers.Core;
+using Hermes.Providers.Library;
 
-namespace Hermes.Providers.Library;
+namespace Hermes;
 
 /// <summary>
 /// Hermes's traces and metrics by the OpenTelemetry gen_ai semantic conventions: one client activity
@@ -53,7 +54,7 @@ public static class HermesTelemetry
         try
         {
             var result = await generate();
-            var failed = result.Success ? null : result.Error;
+            var failed = result.IsSuccess ? null : result.Error;
             if (Observed(activity))
             {
                 Finish(activity, ctx.Clock.GetElapsedTime(started), Tags(ctx, result.Provider, result.Model ?? requested, failed?.ErrorType),

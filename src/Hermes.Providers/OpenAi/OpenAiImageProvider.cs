@@ -6,7 +6,7 @@ using LanguageExt;
 namespace Hermes.Providers.OpenAi;
 
 /// <summary>OpenAI gpt-image-2 at three quality tiers: POST {base}/images/generations with OPENAI_API_KEY; never sends response_format.</summary>
-public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
+internal sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "OpenAI";
     private static readonly string[] OutputFormats = ["png", "jpeg", "webp"];

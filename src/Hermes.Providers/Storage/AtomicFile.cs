@@ -5,7 +5,7 @@ using static LanguageExt.Prelude;
 namespace Hermes.Providers.Storage;
 
 /// <summary>Whole-file replacement: temp file in the same folder, fsync, rename; readers see the old or the new file, never a torn one.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

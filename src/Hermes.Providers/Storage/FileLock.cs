@@ -3,7 +3,7 @@ using LanguageExt;
 namespace Hermes.Providers.Storage;
 
 /// <summary>An inter-process exclusive lock on "&lt;path&gt;.lock" (flock on Unix through FileShare.None), held until disposed.</summary>
-public sealed class FileLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     private readonly FileStream stream;
 

@@ -6,7 +6,7 @@ using static LanguageExt.Prelude;
 namespace Hermes.Providers.Storage;
 
 /// <summary>Reading the files Hermes owns: never through a symbolic link, never unbounded, permissions kept owner-only.</summary>
-public static class OwnedFile
+internal static class OwnedFile
 {
     public const UnixFileMode FileMode = (UnixFileMode)0b110_000_000;
     public const UnixFileMode DirectoryMode = (UnixFileMode)0b111_000_000;

@@ -4,7 +4,7 @@ using Hermes.Providers.Core;
 namespace Hermes.Providers.Storage;
 
 /// <summary>A file Hermes owns or reads that cannot be used; <see cref="Message"/> is one line naming the file and the fix.</summary>
-public sealed record StorageError(StorageFailure Failure, string Path, string Message)
+internal sealed record StorageError(StorageFailure Failure, string Path, string Message)
 {
     /// <summary>The same failure inside the xAI credential layer, whose errors are <see cref="AuthError"/>s.</summary>
     public AuthError ToAuthError() =>

@@ -1,7 +1,7 @@
 namespace Hermes.Providers.Storage;
 
 /// <summary>What went wrong with a file Hermes owns or reads.</summary>
-public enum StorageFailure
+internal enum StorageFailure
 {
     /// <summary>The file exists but cannot be read (permissions, a directory in its place, an I/O error).</summary>
     Unreadable,

@@ -10,7 +10,7 @@ namespace Hermes.Providers.Xai;
 /// URLs, http(s) URLs passed through), no aspect_ratio or resolution; sent with the chosen model only when the live catalog
 /// says it takes image input, else with grok-imagine-image-quality.
 /// </summary>
-public sealed record XaiEdit(string Model, string RequestedModel, JsonObject Body)
+internal sealed record XaiEdit(string Model, string RequestedModel, JsonObject Body)
 {
     public const string Path = "/images/edits";
 

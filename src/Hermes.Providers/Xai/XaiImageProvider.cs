@@ -17,7 +17,7 @@ namespace Hermes.Providers.Xai;
 /// xAI Grok Imagine: POST {base}/images/generations with storage_options; the catalog merged with xAI's live model list;
 /// one refresh-and-retry when a sign-in token is refused (401, or 403 unauthenticated:bad-credentials).
 /// </summary>
-public sealed class XaiImageProvider : IImageGenProvider, ILiveModelCatalog
+internal sealed class XaiImageProvider : IImageGenProvider, ILiveModelCatalog
 {
     private const string Label = "xAI";
     private readonly HermesContext ctx;

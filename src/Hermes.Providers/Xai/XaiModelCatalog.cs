@@ -13,7 +13,7 @@ namespace Hermes.Providers.Xai;
 /// xAI's image models: the static list merged with the live `GET {base}/image-generation-models`, kept 300 s in this
 /// instance and in $HERMES_HOME/cache/xai-models.json for the next CLI run (fresh by file time); the static list on any failure.
 /// </summary>
-public sealed class XaiModelCatalog
+internal sealed class XaiModelCatalog
 {
     public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(300);
 

@@ -228,7 +228,7 @@ let ``the credential chain is runtime, then sign-in, then pool, then XAI_API_KEY
     Assert.Equal((XaiCredentialSource.SignIn, access), (let c = credential (manager ctx) in c.Source, c.Token))
 
     let runtime =
-        HermesContext(ctx.Environment, ctx.Config, RuntimeXaiToken = "runtime-token")
+        HermesContext(ctx.Environment, ctx.Config, xai = XaiOptions(ctx.Xai.EndpointPolicy, ctx.Xai.DiscoveryUrl, "runtime-token"))
 
     Assert.Equal((XaiCredentialSource.Runtime, "runtime-token"), (let c = credential (manager runtime) in c.Source, c.Token))
 

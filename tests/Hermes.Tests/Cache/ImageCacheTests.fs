@@ -7,6 +7,7 @@ open System.Threading.Tasks
 open Xunit
 open FsCheck.Xunit
 open FsCheck
+open Hermes
 open Hermes.Providers.Cache
 open Hermes.Providers.Core
 open Hermes.Providers.Http

@@ -7,6 +7,7 @@ open System.IO
 open System.Threading
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Cache
 open Hermes.Providers.Core
 open Hermes.Tests.Cli.HermesProcess
@@ -228,12 +229,12 @@ let ``each image of --count 3 reports the provider's own stages under its own nu
         use fake = new FakeFal(pollsBeforeDone = 2)
         let recorder = NumberedRecorder()
 
-        let client = Hermes.Providers.Library.HermesClient(home.Context(falEnv fake))
+        let client = HermesClient(home.Context(falEnv fake))
 
         let! result =
             client.GenerateAsync(
                 "a lighthouse",
-                Hermes.Providers.Library.HermesGenerateOptions(Provider = "fal", Count = 3, Progress = recorder),
+                HermesGenerateOptions(Provider = "fal", Count = 3, Progress = recorder),
                 CancellationToken.None
             )
 

@@ -9,6 +9,7 @@ open Microsoft.Extensions.AI
 open Microsoft.Extensions.DependencyInjection
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Library
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
@@ -123,7 +124,7 @@ let ``HermesClient edits with Sources; every one of Count images is an edit of t
         let! result =
             client.GenerateAsync("give it a hat", HermesGenerateOptions(Provider = "xai", Count = 2, Sources = [ source ]), CancellationToken.None)
 
-        Assert.True(result.Success, string result.Error)
+        Assert.True(result.IsSuccess, string result.Error)
         Assert.Equal(2, result.Images.Count)
         Assert.Equal("grok-imagine-image-quality", result.Model)
         Assert.Equal(2, (posts server).Length)

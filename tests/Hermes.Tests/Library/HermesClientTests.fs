@@ -10,6 +10,7 @@ open Microsoft.Extensions.AI
 open Microsoft.Extensions.DependencyInjection
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Library
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
@@ -36,7 +37,7 @@ let ``explicit fal without credentials fails at generation naming FAL_KEY`` () =
         use home = new TestHome()
         home.WriteConfig "image_gen:\n  provider: fal\n"
         let! result = (client home []).GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
-        Assert.False result.Success
+        Assert.False result.IsSuccess
         Assert.Equal("not_available", result.Error.ErrorType)
         Assert.Contains("FAL_KEY", result.Error.Message)
         Assert.Equal("fal", result.Provider)
@@ -72,7 +73,7 @@ let ``the managed-gateway-only setup generates through the gateway on the legacy
 
         Assert.Equal(Decision.LegacyFal(k9b, FalRoute.Gateway), c.Plan().Outcome.Decision)
         let! result = c.GenerateAsync("a fox", HermesGenerateOptions.Default, CancellationToken.None)
-        Assert.True(result.Success, string result.Error)
+        Assert.True(result.IsSuccess, string result.Error)
         assertLocalFile home result.Image fake.Image
     }
 
@@ -96,7 +97,7 @@ let ``with only XAI_API_KEY and no config, generate goes to xAI`` () =
         use api = xaiServer ()
         let c = client home [ "XAI_API_KEY", "xai-k"; "XAI_BASE_URL", api.Url "/v1" ]
         let! result = c.GenerateAsync("a red fox in snow", HermesGenerateOptions.Default, CancellationToken.None)
-        Assert.True(result.Success, string result.Error)
+        Assert.True(result.IsSuccess, string result.Error)
         Assert.Equal("xai", result.Provider)
         Assert.Equal("landscape", result.AspectRatio)
         Assert.True(File.Exists result.Image)
@@ -113,7 +114,7 @@ let ``count runs concurrently and --out copies every image`` () =
         let! result =
             c.GenerateAsync("fox", HermesGenerateOptions(Count = 3, OutputDirectory = out, Provider = "xai"), CancellationToken.None)
 
-        Assert.True(result.Success, string result.Error)
+        Assert.True(result.IsSuccess, string result.Error)
         Assert.Equal(3, result.Images |> Seq.distinct |> Seq.length)
         Assert.All(result.Images, fun i -> Assert.Equal(out, Path.GetDirectoryName i))
         Assert.Equal(3, Directory.GetFiles(out, "*.png").Length)
@@ -163,12 +164,7 @@ let ``an unknown --model for the chosen provider is bad input`` () =
 let services (home: TestHome) (env: (string * string) list) =
     let collection = ServiceCollection()
 
-    collection.AddHermesImageGeneration(fun o ->
-        o.HermesHome <- home.Path
-        o.Environment["HOME"] <- home.Path
-
-        for k, v in env do
-            o.Environment[k] <- v)
+    collection.AddHermesImageGeneration(HermesOptions(HermesHome = home.Path, Variables = readOnlyDict (("HOME", home.Path) :: env)))
     |> ignore
 
     collection.BuildServiceProvider()

@@ -13,6 +13,7 @@ open Microsoft.Extensions.DependencyInjection
 open Microsoft.Extensions.Logging
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Library
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
@@ -28,16 +29,9 @@ let withUsage (image: byte[]) =
 let imagesServer (answer: string) =
     new LoopbackServer(Reply.routes [ generations, Reply.json 200 answer ])
 
-/// Settings for a test's own home; blank keys hide any credential of the machine running the tests.
-let configure (home: TestHome) (env: (string * string) list) (o: HermesClientOptions) =
-    o.HermesHome <- home.Path
-    o.Environment["HOME"] <- home.Path
-
-    for k in [ "FAL_KEY"; "XAI_API_KEY"; "OPENAI_API_KEY"; "TOOL_GATEWAY_USER_TOKEN" ] do
-        o.Environment[k] <- ""
-
-    for k, v in env do
-        o.Environment[k] <- v
+/// Settings for a test's own home; options not built from the environment read nothing of the machine running the tests.
+let configure (home: TestHome) (env: (string * string) list) =
+    HermesOptions(HermesHome = home.Path, Variables = readOnlyDict (("HOME", home.Path) :: env))
 
 let openAiEnv (server: LoopbackServer) =
     [

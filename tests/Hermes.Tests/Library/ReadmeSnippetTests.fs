@@ -39,15 +39,19 @@ let ``the library example in the docs is the compiled sample, character for char
     for block in blocks do
         Assert.Equal(normalized (File.ReadAllText sampleSource), normalized block)
 
-[<Fact>]
-let ``the library example, run as an app, writes two portrait images from a loopback xAI into $HERMES_HOME`` () =
+/// A loopback xAI answering generations with one image and edits with another.
+let sampleApi (generated: byte[]) (edited: byte[]) =
+    new LoopbackServer(
+        Reply.routes
+            [
+                ("POST", "/v1/images/generations"), Reply.json 200 (b64Response generated)
+                ("POST", "/v1/images/edits"), Reply.json 200 (b64Response edited)
+            ]
+    )
+
+/// Runs the sample (a built dll) with only these variables, so nothing of the machine running the tests is read.
+let runSample (app: string) (home: TestHome) (api: LoopbackServer) =
     task {
-        use home = new TestHome()
-        let image = png 71
-
-        use api =
-            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response image) ])
-
         let dotnet =
             match Environment.GetEnvironmentVariable "DOTNET_HOST_PATH" with
             | null
@@ -55,7 +59,7 @@ let ``the library example, run as an app, writes two portrait images from a loop
             | path -> path
 
         let info =
-            ProcessStartInfo(dotnet, [ "exec"; sampleDll ], RedirectStandardOutput = true, RedirectStandardError = true)
+            ProcessStartInfo(dotnet, [ "exec"; app ], RedirectStandardOutput = true, RedirectStandardError = true)
 
         info.Environment.Clear()
 
@@ -79,18 +83,35 @@ let ``the library example, run as an app, writes two portrait images from a loop
         let! err = proc.StandardError.ReadToEndAsync()
         do! proc.WaitForExitAsync()
         Assert.True((0 = proc.ExitCode), err)
+        return out.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+    }
 
-        let files =
-            out.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+/// What the sample must have done: two portrait images generated, then the first edited, all files in $HERMES_HOME.
+let assertSampleRan (home: TestHome) (api: LoopbackServer) (generated: byte[]) (edited: byte[]) (files: string[]) =
+    Assert.Equal(3, files.Length)
 
-        Assert.Equal(2, files.Length)
+    for file in files[0..1] do
+        assertLocalFile home file generated
 
-        for file in files do
-            assertLocalFile home file image
+    assertLocalFile home files[2] edited
 
-        Assert.Equal(2, api.Requests.Length)
+    Assert.Equal<string list>(
+        [ "/v1/images/edits"; "/v1/images/generations"; "/v1/images/generations" ],
+        api.Requests |> List.filter (fun r -> r.Method = "POST") |> List.map (fun r -> r.Path) |> List.sort
+    )
 
-        for request in api.Requests do
-            Assert.Equal(Some "Bearer xai-sample-key-123456", request.Header "Authorization")
-            Assert.Equal("9:16", jsonField request.Body "aspect_ratio")
+    for request in api.Requests do
+        Assert.Equal(Some "Bearer xai-sample-key-123456", request.Header "Authorization")
+
+    for request in api.Requests |> List.filter (fun r -> r.Path.EndsWith "generations") do
+        Assert.Equal("9:16", jsonField request.Body "aspect_ratio")
+
+[<Fact>]
+let ``the library example, run as an app, writes two portrait images from a loopback xAI into $HERMES_HOME and edits the first`` () =
+    task {
+        use home = new TestHome()
+        let generated, edited = png 71, png 72
+        use api = sampleApi generated edited
+        let! files = runSample sampleDll home api
+        assertSampleRan home api generated edited files
     }

@@ -8,6 +8,7 @@ open System.Diagnostics.Metrics
 open System.Text.Json.Nodes
 open System.Threading
 open Xunit
+open Hermes
 open Hermes.Providers.Library
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
@@ -103,7 +104,7 @@ let ``one generate call is one client activity "generate_content {model}" carryi
         use home = new TestHome()
         use api = new LoopbackServer(Reply.routes [ generations, Reply.json 200 withUsage ])
         let! result = (openAi home api false).GenerateAsync("a synth on a desk", options, CancellationToken.None)
-        Assert.True(result.Success, string result.Error)
+        Assert.True(result.IsSuccess, string result.Error)
         let activity = Assert.Single(collected.Activities(port api))
         Assert.Equal("generate_content gpt-image-2-medium", activity.DisplayName)
         Assert.Equal(ActivityKind.Client, activity.Kind)
@@ -183,7 +184,7 @@ let ``a failed call puts the error's type in error.type on the activity and the 
             new LoopbackServer(Reply.routes [ generations, Reply.json 400 """{"error":{"message":"bad size"}}""" ])
 
         let! result = (openAi home api false).GenerateAsync("a synth on a desk", options, CancellationToken.None)
-        Assert.False result.Success
+        Assert.False result.IsSuccess
         let activity = Assert.Single(collected.Activities(port api))
         Assert.Equal(box result.Error.ErrorType, activity.GetTagItem "error.type")
         Assert.Equal((ActivityStatusCode.Error, result.Error.Message), (activity.Status, activity.StatusDescription))

@@ -5,6 +5,7 @@ open System.Text.Json
 open Xunit
 open FsCheck.Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Hermes.Cli.Mcp
 

@@ -6,6 +6,7 @@ open System.Net
 open System.Threading
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Config
 open Hermes.Providers.Core
 open Hermes.Providers.Endpoints
@@ -253,7 +254,7 @@ let ``the library registers each endpoint after the bundled providers and genera
         )
 
         let! result = client.GenerateAsync("a fox", HermesGenerateOptions(Count = 2), CancellationToken.None)
-        Assert.True(result.Success, sprintf "%A" result.Failures)
+        Assert.True(result.IsSuccess, sprintf "%A" result.Failures)
         Assert.Equal("my-gateway", result.Provider)
         Assert.Equal("flux-pro", result.Model)
         Assert.Equal(2, result.Images.Count)

@@ -4,6 +4,7 @@ open System
 open System.Threading
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Fal
 open Hermes.Tests.Support

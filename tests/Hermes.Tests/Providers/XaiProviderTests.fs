@@ -5,6 +5,7 @@ open System.Threading
 open System.Threading.Tasks
 open Xunit
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Http
 open Hermes.Providers.Xai
@@ -389,12 +390,12 @@ let ``test_unknown_live_model_appears_in_catalog: the library plans a live-only 
                     ]
             )
 
-        let client = Hermes.Providers.Library.HermesClient(home.Context(xaiEnv s))
+        let client = HermesClient(home.Context(xaiEnv s))
 
         let! result =
             client.GenerateAsync(
                 "fox",
-                Hermes.Providers.Library.HermesGenerateOptions(Provider = "xai", Model = "grok-imagine-image-3"),
+                HermesGenerateOptions(Provider = "xai", Model = "grok-imagine-image-3"),
                 CancellationToken.None
             )
 

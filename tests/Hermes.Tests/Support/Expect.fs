@@ -4,6 +4,7 @@ module Hermes.Tests.Support.Expect
 
 open System
 open Hermes.Domain
+open Hermes
 open Hermes.Providers.Core
 open Hermes.Providers.Library
 open LanguageExt
@@ -27,7 +28,7 @@ type ExpectShapes =
         | other -> failwithf "unknown result %A" other
 
     static member Ok(result: HermesResult) : HermesResult =
-        if result.Success then
+        if result.IsSuccess then
             result
         else
             failwithf "expected success, got %s: %s" result.Error.ErrorType result.Error.Message
@@ -47,7 +48,7 @@ type ExpectShapes =
         | other -> failwithf "unknown result %A" other
 
     static member Error(result: HermesResult) : HermesError =
-        if result.Success then
+        if result.IsSuccess then
             failwithf "expected an error, got images %A" (List.ofSeq result.Images)
         else
             result.Error

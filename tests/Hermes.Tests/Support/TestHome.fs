@@ -90,14 +90,7 @@ type TestHome() =
         ) =
         let plain = this.Context(extra, ?logs = logs, ?clock = clock)
 
-        HermesContext(
-            plain.Environment,
-            plain.Config,
-            plain.Logging,
-            plain.Clock,
-            XaiDiscoveryUrl = discoveryUrl,
-            EndpointPolicy = policy
-        )
+        HermesContext(plain.Environment, plain.Config, plain.Logging, plain.Clock, xai = Hermes.Providers.Xai.XaiOptions(policy, discoveryUrl))
 
     /// The cached images, without their provenance sidecars.
     member _.CachedFiles() =

@@ -4,6 +4,7 @@ module Hermes.Tests.Trust.PartialSuccessTests
 open System.IO
 open System.Threading
 open Xunit
+open Hermes
 open Hermes.Providers.Library
 open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
@@ -42,7 +43,7 @@ let ``partial success: when one of three fails, the two images made are reported
 
         let! result = (client home fake).GenerateAsync("a fox", three None, CancellationToken.None)
         Assert.True(result.IsPartial)
-        Assert.False(result.Success)
+        Assert.False(result.IsSuccess)
         Assert.Equal(2, result.Images.Count)
         Assert.All(result.Images, fun image -> Assert.True(File.Exists image, image))
         Assert.Equal(2, home.CachedFiles().Length)
@@ -99,7 +100,7 @@ let ``partial success: when all three fail there is no image and three typed fai
             new LoopbackServer(Reply.routes [ generations, Reply.json 500 (errorBody "x" "down") ])
 
         let! result = (client home fake).GenerateAsync("a fox", three None, CancellationToken.None)
-        Assert.False(result.Success)
+        Assert.False(result.IsSuccess)
         Assert.False(result.IsPartial)
         Assert.Empty(result.Images)
         Assert.Equal(3, result.Failures.Count)
