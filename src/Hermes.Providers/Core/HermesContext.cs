@@ -68,15 +68,14 @@ public sealed class HermesContext
             .Map(parsed => parsed.IsOk
                 ? Prelude.Right<HermesError, Tuple<string, EndpointPolicy>>(parsed.ResultValue)
                 : Prelude.Left<HermesError, Tuple<string, EndpointPolicy>>(HermesError.Invalid(parsed.ErrorValue)));
-        return from config in HermesConfig.Load(environment.HermesHome).MapLeft(problem => problem.ToHermesError())
-               from chosen in issuer.Sequence()
-               select chosen.Match(
-                   Some: found => new HermesContext(environment, config, logging)
-                   {
-                       XaiDiscoveryUrl = found.Item1,
-                       EndpointPolicy = found.Item2,
-                   },
-                   None: () => new HermesContext(environment, config, logging));
+        return HermesConfig.Load(environment.HermesHome).MapLeft(problem => problem.ToHermesError())
+            .Bind(config => issuer.Sequence().Map(chosen => chosen.Match(
+                Some: found => new HermesContext(environment, config, logging)
+                {
+                    XaiDiscoveryUrl = found.Item1,
+                    EndpointPolicy = found.Item2,
+                },
+                None: () => new HermesContext(environment, config, logging))));
     }
 
     private sealed record Network(TrustedOrigins Trusted, IFlurlClient Http, ProviderTransport Transport, ImageCache Cache);
