@@ -33,7 +33,9 @@ let publishRid =
             elif OperatingSystem.IsMacOS() then "osx"
             else "linux"
 
-        os + "-" + Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()
+        os
+        + "-"
+        + Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()
     | rid -> rid
 
 let targets =
