@@ -788,7 +788,7 @@ let memory (baseUrl: string) (self: string) (lines: List<string>) =
 
     lines.Add ""
 
-/// The sections of `produced` replace those with the same "## N." heading in `existing`; new ones are appended.
+/// The sections of `produced` replace those with the same "## N." heading in `existing`; new ones are appended; the header is the new run's.
 let mergeSections (existing: string) (produced: string) =
     let split (text: string) =
         let parts = text.Split("\n## ") |> Array.map (fun part -> part.TrimEnd('\n'))
@@ -797,8 +797,8 @@ let mergeSections (existing: string) (produced: string) =
     let key (section: string) =
         section.Substring(0, section.IndexOf '.')
 
-    let header, kept = split existing
-    let _, fresh = split produced
+    let _, kept = split existing
+    let header, fresh = split produced
 
     let replaced =
         kept
@@ -854,11 +854,21 @@ let main argv =
         lines.Add "# Hermes benchmarks"
         lines.Add ""
 
+        // The load when the run began: other work on the machine slows every figure, ratios less so.
+        let load =
+            if File.Exists "/proc/loadavg" then
+                " · load average "
+                + String.Join(" ", (File.ReadAllText "/proc/loadavg").Split(' ')[0..2])
+            else
+                ""
+
         lines.Add(
             sprintf
-                "%s UTC · %d cores · %s · .NET %s. Ratios come from one run on a shared machine."
+                "Last run %s UTC (%s) · %d cores%s · %s · .NET %s. Ratios come from one run on a shared machine."
                 (DateTime.UtcNow.ToString "yyyy-MM-dd HH:mm")
+                (String.Join(", ", wanted))
                 Environment.ProcessorCount
+                load
                 (Runtime.InteropServices.RuntimeInformation.OSDescription)
                 (Environment.Version.ToString())
         )
