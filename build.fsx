@@ -23,6 +23,21 @@ let steps (all: (unit -> int) list) =
 
 let packages = Path.Combine(root, "artifacts", "packages")
 
+/// The runtime identifier to publish for: RID from the environment, else this machine's portable one.
+let publishRid =
+    match Environment.GetEnvironmentVariable "RID" with
+    | null
+    | "" ->
+        let os =
+            if OperatingSystem.IsWindows() then "win"
+            elif OperatingSystem.IsMacOS() then "osx"
+            else "linux"
+
+        os
+        + "-"
+        + Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()
+    | rid -> rid
+
 let targets =
     [
         "build", "build everything in Release", (fun () -> dotnet [ "build"; "Hermes.sln"; "-c"; "Release" ])
@@ -34,6 +49,21 @@ let targets =
                 [ "run"; "--project"; "bench/Hermes.Bench"; "-c"; "Release"; "--"; root ]
                 @ List.ofArray fsi.CommandLineArgs[2..]
             ))
+        "publish",
+        "the shipped self-contained `hermes` (ReadyToRun, invariant globalization) in artifacts/publish/<rid>; RID=<rid> for another platform",
+        (fun () ->
+            dotnet
+                [
+                    "publish"
+                    "src/Hermes.Cli"
+                    "-c"
+                    "Release"
+                    "-r"
+                    publishRid
+                    "--self-contained"
+                    "-o"
+                    Path.Combine(root, "artifacts", "publish", publishRid)
+                ])
         "pack",
         "make the library packages (with .snupkg symbols) and the `hermes` dotnet tool in artifacts/packages; CI=true for a deterministic build",
         (fun () -> dotnet [ "pack"; "Hermes.sln"; "-c"; "Release"; "-o"; packages ])

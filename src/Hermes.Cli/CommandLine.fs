@@ -15,7 +15,8 @@ type Grammar =
         Name: string
         Options: (string * Arity) list
         Help: string list
-        Commands: (string * Grammar) list
+        /// Built on first use: a run reads only the grammars on its own command path (start-up cost).
+        Commands: (string * Lazy<Grammar>) list
     }
 
 /// A checked command line: the tokens for Argu (with `--flag=value` split) and the arguments after `--`.
@@ -83,7 +84,7 @@ let scan (grammar: Grammar) (argv: string list) : Result<Scanned, string> =
             | None, _ -> Error(unknownOption g name)
         | token :: rest when not g.Commands.IsEmpty ->
             match g.Commands |> List.tryFind (fun (n, _) -> n = token) with
-            | Some(_, sub) -> walk sub (token :: tokens) rest
+            | Some(_, sub) -> walk sub.Value (token :: tokens) rest
             | None -> Error(unknownCommand g token)
         | token :: rest -> walk g (token :: tokens) rest
 
@@ -112,7 +113,7 @@ let rec ofParser (name: string) (parser: ArgumentParser) : Grammar =
                 match sub.ParentInfo with
                 | Some info ->
                     let command = List.head info.CommandLineNames.Value
-                    command, ofParser (name + " " + command) sub
+                    command, lazy (ofParser (name + " " + command) sub)
                 | None -> ()
         ]
 
@@ -128,5 +129,5 @@ let rec paths (grammar: Grammar) : string list list =
     []
     :: [
         for n, sub in grammar.Commands do
-            for p in paths sub -> n :: p
+            for p in paths sub.Value -> n :: p
     ]

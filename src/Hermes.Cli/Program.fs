@@ -43,7 +43,7 @@ let private run (argv: string list) (ct: CancellationToken) : Result<Reply, CliE
 
     let sub path =
         path
-        |> List.fold (fun (g: CommandLine.Grammar) n -> g.Commands |> List.find (fun (c, _) -> c = n) |> snd) grammar
+        |> List.fold (fun (g: CommandLine.Grammar) n -> (g.Commands |> List.find (fun (c, _) -> c = n) |> snd).Value) grammar
 
     match CommandLine.scan grammar argv with
     | Error message -> Error(CliError.Usage message)

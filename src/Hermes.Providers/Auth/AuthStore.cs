@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Domain;
@@ -36,9 +37,8 @@ internal sealed class AuthStore(string path, ILogger? logger = null)
     /// <summary>A consistent snapshot (renames are atomic); an absent or blank file is an empty store.</summary>
     public Either<StorageError, JsonObject> Read() =>
         !ReadsSignIns ? Right<StorageError, JsonObject>(Empty()) :
-        from text in OwnedFile.ReadText(Path, What, MaxBytes, OwnedFile.FileMode, log)
-        from root in text.Filter(t => !string.IsNullOrWhiteSpace(t)).Match(Parse, () => Right<StorageError, JsonObject>(Empty()))
-        select root;
+        OwnedFile.ReadText(Path, What, MaxBytes, OwnedFile.FileMode, log)
+            .Bind(text => text.Filter(t => !string.IsNullOrWhiteSpace(t)).Match(Parse, () => Right<StorageError, JsonObject>(Empty())));
 
     private Either<StorageError, JsonObject> Parse(string text) =>
         AuthFile.check(AuthFile.hermesShape, text).ToEither()
@@ -78,7 +78,7 @@ internal sealed class AuthStore(string path, ILogger? logger = null)
         }
         document["version"] ??= 1;
         document["updated_at"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
-        return AtomicFile.Write(Path, JsonSerializer.SerializeToUtf8Bytes(document, Indented), AtomicFile.OwnerOnly)
+        return AtomicFile.Write(Path, Encoding.UTF8.GetBytes(document.ToJsonString(Indented)), AtomicFile.OwnerOnly)
             .Map(_ => outcome.Result)
             .MapLeft(error => error.ToAuthError());
     }

@@ -160,7 +160,8 @@ internal static class XaiCredentialStore
         node.Remove("last_error_reason");
         if (existing is null)
         {
-            pool.Add(node);
+            // As a JsonNode: the generic Add<T> would wrap it in a JsonValue by reflection (not trim-safe).
+            pool.Add((JsonNode)node);
         }
     }
 

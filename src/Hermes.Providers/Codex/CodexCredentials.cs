@@ -24,11 +24,9 @@ internal static class CodexCredentials
 
     /// <summary>The token, None when neither file holds one; an unreadable or corrupt file is an error naming it.</summary>
     public static Either<StorageError, Option<CodexToken>> Read(HermesContext ctx) =>
-        from hermes in ctx.Auth.Read()
-        from token in FromTokens(hermes["providers"]?["openai-codex"]?["tokens"], ctx.Auth.Path)
+        ctx.Auth.Read().Bind(hermes => FromTokens(hermes["providers"]?["openai-codex"]?["tokens"], ctx.Auth.Path)
             .Match(found => Right<StorageError, Option<CodexToken>>(Some(found)),
-                () => ctx.Auth.ReadsSignIns ? FromFile(CodexAuthPath(ctx.Environment)) : Option<CodexToken>.None)
-        select token;
+                () => ctx.Auth.ReadsSignIns ? FromFile(CodexAuthPath(ctx.Environment)) : Right<StorageError, Option<CodexToken>>(None)));
 
     /// <summary>The Codex CLI's own file: read as it is (it is not Hermes's to repair), but never unbounded and never as an exception.</summary>
     private static Either<StorageError, Option<CodexToken>> FromFile(string path)

@@ -31,9 +31,7 @@ internal sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolu
 
     /// <summary>The configuration; an absent file is the empty one, an unusable one a <see cref="ConfigError"/> naming the file and the fix.</summary>
     public static Either<ConfigError, HermesConfig> Load(string hermesHome) =>
-        from root in LoadDocument(PathIn(hermesHome))
-        from config in FromRoot(PathIn(hermesHome), root)
-        select config;
+        LoadDocument(PathIn(hermesHome)).Bind(root => FromRoot(PathIn(hermesHome), root));
 
     /// <summary>
     /// For commands that can run without config.yaml: the configuration, or the empty one plus the problem to show as a warning.
@@ -131,9 +129,7 @@ internal sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolu
         node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
 
     private static Either<ConfigError, YamlMappingNode> LoadDocument(string path) =>
-        from text in ReadText(path)
-        from root in text.Match(Parse(path), () => Right<ConfigError, YamlMappingNode>(new YamlMappingNode()))
-        select root;
+        ReadText(path).Bind(text => text.Match(Parse(path), () => Right<ConfigError, YamlMappingNode>(new YamlMappingNode())));
 
     private static Either<ConfigError, Option<string>> ReadText(string path)
     {
@@ -212,10 +208,9 @@ internal sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolu
 
     /// <summary>The scalar at a dotted key, None when absent.</summary>
     public static Either<HermesError, Option<string>> Get(string hermesHome, string key) =>
-        (from parts in ParseKey(key)
-         from root in LoadDocument(PathIn(hermesHome))
-         select Walk(root, parts))
-        .MapLeft(error => error.ToHermesError());
+        ParseKey(key)
+            .Bind(parts => LoadDocument(PathIn(hermesHome)).Map(root => Walk(root, parts)))
+            .MapLeft(error => error.ToHermesError());
 
     private static Option<string> Walk(YamlMappingNode root, string[] parts)
     {
@@ -232,13 +227,13 @@ internal sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResolu
     /// cannot be read is never overwritten, unless <paramref name="force"/>: then it is kept as config.yaml.broken and a new file started.
     /// </summary>
     public static Either<HermesError, Unit> Set(string hermesHome, string key, string value, bool force = false) =>
-        (from parts in ParseKey(key)
-         from root in LoadDocument(PathIn(hermesHome)).BindLeft(problem => force && problem.Failure != ConfigFailure.Unreadable
-             ? SetAside(problem.Path)
-             : Left<ConfigError, YamlMappingNode>(problem))
-         from written in Write(hermesHome, root, parts, value)
-         select written)
-        .MapLeft(error => error.ToHermesError());
+        ParseKey(key)
+            .Bind(parts => LoadDocument(PathIn(hermesHome))
+                .BindLeft(problem => force && problem.Failure != ConfigFailure.Unreadable
+                    ? SetAside(problem.Path)
+                    : Left<ConfigError, YamlMappingNode>(problem))
+                .Bind(root => Write(hermesHome, root, parts, value)))
+            .MapLeft(error => error.ToHermesError());
 
     private static Either<ConfigError, YamlMappingNode> SetAside(string path)
     {

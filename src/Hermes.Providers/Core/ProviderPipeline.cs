@@ -65,7 +65,7 @@ internal sealed class ProviderPipeline(HermesContext ctx)
             var number = i + 1;
             call.Options.Progress?.Report(new GenerationProgress("loading", $"source image {number} of {sources.Count}"));
             var source = await loader.LoadAsync(sources[i], $"source image {number}", $"image-{number}", ct);
-            gathered = from earlier in gathered from image in source select earlier.Add(image);
+            gathered = gathered.Bind(earlier => source.Map(earlier.Add));
         }
         if (gathered.IsLeft)
         {

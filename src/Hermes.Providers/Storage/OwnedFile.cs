@@ -32,9 +32,7 @@ internal static class OwnedFile
     /// (and than owner-only on its folder) is fixed, with a warning.
     /// </summary>
     public static Either<StorageError, Option<string>> ReadText(string path, string what, long maxBytes, UnixFileMode mode, ILogger logger) =>
-        from _ in RefuseSymlink(path, what)
-        from text in ReadExisting(path, what, maxBytes, mode, logger)
-        select text;
+        RefuseSymlink(path, what).Bind(_ => ReadExisting(path, what, maxBytes, mode, logger));
 
     private static Either<StorageError, Option<string>> ReadExisting(string path, string what, long maxBytes, UnixFileMode mode, ILogger logger)
     {

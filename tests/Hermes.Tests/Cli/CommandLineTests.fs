@@ -12,14 +12,14 @@ let grammar =
     CommandLine.ofParser "hermes" (ArgumentParser.Create<Args.HermesArgs>(programName = "hermes"))
 
 let private generate =
-    grammar.Commands |> List.find (fun (n, _) -> n = "generate") |> snd
+    (grammar.Commands |> List.find (fun (n, _) -> n = "generate") |> snd).Value
 
 let private known (g: CommandLine.Grammar) = (g.Options |> List.map fst) @ g.Help
 
 [<Fact>]
 let ``every command, nested ones included, takes -h and --help`` () =
     let rec all (g: CommandLine.Grammar) =
-        g :: (g.Commands |> List.collect (snd >> all))
+        g :: (g.Commands |> List.collect (fun (_, sub) -> all sub.Value))
 
     Assert.Equal(19, (all grammar).Length)
     Assert.All(all grammar, fun g -> Assert.Equal<string list>([ "--help"; "-h" ], List.sort g.Help))
