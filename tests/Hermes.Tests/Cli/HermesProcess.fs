@@ -95,8 +95,20 @@ let hermes (home: TestHome) (env: (string * string) list) (args: string list) = 
 [<DllImport("libc", SetLastError = true)>]
 extern int private kill(int pid, int signal)
 
+/// Whether this process ignores SIGINT (a shell without job control starts `cmd &` so); its children inherit that.
+let private sigintIgnored () =
+    IO.File.ReadAllLines "/proc/self/status"
+    |> Array.tryFind (fun line -> line.StartsWith "SigIgn:")
+    |> Option.map (fun line -> (Convert.ToUInt64(line.Substring(7).Trim(), 16) &&& 2UL) <> 0UL)
+    |> Option.defaultValue false
+
 /// Ctrl-C, as a terminal sends it.
 let interrupt (running: RunningHermes) =
+    Assert.False(
+        sigintIgnored (),
+        "this test process ignores SIGINT, and so does every hermes it starts (a background job of a shell without job control): run the suite in the foreground"
+    )
+
     Assert.Equal(0, kill (running.Process.Id, 2))
 
 let noAnsi (run: Run) =
