@@ -33,6 +33,14 @@ type Request =
         Sources: string list
         Mask: string option
         InputFidelity: string option
+        /// The per-call output controls, validated per provider by the library before any request.
+        Size: string option
+        Quality: string option
+        Format: string option
+        Compression: int option
+        Background: string option
+        Moderation: string option
+        Seed: int option
         /// --timeout: the total deadline of each provider call.
         Timeout: TimeSpan option
         Json: bool
@@ -163,6 +171,13 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                     Sources = args.GetResults GenerateArgs.Image
                     Mask = args.TryGetResult GenerateArgs.Mask
                     InputFidelity = args.TryGetResult GenerateArgs.Input_Fidelity
+                    Size = args.TryGetResult GenerateArgs.Size
+                    Quality = args.TryGetResult GenerateArgs.Quality
+                    Format = args.TryGetResult GenerateArgs.Format
+                    Compression = args.TryGetResult GenerateArgs.Compression
+                    Background = args.TryGetResult GenerateArgs.Background
+                    Moderation = args.TryGetResult GenerateArgs.Moderation
+                    Seed = args.TryGetResult GenerateArgs.Seed
                     Timeout = timeout
                     Json = args.Contains GenerateArgs.Json
                 }
@@ -311,6 +326,13 @@ let private generate (client: HermesClient) (request: Request) (prompt: string) 
                             Sources = Array.ofList request.Sources,
                             Mask = Option.toObj request.Mask,
                             InputFidelity = Option.toObj request.InputFidelity,
+                            Size = Option.toObj request.Size,
+                            Quality = Option.toObj request.Quality,
+                            OutputFormat = Option.toObj request.Format,
+                            Compression = Option.toNullable request.Compression,
+                            Background = Option.toObj request.Background,
+                            Moderation = Option.toObj request.Moderation,
+                            Seed = Option.toNullable request.Seed,
                             Progress = progress
                         ),
                         ct

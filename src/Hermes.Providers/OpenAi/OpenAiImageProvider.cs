@@ -9,7 +9,6 @@ namespace Hermes.Providers.OpenAi;
 public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "OpenAI";
-    private static readonly string[] OutputFormats = ["png", "jpeg", "webp"];
     private readonly ProviderPipeline pipeline = new(ctx);
 
     public string Name => "openai";
@@ -30,10 +29,6 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 
     private static HermesError? BadOption(GenerateOptions options)
     {
-        if (options.OutputFormat is { } format && !OutputFormats.Contains(format))
-        {
-            return HermesError.Invalid(new BadValue("output format", format, Microsoft.FSharp.Collections.ListModule.OfSeq(OutputFormats)));
-        }
         if (options.InputFidelity is not { } fidelity)
         {
             return null;
@@ -51,7 +46,7 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         var key = ctx.Environment.Get("OPENAI_API_KEY").ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix));
         var openAiModel = OpenAiModelModule.ofId(call.Model);
         var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
-        var body = Requests.openAi(openAiModel, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat));
+        var body = Requests.openAi(openAiModel, call.Prompt, call.Aspect, call.Controls);
         call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.FirstOrDefault(m => m.Id == call.Model)?.Speed ?? "passed through"})"));
         var request = call.IsEdit ? EditCall(call, openAiModel, baseUrl) : HttpCall.PostJson(baseUrl + "/images/generations", Label, body);
         var answer = await key.BindAsync(k => ctx.Transport.SendAsync(
@@ -59,12 +54,12 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
             {
                 BodyLimit = ImagesAnswerModule.maxBodyBytes,
             }, ct));
-        var extras = new Dictionary<string, object> { ["size"] = AspectRatioModule.openAiSize(call.Aspect) };
+        var extras = new Dictionary<string, object> { ["size"] = Requests.openAiSize(call.Aspect, call.Controls) };
         if (call.IsEdit && call.Options.InputFidelity is { } fidelity)
         {
             extras["input_fidelity"] = fidelity;
         }
-        if (OpenAiModelModule.quality(openAiModel) is { } quality)
+        if (Requests.openAiQuality(openAiModel, call.Controls) is { } quality)
         {
             extras["quality"] = quality.Value;
         }
@@ -76,7 +71,7 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
     {
         var fidelity = call.Options.InputFidelity is { } given ? EditRequests.inputFidelity(given).ResultValue : null;
         var parts = EditRequests.openAi(model, call.Prompt, call.Aspect, call.Sources.Count, call.Mask is not null,
-                Fs.Opt(call.Options.OutputFormat), Fs.Opt(fidelity))
+                call.Controls, Fs.Opt(fidelity))
             .Select(part => part switch
             {
                 FormPart.File file => FilePart(file.name, file.file is FormFile.Source source ? call.Sources[source.index] : call.Mask!),
