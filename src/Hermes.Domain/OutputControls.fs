@@ -125,7 +125,8 @@ module OutputControls =
         | Error bad ->
             match ratioValue text with
             | Some value -> Ok(namedAspect value, Some(text.Trim()))
-            | None -> Error(sprintf "%s, or a ratio W:H such as 4:3" bad.Message)
+            | None when text.Trim().ToLowerInvariant() = "auto" -> Ok(AspectRatio.defaultValue, Some "auto")
+            | None -> Error(sprintf "%s, auto, or a ratio W:H such as 4:3" bad.Message)
 
     /// `WxH` with positive integers, or None when it is not that shape.
     let dimensions (text: string) : (int * int) option =
@@ -170,7 +171,7 @@ module OutputControls =
 
     /// The one-line refusal of a control a provider does not take, naming the providers that do.
     let private notTaken (control: string) (value: string) (provider: string) (takers: string) =
-        Error(sprintf "%s '%s' is not taken by %s: %s takes it" control (cleaned value) provider takers)
+        Error(sprintf "%s '%s' is not taken by %s; it is taken by %s" control (cleaned value) provider takers)
 
     let private requireNone control (value: 'T option) (render: 'T -> string) provider takers =
         match value with
@@ -219,7 +220,7 @@ module OutputControls =
                             Error "background 'transparent' needs output format png or webp (output format is jpeg)"
                         | _ ->
                             match request.Ratio with
-                            | Some ratio when (ratioValue ratio).IsNone ->
+                            | Some ratio when notAuto ratio && (ratioValue ratio).IsNone ->
                                 Error(sprintf "invalid aspect ratio '%s': allowed values are W:H such as 4:3" (cleaned ratio))
                             | _ ->
                                 Ok
@@ -286,7 +287,7 @@ module OutputControls =
             | Some q when notAuto q ->
                 Error(
                     sprintf
-                        "quality '%s' is not taken by xai: %s takes it; on xai choose the model %s"
+                        "quality '%s' is not taken by xai; it is taken by %s (on xai choose the model %s)"
                         (cleaned q)
                         rules
                         XaiModels.qualityModel
@@ -412,6 +413,13 @@ module OutputControls =
 
     /// The controls `provider` puts on the wire for `model`, or the one-line error naming the value and what is allowed.
     let forProvider (provider: string) (model: string) (isEdit: bool) (request: OutputRequest) : Result<OutputControls, string> =
+        // a ratio of auto is xAI's own value and a harmless default everywhere else
+        let request =
+            if provider <> "xai" && request.Ratio |> Option.exists (notAuto >> not) then
+                { request with Ratio = None }
+            else
+                request
+
         common request
         >>= fun controls ->
             match provider with
