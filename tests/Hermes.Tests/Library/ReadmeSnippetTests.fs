@@ -92,5 +92,5 @@ let ``the library example, run as an app, writes two portrait images from a loop
 
         for request in api.Requests do
             Assert.Equal(Some "Bearer xai-sample-key-123456", request.Header "Authorization")
-            Assert.Equal("9:16", jsonField request.Body "aspect_ratio")
+            Assert.Equal("2:3", jsonField request.Body "aspect_ratio")
     }
