@@ -147,7 +147,6 @@ module OutputControls =
 
     let private notAuto (text: string) = text.Trim().ToLowerInvariant() <> "auto"
 
-
     /// The ratio of `choices` nearest width over height, on a log scale so 2:1 and 1:2 are equally far from 1:1.
     let nearestRatio (choices: string list) (width: int) (height: int) =
         let wanted = log (float width / float height)
@@ -191,7 +190,7 @@ module OutputControls =
         | None -> Ok None
         | Some text -> pick field allowed text |> Result.map Some
 
-    let private rules = "openai and openai-codex"
+    let private openAiTakers = "openai and openai-codex"
     let private seedTakers = "fal (models with a seed) and gemini"
     let private ratioTakers = "xai, gemini and fal models with an aspect_ratio field"
 
@@ -257,7 +256,7 @@ module OutputControls =
 
     /// OpenAI and Codex take every control but a ratio and a seed; the size follows the gpt-image-2 rules.
     let private openAi (provider: string) (request: OutputRequest) (controls: OutputControls) =
-        requireNone "aspect ratio" request.Ratio id provider (ratioTakers + "; use --size WxH")
+        requireNone "aspect ratio" request.Ratio id provider (ratioTakers + "; give an exact size WxH instead")
         >>= fun () ->
             requireNone "seed" request.Seed string provider seedTakers
             >>= fun () ->
@@ -270,15 +269,16 @@ module OutputControls =
                             OpenAiSize = Some(OpenAiSize.toWire valid)
                         })
 
-    let private onlyOpenAi (provider: string) (controls: OutputControls) (request: OutputRequest) =
-        requireAutoOrNone "quality" request.Quality provider rules
+    /// Refuses, for a provider outside the OpenAI family, every control only OpenAI and Codex take (auto excepted).
+    let private refuseOpenAiOnly (provider: string) (controls: OutputControls) (request: OutputRequest) =
+        requireAutoOrNone "quality" request.Quality provider openAiTakers
         >>= fun () ->
-            requireNone "output format" controls.Format id provider (rules + " and fal")
+            requireNone "output format" controls.Format id provider (openAiTakers + " and fal")
             >>= fun () ->
-                requireNone "compression" controls.Compression string provider rules
+                requireNone "compression" controls.Compression string provider openAiTakers
                 >>= fun () ->
-                    requireAutoOrNone "background" request.Background provider rules
-                    >>= fun () -> requireAutoOrNone "moderation" request.Moderation provider rules
+                    requireAutoOrNone "background" request.Background provider openAiTakers
+                    >>= fun () -> requireAutoOrNone "moderation" request.Moderation provider openAiTakers
 
     /// xAI takes an exact size as its nearest ratio and resolution, and its own ratio list; the quality is a model.
     let private xai (isEdit: bool) (request: OutputRequest) (controls: OutputControls) =
@@ -289,14 +289,14 @@ module OutputControls =
                     sprintf
                         "quality '%s' is not taken by xai; it is taken by %s (on xai choose the model %s)"
                         (cleaned q)
-                        rules
+                        openAiTakers
                         XaiModels.qualityModel
                 )
             | _ -> Ok()
 
         quality
         >>= fun () ->
-            onlyOpenAi "xai" controls { request with Quality = None }
+            refuseOpenAiOnly "xai" controls { request with Quality = None }
             >>= fun () ->
                 requireNone "seed" request.Seed string "xai" seedTakers
                 >>= fun () ->
@@ -322,7 +322,7 @@ module OutputControls =
 
     /// Gemini takes an exact size as its nearest ratio and imageSize, its own ratio list, and a seed.
     let private gemini (model: string) (request: OutputRequest) (controls: OutputControls) =
-        onlyOpenAi "gemini" controls request
+        refuseOpenAiOnly "gemini" controls request
         >>= fun () ->
             exact request
             >>= fun size ->
@@ -370,15 +370,15 @@ module OutputControls =
 
         let takesRatio = where "aspect_ratio"
 
-        keyed "quality" (request.Quality |> Option.filter notAuto) "quality" rules
+        keyed "quality" (request.Quality |> Option.filter notAuto) "quality" openAiTakers
         >>= fun () ->
-            keyed "output format" controls.Format "output_format" rules
+            keyed "output format" controls.Format "output_format" openAiTakers
             >>= fun () ->
-                keyed "background" (request.Background |> Option.filter notAuto) "background" rules
+                keyed "background" (request.Background |> Option.filter notAuto) "background" openAiTakers
                 >>= fun () ->
-                    requireNone "compression" controls.Compression string here rules
+                    requireNone "compression" controls.Compression string here openAiTakers
                     >>= fun () ->
-                        requireAutoOrNone "moderation" request.Moderation here rules
+                        requireAutoOrNone "moderation" request.Moderation here openAiTakers
                         >>= fun () ->
                             keyed "seed" (request.Seed |> Option.map string) "seed" seedTakers
                             >>= fun () ->
@@ -436,4 +436,4 @@ module OutputControls =
                     requireNone "aspect ratio" request.Ratio id other ratioTakers
                     >>= fun () ->
                         requireNone "seed" request.Seed string other seedTakers
-                        >>= fun () -> onlyOpenAi other controls request |> Result.map (fun () -> none)
+                        >>= fun () -> refuseOpenAiOnly other controls request |> Result.map (fun () -> none)
