@@ -461,6 +461,7 @@ let dispatchCost (lines: List<string>) =
             Gateway = false
             Env = Map.empty
             Providers = candidates
+            ExplicitOnly = []
         }
 
     let settings =

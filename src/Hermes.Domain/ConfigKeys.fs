@@ -34,6 +34,7 @@ module ConfigKeys =
             Resolution.parse value
             |> Result.map ignore
             |> Result.mapError (fun b -> { b with Field = key })
+        | [ "image_gen"; "endpoints"; name; field ] -> Endpoints.checkSetting name field value |> Option.defaultValue (Ok())
         | [ "image_gen"; provider; "model" ] ->
             match catalogs |> List.tryFind (fun c -> c.Provider = provider) with
             | Some catalog when not (Catalog.accepts catalog value) -> bad key value (Catalog.allowed catalog)

@@ -23,6 +23,8 @@ type DispatchFacts =
         Env: Map<string, string>
         /// Registered providers, in registration order.
         Providers: Candidate list
+        /// Providers that run only when named (the endpoints of config.yaml): never the first-ready pick.
+        ExplicitOnly: string list
     }
 
 /// What image_gen.provider names, against the registry.
@@ -120,7 +122,10 @@ module Dispatch =
 
         let otherReady =
             facts.Providers
-            |> List.tryFind (fun c -> c.Name <> falCatalog.Provider && c.Availability = Availability.Ready)
+            |> List.tryFind (fun c ->
+                c.Name <> falCatalog.Provider
+                && c.Availability = Availability.Ready
+                && not (List.contains c.Name facts.ExplicitOnly))
 
         let withModel (catalog: ProviderCatalog) decisionOf =
             match ModelPrecedence.resolve catalog settings explicitModel facts.Env with
@@ -171,7 +176,25 @@ module Dispatch =
     let readiness (facts: DispatchFacts) (decision: Decision) : Result<unit, DispatchError> =
         match decision with
         | Decision.Error e -> Error e
-        | Decision.LegacyFal(_, FalRoute.Unavailable) -> Error DispatchError.NoBackend
+        | Decision.LegacyFal(_, FalRoute.Unavailable) ->
+            // a ready endpoint is not picked on its own, but the user should learn that naming it would run
+            match
+                facts.Providers
+                |> List.filter (fun c -> List.contains c.Name facts.ExplicitOnly && c.Availability = Availability.Ready)
+            with
+            | [] -> Error DispatchError.NoBackend
+            | ready ->
+                let names = ready |> List.map _.Name
+
+                Error(
+                    DispatchError.NotAvailable(
+                        FalCatalog.catalog.Provider,
+                        sprintf
+                            "%s; a configured endpoint runs only when named: --provider %s (or image_gen.provider)"
+                            noBackendMessage
+                            (String.concat " or --provider " names)
+                    )
+                )
         | Decision.LegacyFal _ -> Ok()
         | Decision.Plugin(name, _) ->
             match

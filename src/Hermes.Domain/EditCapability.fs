@@ -47,9 +47,9 @@ module EditCapability =
         | "fal" -> FalCatalog.editEndpoints |> List.map fst
         | _ -> []
 
-    /// Ok when the model takes this many sources (and the mask, if any); otherwise one line naming the model's limit.
-    let check (provider: string) (model: string) (sources: int) (hasMask: bool) : Result<unit, string> =
-        match forModel provider model with
+    /// Ok when a model with this edit support takes this many sources (and the mask, if any); otherwise one line naming its limit.
+    let checkSupport (support: EditSupport option) (provider: string) (model: string) (sources: int) (hasMask: bool) : Result<unit, string> =
+        match support with
         | _ when sources = 0 && hasMask ->
             Error "a mask was given without a source image: the mask applies to the first source image"
         | _ when sources = 0 -> Ok()
@@ -78,3 +78,7 @@ module EditCapability =
                     model
             )
         | Some _ -> Ok()
+
+    /// `checkSupport` with the bundled table's support for the model.
+    let check (provider: string) (model: string) (sources: int) (hasMask: bool) : Result<unit, string> =
+        checkSupport (forModel provider model) provider model sources hasMask

@@ -93,6 +93,8 @@ let loadWith (configUse: ConfigUse) (timeout: TimeSpan option) : Result<Opened, 
                 Warnings = []
             })
     | Ok _, Error bad, ConfigUse.Required -> Error(CliError.Config bad)
+    // a value Hermes refuses (a bad endpoint) is the user's input, not a broken file: exit 2 like any invalid value
+    | Error invalid, _, ConfigUse.Required when invalid.Failure = ConfigFailure.Invalid -> Error(CliError.Library(invalid.ToHermesError()))
     | Error unreadable, _, ConfigUse.Required ->
         Error(
             CliError.Config(

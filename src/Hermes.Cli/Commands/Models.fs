@@ -36,17 +36,17 @@ let private curated (provider: string) (id: string) =
     | Some bundled -> List.contains id (Catalog.modelIds bundled)
     | None -> true
 
-/// A catalog entry as a row: its default flag, whether it is curated, and its edit limits.
-let row (provider: string) (defaultModel: string) (m: ModelInfo) : ModelRow =
+/// A catalog entry of a provider as a row: its default flag, whether it is curated, and its edit limits.
+let row (p: IImageGenProvider) (m: ModelInfo) : ModelRow =
     {
-        Provider = provider
+        Provider = p.Name
         Id = m.Id
         Display = m.Display
         Speed = m.Speed
         Strengths = m.Strengths
-        Default = (m.Id = defaultModel)
-        Curated = curated provider m.Id
-        Edit = EditCapability.forModel provider m.Id
+        Default = (m.Id = p.Catalog.DefaultModel)
+        Curated = curated p.Name m.Id
+        Edit = Option.ofObj (p.EditSupportFor m.Id)
     }
 
 /// The providers asked for, or a refusal with did-you-mean.
@@ -71,7 +71,7 @@ let private chosen (client: HermesClient) (provider: string option) : Result<IIm
 
 /// A provider's rows as its catalog knows them, without a request.
 let private staticRows (p: IImageGenProvider) =
-    [ for m in p.Catalog.Models -> row p.Name p.Catalog.DefaultModel m ]
+    [ for m in p.Catalog.Models -> row p m ]
 
 /// The one place models calls the library: the registry's catalogs (never a request), or a refusal with did-you-mean.
 let ofLibrary (client: HermesClient) (provider: string option) : Result<ModelRow list, CliError> =
@@ -83,7 +83,7 @@ let private listed (p: IImageGenProvider) (ct: CancellationToken) : Task<ModelRo
     | :? ILiveModelCatalog as live ->
         task {
             let! models = live.ListModelsAsync ct
-            return [ for m in models -> row p.Name p.Catalog.DefaultModel m ]
+            return [ for m in models -> row p m ]
         }
     | _ -> Task.FromResult(staticRows p)
 

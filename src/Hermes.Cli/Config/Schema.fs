@@ -75,32 +75,16 @@ let private positiveSeconds (key: string) (value: string) =
     | true, s when s > 0.0 && Double.IsFinite s -> Ok()
     | _ -> reject key value [ "a positive number of seconds" ] []
 
-let private httpUrl (key: string) (value: string) =
-    match Uri.TryCreate(value, UriKind.Absolute) with
-    | true, uri when uri.Scheme = Uri.UriSchemeHttps || uri.Scheme = Uri.UriSchemeHttp -> Ok()
-    | _ -> reject key value [ "an absolute http(s) URL" ] []
-
-let private envName (key: string) (value: string) =
-    let valid =
-        value.Length > 0
-        && (Char.IsAsciiLetter value[0] || value[0] = '_')
-        && value |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '_')
-
-    if valid then
-        Ok()
-    else
-        reject key value [ "the name of an environment variable (never the key itself)" ] []
+/// An endpoint key (image_gen.endpoints.NAME.field): the name and the value, by the domain's rules for config.yaml.
+let private endpointValue (field: string) (key: string) (value: string) =
+    Endpoints.checkSetting (key.Split('.')[2]) field value
+    |> Option.defaultValue (Ok())
+    |> Result.mapError (fun bad -> { Bad = bad; Near = bad.Allowed })
 
 /// The items of a list value, trimmed and without empty ones.
 let listItems (value: string) =
     value.Split(',', StringSplitOptions.TrimEntries ||| StringSplitOptions.RemoveEmptyEntries)
     |> List.ofArray
-
-let private modelIds (key: string) (value: string) =
-    if List.isEmpty (listItems value) then
-        reject key value [ "comma-separated model ids, the first the default" ] []
-    else
-        Ok()
 
 let private setting key shape check =
     {
@@ -139,10 +123,9 @@ let settings (known: Known) : Setting list =
         setting "image_gen.timeout" Shape.Scalar positiveSeconds
         setting "image_gen.cache.max_age_days" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of days")
         setting "image_gen.cache.max_total_mb" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of megabytes")
-        setting "image_gen.endpoints.*.base_url" Shape.Scalar httpUrl
-        setting "image_gen.endpoints.*.key_env" Shape.Scalar envName
-        setting "image_gen.endpoints.*.kind" Shape.Scalar (fun key -> oneOf key [ "openai"; "azure" ])
-        setting "image_gen.endpoints.*.models" Shape.List modelIds
+        for field in Endpoints.settingNames do
+            let shape = if field = "models" then Shape.List else Shape.Scalar
+            setting (sprintf "image_gen.endpoints.*.%s" field) shape (endpointValue field)
     ]
 
 /// The dotted parts of a key, when each is a plain name.

@@ -43,7 +43,7 @@ type HermesTools(inlineByDefault: bool) =
               Optional;
               DefaultParameterValue(null: string)>] quality: string,
             [<Description("How many images to generate at once, 1 to 16 (default 1)."); Optional; DefaultParameterValue(1)>] count: int,
-            [<Description("A provider name from list_providers (fal, xai, openai, openai-codex); default: the configured or first available one.");
+            [<Description("A provider name from list_providers (fal, xai, openai, openai-codex, gemini, or an endpoint of image_gen.endpoints); default: the configured or first available one (never an endpoint).");
               Optional;
               DefaultParameterValue(null: string)>] provider: string,
             [<Description("A model id from list_models for the chosen provider; default: the provider's default model.");
@@ -133,7 +133,7 @@ type HermesTools(inlineByDefault: bool) =
 
     [<Description("List each provider's models (id, display name, speed, strengths, which is the default) with the limits generate_image accepts: count, aspect ratios, qualities, sizes and the pattern of other model ids the provider passes through.")>]
     member _.ListModels
-        ([<Description("Only this provider's models (fal, xai, openai, openai-codex); default: all providers.");
+        ([<Description("Only this provider's models (fal, xai, openai, openai-codex, gemini, or a configured endpoint); default: all providers.");
            Optional;
            DefaultParameterValue(null: string)>] provider: string)
         : CallToolResult =

@@ -12,6 +12,9 @@ public enum ConfigFailure
     /// <summary>YAML whose known parts have the wrong form (a list where a section or a value belongs).</summary>
     WrongShape,
 
+    /// <summary>A value Hermes reads is not allowed (an endpoint's name, base_url, key_env, kind or models); nothing is sent.</summary>
+    Invalid,
+
     /// <summary>A dotted key that is not one (config get/set).</summary>
     BadKey,
 

@@ -22,6 +22,9 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
 
     public static readonly HermesConfig Empty = new(Dispatch.emptySettings, null);
 
+    /// <summary>image_gen.endpoints, checked by the domain: each a provider of its own.</summary>
+    public IReadOnlyList<Endpoint> Endpoints { get; init; } = [];
+
     private static readonly string[] ImageGenValues = ["provider", "model", "use_gateway"];
 
     public static string PathIn(string hermesHome) => Path.Combine(hermesHome, "config.yaml");
@@ -51,7 +54,7 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
     private static Either<ConfigError, HermesConfig> FromImageGen(string path, YamlMappingNode imageGen)
     {
         var sections = imageGen.Children
-            .Where(kv => kv.Key is YamlScalarNode && kv.Value is YamlMappingNode)
+            .Where(kv => kv.Key is YamlScalarNode { Value: not EndpointsKey } && kv.Value is YamlMappingNode)
             .Select(kv => (Name: ((YamlScalarNode)kv.Key).Value ?? "", Section: (YamlMappingNode)kv.Value))
             .ToList();
         var notAValue = ImageGenValues
@@ -61,8 +64,46 @@ public sealed record HermesConfig(ImageGenSettings ImageGen, string? XaiResoluti
             .HeadOrNone();
         return notAValue.Match(
             Some: key => Left<ConfigError, HermesConfig>(WrongShape(path, key, "a single value")),
-            None: () => Right<ConfigError, HermesConfig>(FromSections(imageGen, sections)));
+            None: () => EndpointsOf(path, Child(imageGen, EndpointsKey)).Map(endpoints => FromSections(imageGen, sections) with { Endpoints = endpoints }));
     }
+
+    private const string EndpointsKey = "endpoints";
+
+    /// <summary>image_gen.endpoints read as the domain's sections and checked there; a bad one is an Invalid config error.</summary>
+    private static Either<ConfigError, IReadOnlyList<Endpoint>> EndpointsOf(string path, YamlNode? node)
+    {
+        switch (node)
+        {
+            case null or YamlScalarNode { Value: null or "" }:
+                return Right<ConfigError, IReadOnlyList<Endpoint>>([]);
+            case YamlMappingNode named:
+                var sections = new List<EndpointSection>();
+                foreach (var (key, value) in named.Children)
+                {
+                    var name = (key as YamlScalarNode)?.Value ?? "";
+                    if (value is not YamlMappingNode fields)
+                    {
+                        return WrongShape(path, $"image_gen.endpoints.{name}", "a section of base_url, key_env, models, kind");
+                    }
+                    sections.Add(new EndpointSection(name, ListModule.OfSeq(fields.Children.Select(kv =>
+                        System.Tuple.Create((kv.Key as YamlScalarNode)?.Value ?? "", EndpointValueOf(kv.Value))))));
+                }
+                var parsed = Hermes.Domain.Endpoints.parse(ListModule.OfSeq(sections));
+                return parsed.IsOk
+                    ? Right<ConfigError, IReadOnlyList<Endpoint>>(parsed.ResultValue.ToList())
+                    : new ConfigError(ConfigFailure.Invalid, path, $"{path}: {parsed.ErrorValue}");
+            default:
+                return WrongShape(path, "image_gen.endpoints", "a section of named endpoints");
+        }
+    }
+
+    private static EndpointValue EndpointValueOf(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => EndpointValue.NewText(scalar.Value ?? ""),
+        YamlSequenceNode items when items.Children.All(i => i is YamlScalarNode) =>
+            EndpointValue.NewItems(ListModule.OfSeq(items.Children.Select(i => ((YamlScalarNode)i).Value ?? ""))),
+        _ => EndpointValue.Section,
+    };
 
     private static HermesConfig FromSections(YamlMappingNode imageGen, IEnumerable<(string Name, YamlMappingNode Section)> sections)
     {

@@ -27,6 +27,7 @@ public sealed class HermesContext
             var trusted = TrustedOrigins.Of(TrustedOrigins.BaseUrlVariables
                 .Select(name => environment.Get(name).IfNoneUnsafe((string?)null))
                 .Concat(EndpointPolicy.TrustedOrigins)
+                .Concat(config.Endpoints.Select(endpoint => endpoint.BaseUrl))
                 .Append(XaiDiscoveryUrl));
             var http = GuardedHttp.CreateClient(trusted);
             return new Network(trusted, http, new ProviderTransport(http, Clock, timeouts ?? TransportTimeouts.Default),

@@ -2,6 +2,7 @@ using Hermes.Domain;
 using Hermes.Providers.Cache;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Core;
 
 namespace Hermes.Providers.Core;
 
@@ -29,7 +30,7 @@ public sealed class ProviderPipeline(HermesContext ctx)
         return await chosen.MatchAsync(
             RightAsync: async model =>
             {
-                var controls = OutputControlsModule.forProvider(provider.Name, model, (options.Sources ?? []).Count > 0, options.OutputRequest);
+                var controls = OutputControlsModule.forProvider(provider.OutputControlsAs, model, (options.Sources ?? []).Count > 0, options.OutputRequest);
                 if (controls.IsError)
                 {
                     return Fail(new HermesError(ErrorKind.InvalidArgument, controls.ErrorValue), model);
@@ -50,7 +51,8 @@ public sealed class ProviderPipeline(HermesContext ctx)
     {
         var sources = call.Options.Sources ?? [];
         var mask = call.Options.Mask;
-        var allowed = EditCapability.check(provider.Name, call.Model, sources.Count, mask is not null);
+        var support = provider.EditSupportFor(call.Model) is { } found ? FSharpOption<EditSupport>.Some(found) : null;
+        var allowed = EditCapability.checkSupport(support, provider.Name, call.Model, sources.Count, mask is not null);
         if (allowed.IsError)
         {
             return new HermesError(ErrorKind.InvalidArgument, allowed.ErrorValue);
@@ -123,20 +125,18 @@ public sealed class ProviderPipeline(HermesContext ctx)
             ProducedImage.Link link => await DownloadAsync(link.Url, prefix, progress, ct),
             _ => new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image"),
         };
-        switch (saved.Case)
-        {
-            case HermesError error:
-                return error;
-            case Either<string, SavedImage> { Case: SavedImage file }:
+        return await saved.BindAsync(outcome => outcome.MatchAsync(
+            RightAsync: async file =>
+            {
                 var extras = WithPixelSize(produced.Extras, file);
                 await KeepAsync(file, Describe(provider.Name, model, prompt, extras), ct);
-                return (file.Path, extras);
-            case Either<string, SavedImage> { Case: string url }:
-                return (url, produced.Extras);
-            default:
-                return new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image");
-        }
+                return Materialized(file.Path, extras);
+            },
+            Left: url => Materialized(url, produced.Extras)));
     }
+
+    private static Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)> Materialized(
+        string image, IReadOnlyDictionary<string, object> extras) => (image, extras);
 
     /// <summary>The sidecar, then the automatic prune; neither can lose the image just saved (failures are warnings).</summary>
     private async Task KeepAsync(SavedImage file, Provenance provenance, CancellationToken ct)

@@ -8,20 +8,34 @@ namespace Hermes.Providers.Http;
 /// <summary>
 /// Reads a body through a limit: refused by Content-Length before reading, or as soon as the running count passes it.
 /// Past the first 8 MiB the body goes to a private temp file until it is complete, so a body refused at the limit never
-/// sat in memory (trust.md: "memory flat").
+/// sat in memory (trust.md: "memory flat"). A body that goes silent for longer than the idle gap is a timeout, whatever the
+/// total deadline has left.
 /// </summary>
 internal static class BoundedReader
 {
     private const int ChunkSize = 256 * 1024;
     private const long InMemoryBytes = 8 * 1024 * 1024;
 
-    public static async Task<Either<HermesError, ResponseBody>> ReadAsync(HttpContent content, long limit, string label, CancellationToken ct)
+    public static async Task<Either<HermesError, ResponseBody>> ReadAsync(
+        HttpContent content, long limit, string label, TimeSpan idle, CancellationToken ct)
     {
         if (content.Headers.ContentLength is { } announced && announced > limit)
         {
             return TooLarge(label, limit);
         }
-        await using var stream = await content.ReadAsStreamAsync(ct);
+        await using var stream = new IdleGuardedStream(await content.ReadAsStreamAsync(ct), idle, ct);
+        try
+        {
+            return await ReadGuardedAsync(stream, limit, label, ct);
+        }
+        catch (OperationCanceledException) when (stream.WentSilent && !ct.IsCancellationRequested)
+        {
+            return new HermesError(ErrorKind.Timeout, $"{label} sent nothing for {idle.TotalSeconds:0.#} s in the middle of its answer");
+        }
+    }
+
+    private static async Task<Either<HermesError, ResponseBody>> ReadGuardedAsync(Stream stream, long limit, string label, CancellationToken ct)
+    {
         var chunks = new List<ReadOnlyMemory<byte>>();
         long total = 0;
         while (total <= InMemoryBytes)

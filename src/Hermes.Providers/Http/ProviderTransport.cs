@@ -47,7 +47,7 @@ public sealed class ProviderTransport
         try
         {
             using var response = await SendWithRetryAsync(call, deadline.Token);
-            var body = await BoundedReader.ReadAsync(response.ResponseMessage.Content, call.BodyLimit, call.Label, deadline.Token);
+            var body = await BoundedReader.ReadAsync(response.ResponseMessage.Content, call.BodyLimit, call.Label, Timeouts.Idle, deadline.Token);
             return body.Map(b => new HttpAnswer(response.StatusCode, b));
         }
         catch (Exception e) when (Failure(e, call.Label, limit, ct) is { } error)
@@ -71,7 +71,7 @@ public sealed class ProviderTransport
             using var response = await SendWithRetryAsync(call, deadline.Token);
             if (response.StatusCode >= 300)
             {
-                var body = await BoundedReader.ReadAsync(response.ResponseMessage.Content, Limits.maxJsonBytes, call.Label, deadline.Token);
+                var body = await BoundedReader.ReadAsync(response.ResponseMessage.Content, Limits.maxJsonBytes, call.Label, Timeouts.Idle, deadline.Token);
                 return body.Bind<T>(b => onErrorStatus(new HttpAnswer(response.StatusCode, b)));
             }
             return await read(response.ResponseMessage.Content, deadline.Token);

@@ -1,6 +1,7 @@
 using Hermes.Domain;
 using Hermes.Providers.Codex;
 using Hermes.Providers.Core;
+using Hermes.Providers.Endpoints;
 using Hermes.Providers.Fal;
 using Hermes.Providers.Gemini;
 using Hermes.Providers.OpenAi;
@@ -36,13 +37,13 @@ public sealed class HermesClient
     /// <summary>Puts the prompt on the telemetry activity (gen_ai.input.messages); off by default because prompts may be personal data.</summary>
     public bool EnableSensitiveData { get; init; }
 
-    /// <summary>Every bundled backend, always on, under image_gen/&lt;name&gt;.</summary>
-    public static ProviderRegistry BundledRegistry(HermesContext ctx) => new ProviderRegistry()
+    /// <summary>Every bundled backend, always on, under image_gen/&lt;name&gt;; then each endpoint config.yaml names.</summary>
+    public static ProviderRegistry BundledRegistry(HermesContext ctx) => EndpointImageProvider.RegisterConfigured(new ProviderRegistry()
         .Register(new FalImageProvider(ctx))
         .Register(new XaiImageProvider(ctx))
         .Register(new OpenAiImageProvider(ctx))
         .Register(new CodexImageProvider(ctx))
-        .Register(new GeminiImageProvider(ctx));
+        .Register(new GeminiImageProvider(ctx)), ctx);
 
     /// <summary>A client for this process: its environment, $HERMES_HOME/config.yaml and the bundled providers.</summary>
     public static Either<HermesError, HermesClient> FromEnvironment(ILoggerFactory? logging = null) =>
@@ -60,7 +61,8 @@ public sealed class HermesClient
             FalRouting.HasKey(ctx),
             FalGateway.resolves(FalRouting.Gateway(ctx)),
             MapModule.OfSeq(env),
-            Registry.Candidates(statuses));
+            Registry.Candidates(statuses),
+            ListModule.OfSeq(ctx.Config.Endpoints.Select(endpoint => endpoint.Name)));
         var settings = string.IsNullOrWhiteSpace(provider)
             ? ctx.Config.ImageGen
             : new ImageGenSettings(Fs.Opt(provider.Trim()), ctx.Config.ImageGen.Model, ctx.Config.ImageGen.ProviderModels, ctx.Config.ImageGen.UseGateway);

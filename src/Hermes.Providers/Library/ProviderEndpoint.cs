@@ -10,7 +10,7 @@ namespace Hermes.Providers.Library;
 /// </summary>
 internal static class ProviderEndpoint
 {
-    /// <summary>The base URL the provider calls in this context: its *_BASE_URL variable, else its default.</summary>
+    /// <summary>The base URL the provider calls in this context: its *_BASE_URL variable, else its default; an endpoint's base_url.</summary>
     public static Uri? Of(HermesContext ctx, string? provider)
     {
         string Env(string name, string fallback) => ctx.Environment.Get(name).IfNone(fallback);
@@ -21,7 +21,7 @@ internal static class ProviderEndpoint
             "openai-codex" => Env("HERMES_CODEX_BASE_URL", "https://chatgpt.com/backend-api/codex"),
             "gemini" => Env("GEMINI_BASE_URL", GeminiRequests.defaultBaseUrl),
             "fal" => FalRouting.Endpoint(ctx)?.QueueBase ?? FalRouting.DirectQueueBase,
-            _ => null,
+            _ => ctx.Config.Endpoints.FirstOrDefault(endpoint => endpoint.Name == provider)?.BaseUrl,
         };
         return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null;
     }

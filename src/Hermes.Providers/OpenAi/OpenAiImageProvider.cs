@@ -27,7 +27,8 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
             ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(bad, Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))
             : pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
 
-    private static HermesError? BadOption(GenerateOptions options)
+    /// <summary>An input fidelity the images API does not take (the output controls are the pipeline's); shared with the OpenAI-compatible endpoints.</summary>
+    internal static HermesError? BadOption(GenerateOptions options)
     {
         if (options.InputFidelity is not { } fidelity)
         {
@@ -69,18 +70,25 @@ public sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
     /// <summary>POST {base}/images/edits as multipart/form-data: each source an `image[]` file part with its own name and content type.</summary>
     private static HttpCall EditCall(ImageCall call, OpenAiModel model, string baseUrl)
     {
-        var fidelity = call.Options.InputFidelity is { } given ? EditRequests.inputFidelity(given).ResultValue : null;
+        var fidelity = Fidelity(call);
         var parts = EditRequests.openAi(model, call.Prompt, call.Aspect, call.Sources.Count, call.Mask is not null,
-                call.Controls, Fs.Opt(fidelity))
-            .Select(part => part switch
+                call.Controls, Fs.Opt(fidelity));
+        return HttpCall.PostMultipart(baseUrl + "/images/edits", Label, Form(parts, call));
+    }
+
+    /// <summary>The input fidelity of an edit as the form carries it; null when not given (BadOption has checked it).</summary>
+    internal static string? Fidelity(ImageCall call) =>
+        call.Options.InputFidelity is { } given ? EditRequests.inputFidelity(given).ResultValue : null;
+
+    /// <summary>The domain's form as multipart parts: each file part the call's source (or mask) bytes under its own name.</summary>
+    internal static IReadOnlyList<MultipartPart> Form(IEnumerable<FormPart> parts, ImageCall call) =>
+        parts.Select(part => part switch
             {
                 FormPart.File file => FilePart(file.name, file.file is FormFile.Source source ? call.Sources[source.index] : call.Mask!),
                 FormPart.Field field => MultipartPart.Text(field.name, field.value),
                 _ => throw new InvalidOperationException("unknown form part"),
             })
             .ToList();
-        return HttpCall.PostMultipart(baseUrl + "/images/edits", Label, parts);
-    }
 
     private static MultipartPart FilePart(string name, SourceImage image) => MultipartPart.File(name, image.FileName, image.MediaType, image.Bytes);
 }

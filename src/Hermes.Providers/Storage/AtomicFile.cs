@@ -9,6 +9,9 @@ public static class AtomicFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>A temp file this old was left by a killed writer: no write takes an hour.</summary>
+    public static readonly TimeSpan StaleTemp = TimeSpan.FromHours(1);
+
     /// <summary>Replaces <paramref name="path"/>; a failure leaves the old file and no temp file behind.</summary>
     public static Either<StorageError, Unit> Write(string path, byte[] content, UnixFileMode? mode)
     {
@@ -22,6 +25,7 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(directory);
+            SweepStale(directory, Path.GetFileName(path));
             using (var stream = new FileStream(temp, options))
             {
                 stream.Write(content);
@@ -39,6 +43,19 @@ public static class AtomicFile
             Discard(temp);
             return new StorageError(StorageFailure.WriteFailed, path,
                 $"could not save {path} ({e.Message}); check that {directory} is writable and has free space");
+        }
+    }
+
+    /// <summary>Removes the temp files of this target that a killed process left behind; a live writer's temp file is younger.</summary>
+    private static void SweepStale(string directory, string name)
+    {
+        var cutoff = DateTime.UtcNow - StaleTemp;
+        foreach (var temp in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
+        {
+            if (File.GetLastWriteTimeUtc(temp) < cutoff)
+            {
+                Discard(temp);
+            }
         }
     }
 

@@ -57,16 +57,26 @@ let private verdict key value =
 [<InlineData("image_gen.endpoints.other.base_url", "https://gateway.example/v1", "ok")>]
 [<InlineData("image_gen.endpoints.other.base_url",
              "gateway.example",
-             "invalid image_gen.endpoints.other.base_url 'gateway.example': allowed values are an absolute http(s) URL")>]
+             "invalid image_gen.endpoints.other.base_url 'gateway.example': allowed values are an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1")>]
+[<InlineData("image_gen.endpoints.other.base_url",
+             "https://gateway.example/v1?key=1",
+             "invalid image_gen.endpoints.other.base_url 'https://gateway.example/v1?key=1': allowed values are an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1")>]
+[<InlineData("image_gen.endpoints.openai.base_url",
+             "https://gateway.example/v1",
+             "invalid endpoint name 'openai': allowed values are up to 64 letters, digits, '-' and '_', other than fal, xai, openai, openai-codex, gemini, nous")>]
 [<InlineData("image_gen.endpoints.other.key_env", "MY_GATEWAY_KEY", "ok")>]
 [<InlineData("image_gen.endpoints.other.key_env",
              "sk-123",
-             "invalid image_gen.endpoints.other.key_env 'sk-123': allowed values are the name of an environment variable (never the key itself)")>]
+             "invalid image_gen.endpoints.other.key_env '…': allowed values are the name of an environment variable that holds the key, such as MY_GATEWAY_KEY (never the key itself)")>]
+[<InlineData("image_gen.endpoints.other.api_version", "2025-04-01-preview", "ok")>]
+[<InlineData("image_gen.endpoints.other.kind",
+             "Azure",
+             "invalid image_gen.endpoints.other.kind 'Azure': allowed values are openai, azure; did you mean 'azure'?")>]
 [<InlineData("image_gen.endpoints.other.kind", "azure", "ok")>]
 [<InlineData("image_gen.endpoints.other.models", "flux-pro, seedream-4", "ok")>]
 [<InlineData("image_gen.endpoints.other.models",
              " , ",
-             "invalid image_gen.endpoints.other.models ' , ': allowed values are comma-separated model ids, the first the default")>]
+             "invalid image_gen.endpoints.other.models '': allowed values are one or more model ids of letters, digits, '.', '-', '_', '/', ':' (the first is the default)")>]
 let ``each key Hermes reads checks its value and names the allowed ones`` (key: string, value: string, expected: string) =
     Assert.Equal(expected, verdict key value)
 

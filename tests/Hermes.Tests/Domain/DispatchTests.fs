@@ -30,6 +30,7 @@ let facts falKey gateway =
         Gateway = gateway
         Env = Map.empty
         Providers = candidates (falKey || gateway) []
+        ExplicitOnly = []
     }
 
 /// The dispatch facts an environment gives: the FAL key, the gateway rule of the domain and the model env vars.
@@ -54,6 +55,7 @@ let factsOfEnv (env: (string * string) list) =
         Gateway = gateway
         Env = env |> List.filter (fun (key, _) -> key.EndsWith "_IMAGE_MODEL") |> Map
         Providers = candidates (falKey || gateway) []
+        ExplicitOnly = []
     }
 
 let settings provider model =
@@ -210,6 +212,7 @@ let factsGen =
                 Gateway = gateway
                 Env = Map envModels
                 Providers = candidates (falKey || gateway) available
+                ExplicitOnly = []
             }
     }
 

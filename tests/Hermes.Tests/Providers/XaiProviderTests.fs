@@ -180,6 +180,28 @@ let ``a slow API is a timeout error, not an exception`` () =
     }
 
 [<Fact>]
+let ``an answer that goes silent mid-body is a timeout after the idle gap, not after the total deadline`` () =
+    task {
+        use home = new TestHome()
+
+        use s =
+            new LoopbackServer(Reply.stallAfter "application/json" (Text.Encoding.UTF8.GetBytes """{"data":["""))
+
+        let p =
+            XaiImageProvider(
+                home.Context(
+                    [ "XAI_API_KEY", "k"; "XAI_BASE_URL", s.Url("/v1") ],
+                    timeouts = TransportTimeouts(TimeSpan.FromSeconds 120.0, TimeSpan.FromMilliseconds 300.0)
+                )
+            )
+
+        let! result = generate p AspectRatio.Square
+        let failed = failure result
+        Assert.Equal("timeout", failed.ErrorType)
+        Assert.Equal("xAI sent nothing for 0.3 s in the middle of its answer", failed.Error.Message)
+    }
+
+[<Fact>]
 let ``cancellation is honoured`` () =
     task {
         use home = new TestHome()

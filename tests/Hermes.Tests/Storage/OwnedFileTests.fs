@@ -165,6 +165,28 @@ let ``an atomic write with a directory in the way is a typed error and leaves no
     Assert.Equal<string[]>([| target |], Directory.GetFileSystemEntries home.Path)
 
 [<Fact>]
+let ``an atomic write removes the temp files a killed writer left, and never a fresh one or another file's`` () =
+    use home = new TestHome()
+    let target = Path.Combine(home.Path, "auth.json")
+    let left = Path.Combine(home.Path, ".auth.json.0A1B2C3D4E5F.tmp")
+    let live = Path.Combine(home.Path, ".auth.json.FFEEDDCCBBAA.tmp")
+    let other = Path.Combine(home.Path, ".config.yaml.0A1B2C3D4E5F.tmp")
+
+    for file in [ left; live; other ] do
+        File.WriteAllText(file, "half")
+
+    let old = DateTime.UtcNow - AtomicFile.StaleTemp - TimeSpan.FromMinutes 5.0
+    File.SetLastWriteTimeUtc(left, old)
+    File.SetLastWriteTimeUtc(other, old)
+
+    rightOf (AtomicFile.Write(target, [| 1uy |], Nullable AtomicFile.OwnerOnly)) |> ignore
+
+    Assert.False(File.Exists left)
+    Assert.True(File.Exists live)
+    Assert.True(File.Exists other)
+    Assert.Equal<byte[]>([| 1uy |], File.ReadAllBytes target)
+
+[<Fact>]
 let ``an atomic write into a folder that cannot exist is a typed error`` () =
     use home = new TestHome()
     let blocker = Path.Combine(home.Path, "not-a-folder")
