@@ -28,7 +28,7 @@ let targets =
         "build", "build everything in Release", (fun () -> dotnet [ "build"; "Hermes.sln"; "-c"; "Release" ])
         "test", "build and run the whole test suite", (fun () -> dotnet [ "test"; "Hermes.sln" ])
         "bench",
-        "print and write bench/results.md: start-up, URL → cache vs curl, concurrency, dispatch cost, memory (or name sections)",
+        "print and write bench/results.md: start-up, URL → cache vs curl, concurrency, dispatch cost, memory, batch (or name sections)",
         (fun () ->
             dotnet (
                 [ "run"; "--project"; "bench/Hermes.Bench"; "-c"; "Release"; "--"; root ]

@@ -26,10 +26,22 @@ type GenerateArgs =
     | [<Unique>] Seed of n: int
     | [<Unique>] Timeout of seconds: float
     | Json
+    | Dry_Run
+    | [<Unique>] Max_Cost of usd: string
+    | Allow_Unknown_Cost
+    | [<AltCommandLine("-q")>] Quiet
+    | Preview
+    | Open
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
+            | Dry_Run -> "print the plan (provider, model, size, request body, estimated cost) and send nothing."
+            | Max_Cost _ -> "refuse before any request when the estimated cost in US dollars exceeds this (e.g. 0.50)."
+            | Allow_Unknown_Cost -> "with --max-cost: run a plan whose price is not published (else refused)."
+            | Quiet -> "no progress on stderr."
+            | Preview -> "show each image in the terminal (kitty or iTerm2 graphics); nothing elsewhere."
+            | Open -> "open each image with the system viewer (xdg-open, open, start)."
             | Prompt _ -> "what the image shows; '-' reads it from stdin; after `--` it may start with '-'."
             | Output _ -> "the file to write (with --count N: PATH-1.ext … PATH-N.ext), or an existing folder to write into."
             | Force -> "let --output replace existing files."
@@ -226,8 +238,32 @@ type HistoryArgs =
             | Json -> "print one JSON document."
 
 [<HelpFlags("--help", "-h")>]
+type BatchArgs =
+    | [<MainCommand; ExactlyOnce>] File of jsonl: string
+    | [<Unique>] Parallel of n: int
+    | [<Unique>] Results of file: string
+    | Resume
+    | [<Unique>] Max_Cost of usd: string
+    | Allow_Unknown_Cost
+    | [<AltCommandLine("-q")>] Quiet
+    | Json
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | File _ -> "a JSONL file: one request object per line ({\"prompt\": …} plus generate's options)."
+            | Parallel _ -> "how many lines run at once (1 to 16, default 4)."
+            | Results _ -> "the results JSONL, appended as each line finishes (default FILE.results.jsonl)."
+            | Resume -> "skip the lines the results file already records as done."
+            | Max_Cost _ -> "refuse the whole batch before any request when its estimated cost in US dollars exceeds this."
+            | Allow_Unknown_Cost -> "with --max-cost: run lines whose price is not published (else refused)."
+            | Quiet -> "no progress on stderr."
+            | Json -> "print one JSON document (a summary)."
+
+[<HelpFlags("--help", "-h")>]
 type HermesArgs =
     | [<CliPrefix(CliPrefix.None)>] Generate of ParseResults<GenerateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Batch of ParseResults<BatchArgs>
     | [<CliPrefix(CliPrefix.None)>] Providers of ParseResults<ProvidersArgs>
     | [<CliPrefix(CliPrefix.None)>] Models of ParseResults<ModelsArgs>
     | [<CliPrefix(CliPrefix.None)>] Config of ParseResults<ConfigArgs>
@@ -241,6 +277,7 @@ type HermesArgs =
         member this.Usage =
             match this with
             | Generate _ -> "generate images from a prompt and print their local paths."
+            | Batch _ -> "generate every request of a JSONL file, a few at a time, recording each line's result."
             | Providers _ -> "list providers, whether each is available, and why not."
             | Models _ -> "list models."
             | Config _ -> "read or change $HERMES_HOME/config.yaml."

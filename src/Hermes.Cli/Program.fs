@@ -52,7 +52,12 @@ let private run (argv: string list) (ct: CancellationToken) : Result<Reply, CliE
 
         let pending =
             match top.TryGetSubCommand() with
-            | Some(Generate args) -> Generate.run args scanned.Rest ct |> mapAsync Reply.Generated
+            | Some(Generate args) ->
+                Generate.run args scanned.Rest ct
+                |> mapAsync (function
+                    | Generate.Outcome.Made made -> Reply.Generated made
+                    | Generate.Outcome.Planned plan -> Reply.Planned plan)
+            | Some(Batch args) -> noRest scanned (fun () -> Batch.run args ct |> mapAsync Reply.Batched)
             | Some(Providers args) -> noRest scanned (fun () -> Providers.run args |> map Reply.Providers)
             | Some(Models args) -> noRest scanned (fun () -> Models.run args ct |> mapAsync Reply.Models)
             | Some(Config args) ->

@@ -8,6 +8,9 @@ type Reply =
     | Help of text: string
     | Version of string
     | Generated of Generate.GenerateResult
+    /// `generate --dry-run`: nothing was sent.
+    | Planned of Generate.Plan
+    | Batched of Batch.Summary
     | Providers of Providers.ProvidersResult
     | Models of Models.ModelsResult
     | ConfigListed of Config.Listing
@@ -28,4 +31,5 @@ module Reply =
     let exitCode =
         function
         | Reply.Generated result -> Generate.exitCode result
+        | Reply.Batched summary -> Batch.exitCode summary
         | _ -> ExitCode.ok

@@ -1,8 +1,7 @@
-/// What the CLI shows on stderr while it works: a spinner when stderr is a terminal, library warnings as lines.
+/// What the CLI shows on stderr while it works: one progress line per image when stderr is a terminal, library warnings as lines.
 module Hermes.Cli.Terminal
 
 open System
-open System.Diagnostics
 open System.Threading
 open System.Threading.Tasks
 open Hermes.Domain
@@ -10,44 +9,54 @@ open Hermes.Providers.Core
 open Microsoft.Extensions.Logging
 open Spectre.Console
 
-/// Runs the work under a spinner with elapsed time on stderr, only when asked and stderr is a terminal.
-let withSpinner (show: bool) (label: string) (work: IProgress<GenerationProgress> -> Task<'T>) : Task<'T> =
-    if
-        not show
-        || Console.IsErrorRedirected
-        || not (isNull (Environment.GetEnvironmentVariable "NO_SPINNER"))
-    then
+/// Whether progress may be drawn: asked for, stderr a terminal, NO_SPINNER unset.
+let showsProgress (asked: bool) =
+    asked
+    && not Console.IsErrorRedirected
+    && isNull (Environment.GetEnvironmentVariable "NO_SPINNER")
+
+/// The line of one image: its number, the provider's latest stage (sanitized server text) and the elapsed time.
+let private describe (label: string) (image: int) (count: int) (stage: string) =
+    let prefix = if count > 1 then sprintf "image %d/%d  " image count else ""
+    Markup.Escape(sprintf "%s%s  %s" prefix label (TerminalText.sanitizeWith 80 stage))
+
+/// Runs the work with one progress line per image on stderr (stage, spinner, elapsed), only when showsProgress.
+let withProgress (show: bool) (label: string) (count: int) (work: IProgress<GenerationProgress> -> Task<'T>) : Task<'T> =
+    if not (showsProgress show) then
         work null
     else
         let console =
             AnsiConsole.Create(AnsiConsoleSettings(Out = AnsiConsoleOutput(Console.Error)))
 
-        let stage = ref ""
+        let stages = Array.create (max 1 count) "starting"
 
         let progress =
             { new IProgress<GenerationProgress> with
                 member _.Report p =
-                    Volatile.Write(&stage.contents, sprintf "%s %s" p.Stage p.Detail)
+                    let slot = if p.Image >= 1 && p.Image <= stages.Length then p.Image - 1 else 0
+                    Volatile.Write(&stages[slot], sprintf "%s %s" p.Stage p.Detail)
             }
 
         console
-            .Status()
-            .Spinner(Spinner.Known.Dots)
-            .StartAsync(
-                Markup.Escape label,
-                fun ctx ->
-                    task {
-                        let clock = Stopwatch.StartNew()
-                        let running = work progress
+            .Progress()
+            .AutoClear(true)
+            .Columns(SpinnerColumn(Spinner.Known.Dots), TaskDescriptionColumn(Alignment = Justify.Left), ElapsedTimeColumn())
+            .StartAsync(fun ctx ->
+                task {
+                    let lines =
+                        [| for i in 1 .. stages.Length -> ctx.AddTask(describe label i count "starting", maxValue = 1.0) |]
 
-                        while not running.IsCompleted do
-                            let detail = Volatile.Read(&stage.contents)
-                            ctx.Status <- Markup.Escape(sprintf "%s  %.1fs  %s" label clock.Elapsed.TotalSeconds detail)
-                            do! Task.WhenAny(running, Task.Delay 100) :> Task
+                    for line in lines do
+                        line.IsIndeterminate <- true
 
-                        return! running
-                    }
-            )
+                    let running = work progress
+
+                    while not running.IsCompleted do
+                        lines |> Array.iteri (fun i line -> line.Description <- describe label (i + 1) count (Volatile.Read(&stages[i])))
+                        do! Task.WhenAny(running, Task.Delay 100) :> Task
+
+                    return! running
+                })
 
 /// One warning line on stderr; never more than one line.
 let warn (message: string) =

@@ -19,6 +19,8 @@ type Provenance =
         CreatedUtc: DateTime
         /// How many source images an edit used; None for a plain generation.
         SourceCount: int option
+        /// The published price of this image in US dollars (Prices.perImage); None when no price is published.
+        EstimatedCost: decimal option
     }
 
 /// One image file of the cache, as pruning sees it.
@@ -73,6 +75,9 @@ module Provenance =
         node["source_count"] <- (match p.SourceCount with
                                  | Some n -> JsonValue.Create n
                                  | None -> null)
+        node["estimated_cost"] <- (match p.EstimatedCost with
+                                   | Some usd -> JsonValue.Create usd
+                                   | None -> null)
         node.ToJsonString(JsonSerializerOptions(WriteIndented = true))
 
     let private textOf (node: JsonNode) (name: string) =
@@ -119,6 +124,10 @@ module Provenance =
                             SourceCount =
                                 match node["source_count"] with
                                 | :? JsonValue as n when n.GetValueKind() = JsonValueKind.Number -> Some(n.GetValue<int>())
+                                | _ -> None
+                            EstimatedCost =
+                                match node["estimated_cost"] with
+                                | :? JsonValue as n when n.GetValueKind() = JsonValueKind.Number -> Some(n.GetValue<decimal>())
                                 | _ -> None
                         }
                 | _ -> Error "the sidecar lacks prompt, provider, model or created_at"

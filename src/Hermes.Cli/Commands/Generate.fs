@@ -44,6 +44,14 @@ type Request =
         /// --timeout: the total deadline of each provider call.
         Timeout: TimeSpan option
         Json: bool
+        DryRun: bool
+        /// --max-cost in US dollars.
+        MaxCost: decimal option
+        AllowUnknownCost: bool
+        /// No progress on stderr (--quiet, --json, a batch line).
+        Quiet: bool
+        Preview: bool
+        Open: bool
     }
 
 /// A value the provider reported besides the image (route, size, quality, revised prompt…).
@@ -69,6 +77,28 @@ type GenerateResult =
         AspectRatio: string
         Extras: (string * Extra) list
     }
+
+/// What a run would send: the dispatch's provider and model, the values asked for, the request body and the estimate.
+type Plan =
+    {
+        Provider: string
+        Model: string
+        AspectRatio: string
+        Resolution: string option
+        Count: int
+        Prompt: string
+        /// The request of one image, secrets redacted; Error says why this provider has no preview.
+        Request: Result<RequestPreview, string>
+        /// Of one image and of all of them.
+        Each: Estimate
+        Total: Estimate
+    }
+
+/// A generation that ran, or the plan --dry-run printed instead.
+[<RequireQualifiedAccess>]
+type Outcome =
+    | Made of GenerateResult
+    | Planned of Plan
 
 let private isCancelled (f: ImageFailure) = f.Kind = ErrorKind.Cancelled
 
@@ -153,9 +183,15 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                 |> Result.map Some
                 |> Result.mapError CliError.Usage
 
+        let maxCost =
+            match args.TryGetResult GenerateArgs.Max_Cost with
+            | None -> Ok None
+            | Some text -> Prices.parseUsd "--max-cost" text |> Result.map Some |> Result.mapError CliError.Usage
+
         result {
             let! output = output
             let! timeout = timeout
+            let! maxCost = maxCost
 
             return
                 {
@@ -180,6 +216,12 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                     Seed = args.TryGetResult GenerateArgs.Seed
                     Timeout = timeout
                     Json = args.Contains GenerateArgs.Json
+                    DryRun = args.Contains GenerateArgs.Dry_Run
+                    MaxCost = maxCost
+                    AllowUnknownCost = args.Contains GenerateArgs.Allow_Unknown_Cost
+                    Quiet = args.Contains GenerateArgs.Quiet || args.Contains GenerateArgs.Json
+                    Preview = args.Contains GenerateArgs.Preview
+                    Open = args.Contains GenerateArgs.Open
                 }
         }
     | Ok _ -> Error(CliError.Usage "the prompt is given twice: give one of an argument, '-' (stdin) or --prompt-file FILE")
@@ -301,19 +343,86 @@ let private written (request: Request) (result: GenerateResult) =
             }
     | _ -> result
 
-/// The one place generate calls the library: the plan (refused with did-you-mean before anything is sent), then the images.
-let private generate (client: HermesClient) (request: Request) (prompt: string) (ct: CancellationToken) =
-    match preflight client request.Provider request.Model with
+/// The plan of a request the dispatch accepted: its aspect, resolution and edit limits checked, the body built, the cost estimated;
+/// refused (exit 2, nothing sent) when the estimate is above --max-cost or unknown without --allow-unknown-cost.
+let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: DispatchPlan) : Result<Plan, CliError> =
+    let invalid (bad: BadValue) = CliError.Invalid bad.Message
+
+    let aspect =
+        request.Aspect
+        |> Option.map (AspectRatio.parse >> Result.mapError invalid)
+        |> Option.defaultValue (Ok AspectRatio.defaultValue)
+
+    let resolution =
+        match request.Resolution with
+        | None -> Ok None
+        | Some text -> Resolution.parse text |> Result.map Some |> Result.mapError invalid
+
+    let provider, model =
+        Dispatch.providerOf dispatch.Outcome.Decision |> Option.defaultValue ("", "")
+
+    result {
+        let! aspect = aspect
+        let! resolution = resolution
+        let isEdit = not request.Sources.IsEmpty
+
+        do!
+            EditCapability.check provider model request.Sources.Length request.Mask.IsSome
+            |> Result.mapError CliError.Invalid
+
+        let each = Prices.perImage provider model aspect isEdit
+        let total = Prices.total request.Count each
+
+        do!
+            match request.MaxCost with
+            | Some limit -> Prices.withinLimit limit request.AllowUnknownCost total |> Result.mapError CliError.Invalid
+            | None -> Ok()
+
+        let text = prompt.Trim()
+
+        let preview =
+            RequestPlan.preview
+                {
+                    Provider = provider
+                    Model = model
+                    Prompt = text
+                    Aspect = aspect
+                    Resolution = resolution
+                    SourceCount = request.Sources.Length
+                    HasMask = request.Mask.IsSome
+                    InputFidelity = request.InputFidelity
+                }
+            |> Result.map (fun p ->
+                { p with
+                    Body = Text.Json.Nodes.JsonNode.Parse(client.Context.Secrets.Redact(p.Body.ToJsonString()))
+                })
+
+        return
+            {
+                Provider = provider
+                Model = model
+                AspectRatio = AspectRatio.toWire aspect
+                Resolution = resolution |> Option.map Resolution.toWire
+                Count = request.Count
+                Prompt = client.Context.Secrets.Redact text
+                Request = preview
+                Each = each
+                Total = total
+            }
+    }
+
+/// The one place generate calls the library: the plan (refused with did-you-mean before anything is sent), then the
+/// images with one progress line each, then --preview and --open.
+let execute (client: HermesClient) (request: Request) (prompt: string) (ct: CancellationToken) : Task<Result<Outcome, CliError>> =
+    match preflight client request.Provider request.Model |> Result.bind (plan client request prompt) with
     | Error failure -> Task.FromResult(Error failure)
-    | Ok plan ->
-        let label =
-            match Dispatch.providerOf plan.Outcome.Decision with
-            | Some(provider, model) -> sprintf "generating with %s · %s" provider model
-            | None -> "generating"
+    | Ok planned when request.DryRun -> Task.FromResult(Ok(Outcome.Planned planned))
+    | Ok planned ->
+        let label = sprintf "%s · %s" planned.Provider planned.Model
 
         task {
             let! result =
-                Terminal.withSpinner (not request.Json) label (fun progress ->
+                Terminal.withProgress (not request.Quiet) label request.Count (fun progress ->
                     client.GenerateAsync(
                         prompt,
                         HermesGenerateOptions(
@@ -338,10 +447,18 @@ let private generate (client: HermesClient) (request: Request) (prompt: string) 
                         ct
                     ))
 
-            return Ok(written request (ofLibrary result))
+            let made = written request (ofLibrary result)
+
+            if request.Preview then
+                ImageViewer.preview made.Images
+
+            if request.Open then
+                ImageViewer.openAll made.Images
+
+            return Ok(Outcome.Made made)
         }
 
-let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: CancellationToken) : Task<Result<GenerateResult, CliError>> =
+let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: CancellationToken) : Task<Result<Outcome, CliError>> =
     let ready =
         result {
             let! req = request args rest
@@ -352,4 +469,4 @@ let run (args: ParseResults<GenerateArgs>) (rest: string list) (ct: Cancellation
 
     match ready with
     | Error failure -> Task.FromResult(Error failure)
-    | Ok(req, prompt, opened) -> generate opened.Client req prompt ct
+    | Ok(req, prompt, opened) -> execute opened.Client req prompt ct

@@ -90,6 +90,84 @@ let private generated (w: Utf8JsonWriter) (result: Generate.GenerateResult) =
 
         w.WriteEndObject())
 
+/// A small success document: "success": true and the given fields.
+let private succeeded (w: Utf8JsonWriter) (fields: unit -> unit) =
+    obj w (fun () ->
+        w.WriteBoolean("success", true)
+        fields ())
+
+let private usd (w: Utf8JsonWriter) (name: string) (estimate: Estimate) =
+    match estimate with
+    | Estimate.Usd amount -> w.WriteNumber(name, amount)
+    | Estimate.Unknown _ -> w.WriteNull name
+
+let private planned (w: Utf8JsonWriter) (plan: Generate.Plan) =
+    succeeded w (fun () ->
+        w.WriteNumber("exit_code", ExitCode.ok)
+        w.WriteBoolean("dry_run", true)
+        w.WriteString("provider", plan.Provider)
+        w.WriteString("model", plan.Model)
+        w.WriteString("prompt", plan.Prompt)
+        w.WriteString("aspect_ratio", plan.AspectRatio)
+        text w "resolution" plan.Resolution
+        w.WriteNumber("count", plan.Count)
+
+        match plan.Request with
+        | Ok request ->
+            w.WritePropertyName "request"
+
+            obj w (fun () ->
+                w.WriteString("endpoint", request.Endpoint)
+                w.WriteString("encoding", request.Encoding)
+                w.WritePropertyName "body"
+                request.Body.WriteTo w)
+
+            w.WriteNull "request_error"
+        | Error why ->
+            w.WriteNull "request"
+            w.WriteString("request_error", why)
+
+        usd w "estimated_cost" plan.Total
+        usd w "estimated_cost_each" plan.Each
+
+        text
+            w
+            "cost_note"
+            (match plan.Total with
+             | Estimate.Unknown reason -> Some reason
+             | Estimate.Usd _ -> None))
+
+let private batched (w: Utf8JsonWriter) (summary: Batch.Summary) =
+    obj w (fun () ->
+        let code = Batch.exitCode summary
+
+        match Batch.problem summary with
+        | Some(error, errorType) -> unsuccessful w error errorType code
+        | None ->
+            w.WriteBoolean("success", true)
+            w.WriteNumber("exit_code", code)
+
+        w.WriteString("file", summary.File)
+        w.WriteString("results", summary.Results)
+        w.WriteNumber("lines", summary.Lines)
+        w.WriteNumber("done", Batch.doneCount summary)
+        w.WriteNumber("failed", Batch.failedCount summary)
+        w.WriteNumber("cancelled", Batch.cancelledCount summary)
+        w.WriteNumber("skipped", summary.Skipped)
+        w.WriteStartArray "failures"
+
+        for r in summary.Finished do
+            match r.Problem with
+            | Some(error, errorType) ->
+                obj w (fun () ->
+                    w.WriteNumber("line", r.Line)
+                    text w "id" r.Id
+                    w.WriteString("error_type", errorType)
+                    w.WriteString("error", error))
+            | None -> ()
+
+        w.WriteEndArray())
+
 let private providers (w: Utf8JsonWriter) (result: Providers.ProvidersResult) =
     obj w (fun () ->
         w.WriteStartArray "providers"
@@ -194,12 +272,6 @@ let private cached (w: Utf8JsonWriter) (entries: Cache.Entry list) =
             text w "model" (e.Provenance |> Option.map (fun p -> p.Model))
             text w "prompt" (e.Provenance |> Option.map (fun p -> p.Prompt)))
 
-/// A small success document: "success": true and the given fields.
-let private succeeded (w: Utf8JsonWriter) (fields: unit -> unit) =
-    obj w (fun () ->
-        w.WriteBoolean("success", true)
-        fields ())
-
 let reply (reply: Reply) =
     document (fun w ->
         match reply with
@@ -207,6 +279,8 @@ let reply (reply: Reply) =
         | Reply.Version version -> succeeded w (fun () -> w.WriteString("version", version))
         | Reply.Served -> succeeded w ignore
         | Reply.Generated result -> generated w result
+        | Reply.Planned plan -> planned w plan
+        | Reply.Batched summary -> batched w summary
         | Reply.Providers result ->
             result.Warnings |> List.iter Terminal.warn
             providers w result

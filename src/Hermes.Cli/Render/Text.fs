@@ -49,6 +49,52 @@ let reply (reply: Reply) =
 
         if result.Images.IsEmpty && result.Failures.IsEmpty then
             error "the provider returned no image"
+    | Reply.Planned plan ->
+        let cost =
+            match plan.Total, plan.Each with
+            | Estimate.Usd total, Estimate.Usd each when plan.Count > 1 ->
+                sprintf "%s (%s each)" (Prices.show total) (Prices.show each)
+            | Estimate.Usd total, _ -> Prices.show total
+            | Estimate.Unknown reason, _ -> "unknown: " + reason
+
+        table
+            [ "provider"; plan.Provider ]
+            [
+                [ "model"; plan.Model ]
+                [ "aspect"; plan.AspectRatio ]
+                match plan.Resolution with
+                | Some resolution -> [ "resolution"; resolution ]
+                | None -> ()
+                [ "count"; string plan.Count ]
+                [ "estimated cost"; cost ]
+            ]
+
+        match plan.Request with
+        | Ok request ->
+            line (sprintf "request: POST %s (%s)" request.Endpoint request.Encoding)
+            line (
+                request.Body.ToJsonString(
+                    Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+                )
+            )
+        | Error why -> line ("request: " + why)
+
+        Console.Error.WriteLine "hermes: nothing was sent (--dry-run)"
+    | Reply.Batched summary ->
+        for r in summary.Finished do
+            match r.Problem with
+            | Some(message, _) -> error (sprintf "line %d: %s" r.Line message)
+            | None -> ()
+
+        line (
+            sprintf
+                "%d lines: %d done, %d failed, %d skipped; results in %s"
+                summary.Lines
+                (Commands.Batch.doneCount summary)
+                (Commands.Batch.failedCount summary + Commands.Batch.cancelledCount summary)
+                summary.Skipped
+                summary.Results
+        )
     | Reply.Providers result ->
         result.Warnings |> List.iter Terminal.warn
 

@@ -38,7 +38,8 @@ public sealed class ProviderPipeline(HermesContext ctx)
                 var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options) { Controls = controls.ResultValue }, ct);
                 var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithCallExtras(p, c)));
                 var sent = produced.Match(Right: p => p.Model ?? model, Left: _ => model);
-                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, options.Progress, ct));
+                var price = call.Map(c => Prices.perImage(provider.Name, sent, aspect, c.IsEdit)).IfLeft(Estimate.NewUnknown("not sent"));
+                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, price, options.Progress, ct));
                 return saved.Match(
                     Right: result => new ImageGenResult.Success(result.Image, provider.Name, sent, text, wire, result.Extras),
                     Left: error => Fail(error, sent));
@@ -111,7 +112,7 @@ public sealed class ProviderPipeline(HermesContext ctx)
 
     /// <summary>The first image as a local file (or the bare URL when an allowed download failed), with its pixel size in the extras.</summary>
     private async Task<Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)>> MaterializeAsync(
-        IImageGenProvider provider, string model, string prompt, Produced produced, IProgress<GenerationProgress>? progress, CancellationToken ct)
+        IImageGenProvider provider, string model, string prompt, Produced produced, Estimate price, IProgress<GenerationProgress>? progress, CancellationToken ct)
     {
         if (produced.Images.Count == 0)
         {
@@ -129,7 +130,7 @@ public sealed class ProviderPipeline(HermesContext ctx)
             RightAsync: async file =>
             {
                 var extras = WithPixelSize(produced.Extras, file);
-                await KeepAsync(file, Describe(provider.Name, model, prompt, extras), ct);
+                await KeepAsync(file, Describe(provider.Name, model, prompt, extras, price), ct);
                 return Materialized(file.Path, extras);
             },
             Left: url => Materialized(url, produced.Extras)));
@@ -153,7 +154,7 @@ public sealed class ProviderPipeline(HermesContext ctx)
         }
     }
 
-    private Provenance Describe(string provider, string model, string prompt, IReadOnlyDictionary<string, object> extras)
+    private Provenance Describe(string provider, string model, string prompt, IReadOnlyDictionary<string, object> extras, Estimate price)
     {
         string? Text(string key) => extras.TryGetValue(key, out var value) ? value as string : null;
         var usage = extras.TryGetValue("usage", out var counts) && counts is IEnumerable<KeyValuePair<string, long>> pairs
@@ -169,7 +170,8 @@ public sealed class ProviderPipeline(HermesContext ctx)
             "",
             Microsoft.FSharp.Collections.ListModule.OfSeq(usage),
             ctx.Clock.GetUtcNow().UtcDateTime,
-            extras.TryGetValue("source_count", out var sources) && sources is int n ? Microsoft.FSharp.Core.FSharpOption<int>.Some(n) : null);
+            extras.TryGetValue("source_count", out var sources) && sources is int n ? Microsoft.FSharp.Core.FSharpOption<int>.Some(n) : null,
+            price is Estimate.Usd known ? Microsoft.FSharp.Core.FSharpOption<decimal>.Some(known.Item) : null);
     }
 
     private Task<Either<HermesError, Either<string, SavedImage>>> DownloadAsync(string url, string prefix, IProgress<GenerationProgress>? progress, CancellationToken ct)

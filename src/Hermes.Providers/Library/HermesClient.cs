@@ -132,12 +132,13 @@ public sealed class HermesClient
             Progress = options.Progress,
         };
         using var gate = new SemaphoreSlim(MaxParallel);
-        var runs = Enumerable.Range(0, options.Count).Select(async _ =>
+        var runs = Enumerable.Range(1, options.Count).Select(async image =>
         {
             await gate.WaitAsync(ct);
             try
             {
-                return await provider.GenerateAsync(text, aspect, generateOptions, ct);
+                var numbered = options.Progress is { } progress ? generateOptions with { Progress = new NumberedProgress(progress, image) } : generateOptions;
+                return await provider.GenerateAsync(text, aspect, numbered, ct);
             }
             finally
             {

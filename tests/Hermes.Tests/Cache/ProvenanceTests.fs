@@ -85,6 +85,7 @@ let ``a sidecar that cannot be written leaves the image and a warning`` () =
                 Usage = []
                 CreatedUtc = DateTime.UtcNow
                 SourceCount = None
+                EstimatedCost = None
             }
 
         let! written = folder.WriteSidecarAsync(image, provenance, CancellationToken.None)

@@ -21,7 +21,7 @@ let ``every command, nested ones included, takes -h and --help`` () =
     let rec all (g: CommandLine.Grammar) =
         g :: (g.Commands |> List.collect (snd >> all))
 
-    Assert.Equal(18, (all grammar).Length)
+    Assert.Equal(19, (all grammar).Length)
     Assert.All(all grammar, fun g -> Assert.Equal<string list>([ "--help"; "-h" ], List.sort g.Help))
 
 [<Fact>]
@@ -78,7 +78,7 @@ let ``unknown commands and misused flags are refused with the command named and 
         | Ok scanned -> failwithf "accepted %A" scanned
 
     Assert.Equal(
-        "unknown command 'genrate' for `hermes`: allowed are generate, providers, models, config, auth, mcp, cache, history; did you mean 'generate'? (see `hermes --help`)",
+        "unknown command 'genrate' for `hermes`: allowed are generate, batch, providers, models, config, auth, mcp, cache, history; did you mean 'generate'? (see `hermes --help`)",
         refused [ "genrate"; "p" ]
     )
 
@@ -105,4 +105,5 @@ let ``paths lists every command`` () =
     let shown = CommandLine.paths grammar |> List.map (String.concat " ")
     Assert.Contains("config unset", shown)
     Assert.Contains("auth remove", shown)
-    Assert.Equal(18, shown.Length)
+    Assert.Equal(19, shown.Length)
+    Assert.Contains("batch", shown)

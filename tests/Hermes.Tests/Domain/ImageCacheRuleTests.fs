@@ -159,6 +159,7 @@ let private provenanceGen =
         let! usage = Gen.listOf (Gen.zip (Gen.elements [ "input_tokens"; "output_tokens"; "total_tokens" ]) (Gen.choose (0, 100000)))
         let! seconds = Gen.choose (0, 100000000)
         let! sources = Gen.optionOf (Gen.choose (1, 16))
+        let! millicents = Gen.optionOf (Gen.choose (1, 1000000))
 
         return
             {
@@ -172,6 +173,7 @@ let private provenanceGen =
                 Usage = usage |> List.distinctBy fst |> List.map (fun (k, v) -> k, int64 v)
                 CreatedUtc = DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(float seconds)
                 SourceCount = sources
+                EstimatedCost = millicents |> Option.map (fun m -> decimal m / 100000m)
             }
     }
 
@@ -196,12 +198,13 @@ let ``the sidecar is named for its image and carries the documented fields`` () 
                 Usage = [ "total_tokens", 7L ]
                 CreatedUtc = now
                 SourceCount = None
+                EstimatedCost = Some 0.034m
             }
 
     let node = System.Text.Json.Nodes.JsonNode.Parse json
 
     for field in
-        [ "prompt"; "revised_prompt"; "provider"; "model"; "pixel_size"; "request_id"; "sha256"; "usage"; "created_at"; "source_count" ] do
+        [ "prompt"; "revised_prompt"; "provider"; "model"; "pixel_size"; "request_id"; "sha256"; "usage"; "created_at"; "source_count"; "estimated_cost" ] do
         Assert.True((node.AsObject()).ContainsKey field, field)
 
     Assert.Equal("2026-11-25T12:00:00Z", node["created_at"].GetValue<string>())

@@ -1,0 +1,238 @@
+namespace Hermes.Domain
+
+open System
+open System.Text.Json
+open System.Text.Json.Nodes
+
+/// One request of a `hermes batch` file: `prompt` plus the options `hermes generate` takes, checked.
+type BatchRequest =
+    {
+        /// The 1-based line number in the file.
+        Line: int
+        Id: string option
+        Prompt: string
+        Provider: string option
+        Model: string option
+        Aspect: string option
+        Resolution: string option
+        Count: int
+        Images: string list
+        Mask: string option
+        InputFidelity: string option
+        Output: string option
+        /// Seconds each provider call of this line may take in total.
+        Timeout: float option
+    }
+
+/// The rules of a batch file and of its results file: every line checked before anything is sent.
+module BatchLines =
+
+    /// The fields a line may carry; any other is an error of that line.
+    let fields =
+        [
+            "id"
+            "prompt"
+            "provider"
+            "model"
+            "aspect"
+            "resolution"
+            "count"
+            "image"
+            "mask"
+            "input_fidelity"
+            "output"
+            "timeout"
+        ]
+
+    let maxCount = 16
+
+    /// The longest a line's timeout may be: a day, as --timeout.
+    let maxTimeoutSeconds = 86400.0
+
+    let private kindOf (node: JsonNode) =
+        match node with
+        | null -> JsonValueKind.Null
+        | :? JsonValue as v -> v.GetValueKind()
+        | :? JsonArray -> JsonValueKind.Array
+        | _ -> JsonValueKind.Object
+
+    let private text (o: JsonObject) (name: string) : Result<string option, string> =
+        match o[name] with
+        | null -> Ok None
+        | node when kindOf node = JsonValueKind.String -> Ok(Validation.nonBlank (node.GetValue<string>()))
+        | _ -> Error(sprintf "'%s' must be a string" name)
+
+    let private checkedWith (parse: string -> Result<'T, BadValue>) (value: string option) : Result<string option, string> =
+        match value with
+        | None -> Ok None
+        | Some v -> parse v |> Result.map (fun _ -> Some v) |> Result.mapError _.Message
+
+    let private count (o: JsonObject) =
+        match o["count"] with
+        | null -> Ok 1
+        | node when kindOf node = JsonValueKind.Number ->
+            match (node :?> JsonValue).TryGetValue<int>() with
+            | true, n when n >= 1 && n <= maxCount -> Ok n
+            | _ -> Error(sprintf "invalid count '%s': allowed values are 1 to %d" (node.ToJsonString()) maxCount)
+        | node -> Error(sprintf "invalid count '%s': allowed values are 1 to %d" (node.ToJsonString()) maxCount)
+
+    let private timeout (o: JsonObject) =
+        match o["timeout"] with
+        | null -> Ok None
+        | node when kindOf node = JsonValueKind.Number ->
+            match (node :?> JsonValue).TryGetValue<float>() with
+            | true, s when s > 0.0 && s <= maxTimeoutSeconds -> Ok(Some s)
+            | _ ->
+                Error(
+                    sprintf
+                        "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g"
+                        (node.ToJsonString())
+                        maxTimeoutSeconds
+                )
+        | node ->
+            Error(
+                sprintf
+                    "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g"
+                    (node.ToJsonString())
+                    maxTimeoutSeconds
+            )
+
+    /// `image` as one string or a list of strings.
+    let private images (o: JsonObject) =
+        let bad () =
+            Error "'image' must be a string or a list of strings"
+
+        match o["image"] with
+        | null -> Ok []
+        | node when kindOf node = JsonValueKind.String -> Ok(Option.toList (Validation.nonBlank (node.GetValue<string>())))
+        | :? JsonArray as items ->
+            if items |> Seq.forall (fun i -> kindOf i = JsonValueKind.String) then
+                Ok(
+                    items
+                    |> Seq.choose (fun i -> Validation.nonBlank (i.GetValue<string>()))
+                    |> List.ofSeq
+                )
+            else
+                bad ()
+        | _ -> bad ()
+
+    /// The id as given: a string, or a number kept as its JSON text.
+    let private id (o: JsonObject) =
+        match o["id"] with
+        | null -> Ok None
+        | node when kindOf node = JsonValueKind.String -> Ok(Some(node.GetValue<string>()))
+        | node when kindOf node = JsonValueKind.Number -> Ok(Some(node.ToJsonString()))
+        | _ -> Error "'id' must be a string or a number"
+
+    /// One line of the file: a JSON object with a prompt, only known fields, each value allowed. The error names the
+    /// first problem; the caller prefixes the line number.
+    let parse (line: int) (content: string) : Result<BatchRequest, string> =
+        let parsed =
+            try
+                match JsonNode.Parse content with
+                | :? JsonObject as o -> Ok o
+                | _ -> Error "not a JSON object"
+            with :? JsonException as e ->
+                Error("not JSON: " + TerminalText.sanitizeWith 120 e.Message)
+
+        let known (o: JsonObject) =
+            match o |> Seq.map _.Key |> Seq.tryFind (fun k -> not (List.contains k fields)) with
+            | Some unknown ->
+                Error(
+                    sprintf "unknown field '%s': allowed fields are %s" (TerminalText.sanitizeWith 60 unknown) (String.concat ", " fields)
+                )
+            | None -> Ok o
+
+        let bind f r = Result.bind f r
+
+        parsed
+        |> bind known
+        |> bind (fun o ->
+            let prompt =
+                text o "prompt"
+                |> bind (function
+                    | Some p -> Ok p
+                    | None -> Error "missing prompt: give \"prompt\": \"what the image shows\"")
+
+            match prompt, id o, text o "provider", text o "model", text o "aspect" |> bind (checkedWith AspectRatio.parse) with
+            | Error e, _, _, _, _
+            | _, Error e, _, _, _
+            | _, _, Error e, _, _
+            | _, _, _, Error e, _
+            | _, _, _, _, Error e -> Error e
+            | Ok prompt, Ok identity, Ok provider, Ok model, Ok aspect ->
+                match
+                    text o "resolution" |> bind (checkedWith Resolution.parse),
+                    count o,
+                    images o,
+                    text o "mask",
+                    text o "input_fidelity" |> bind (checkedWith EditRequests.inputFidelity)
+                with
+                | Error e, _, _, _, _
+                | _, Error e, _, _, _
+                | _, _, Error e, _, _
+                | _, _, _, Error e, _
+                | _, _, _, _, Error e -> Error e
+                | Ok resolution, Ok count, Ok images, Ok mask, Ok fidelity ->
+                    match text o "output", timeout o with
+                    | Error e, _
+                    | _, Error e -> Error e
+                    | Ok _, Ok _ when mask.IsSome && images.IsEmpty -> Error "'mask' needs an 'image' to edit"
+                    | Ok _, Ok _ when fidelity.IsSome && images.IsEmpty -> Error "'input_fidelity' applies to edits only: give an 'image'"
+                    | Ok output, Ok timeout ->
+                        Ok
+                            {
+                                Line = line
+                                Id = identity
+                                Prompt = prompt
+                                Provider = provider
+                                Model = model
+                                Aspect = aspect
+                                Resolution = resolution
+                                Count = count
+                                Images = images
+                                Mask = mask
+                                InputFidelity = fidelity
+                                Output = output
+                                Timeout = timeout
+                            })
+
+    /// Every non-blank line of a file with its 1-based number; blank lines are skipped, numbering counts them.
+    let numbered (content: string) : (int * string) list =
+        content.Split '\n'
+        |> Array.mapi (fun i l -> i + 1, l.TrimEnd '\r')
+        |> Array.filter (fun (_, l) -> l.Trim() <> "")
+        |> List.ofArray
+
+    /// The status a results line records for a line that made every image it asked for.
+    let doneStatus = "done"
+
+    /// The line numbers a results file records as done; lines that do not parse (a write cut short) are ignored.
+    let finished (results: string) : Set<int> =
+        numbered results
+        |> List.choose (fun (_, l) ->
+            try
+                match JsonNode.Parse l with
+                | :? JsonObject as o ->
+                    match o["line"], o["status"] with
+                    | null, _
+                    | _, null -> None
+                    | line, status when kindOf line = JsonValueKind.Number && kindOf status = JsonValueKind.String ->
+                        match (line :?> JsonValue).TryGetValue<int>() with
+                        | true, n when status.GetValue<string>() = doneStatus -> Some n
+                        | _ -> None
+                    | _ -> None
+                | _ -> None
+            with :? JsonException ->
+                None)
+        |> Set.ofList
+
+    /// The first file two lines would both write: (earlier line, later line, file); paths compared as given, full paths.
+    let sharedOutput (outputs: (int * string list) list) : (int * int * string) option =
+        outputs
+        |> List.collect (fun (line, files) -> files |> List.map (fun f -> f, line))
+        |> List.groupBy fst
+        |> List.tryPick (fun (file, owners) ->
+            match owners |> List.map snd |> List.distinct |> List.sort with
+            | first :: second :: _ -> Some(first, second, file)
+            | _ -> None)
