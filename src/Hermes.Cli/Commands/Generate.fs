@@ -348,10 +348,11 @@ let private written (request: Request) (result: GenerateResult) =
 let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: DispatchPlan) : Result<Plan, CliError> =
     let invalid (bad: BadValue) = CliError.Invalid bad.Message
 
+    // as the library reads it: a named aspect or W:H, else the aspect of an exact --size
     let aspect =
-        request.Aspect
-        |> Option.map (AspectRatio.parse >> Result.mapError invalid)
-        |> Option.defaultValue (Ok AspectRatio.defaultValue)
+        match request.Aspect with
+        | Some text -> OutputControls.parseAspect text |> Result.mapError CliError.Invalid
+        | None -> Ok(request.Size |> Option.map OutputControls.aspectOfSize |> Option.defaultValue AspectRatio.defaultValue, None)
 
     let resolution =
         match request.Resolution with
@@ -362,9 +363,32 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
         Dispatch.providerOf dispatch.Outcome.Decision |> Option.defaultValue ("", "")
 
     result {
-        let! aspect = aspect
+        let! aspect, ratio = aspect
         let! resolution = resolution
         let isEdit = not request.Sources.IsEmpty
+
+        let controlsAs =
+            client.Registry.Find provider
+            |> Option.ofObj
+            |> Option.map _.OutputControlsAs
+            |> Option.defaultValue provider
+
+        let! controls =
+            OutputControls.forProvider
+                controlsAs
+                model
+                isEdit
+                {
+                    Size = request.Size
+                    Ratio = ratio
+                    Quality = request.Quality
+                    Format = request.Format
+                    Compression = request.Compression
+                    Background = request.Background
+                    Moderation = request.Moderation
+                    Seed = request.Seed
+                }
+            |> Result.mapError CliError.Invalid
 
         do!
             EditCapability.check provider model request.Sources.Length request.Mask.IsSome
@@ -391,6 +415,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                     SourceCount = request.Sources.Length
                     HasMask = request.Mask.IsSome
                     InputFidelity = request.InputFidelity
+                    Controls = controls
                 }
             |> Result.map (fun p ->
                 { p with
