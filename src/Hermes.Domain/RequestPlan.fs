@@ -88,7 +88,11 @@ module RequestPlan =
             let model = EditCapability.xaiEditModel input.Model None
             Ok(json "/images/edits" (EditRequests.xai model input.Prompt sources))
         | "xai" ->
-            let resolution = input.Resolution |> Option.defaultValue Resolution.defaultValue
+            // --resolution wins over the one an exact size maps to, as in the provider
+            let resolution =
+                input.Resolution
+                |> Option.orElse input.Controls.Resolution
+                |> Option.defaultValue Resolution.defaultValue
             Ok(json "/images/generations" (Requests.xai input.Model input.Prompt input.Aspect resolution None input.Controls))
         | "openai" when isEdit ->
             let parts =

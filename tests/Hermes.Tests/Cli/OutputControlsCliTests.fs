@@ -100,3 +100,20 @@ let ``a control the provider does not take, or a bad value, exits 2 with one lin
         Assert.Empty(openAiApi.Requests)
         Assert.Empty(xai.Requests)
     }
+
+[<Fact>]
+let ``generate --dry-run previews the controls on the body, and refuses one the provider does not take`` () =
+    task {
+        use home = new TestHome()
+        use api = xaiApi 200
+        let! run = hermes home (xaiEnv api) [ "generate"; "a fox"; "--size"; "1920x1080"; "--dry-run"; "--json" ]
+        Assert.Equal(0, run.Code)
+        let body = (oneDocument run).GetProperty("request").GetProperty("body")
+        Assert.Equal("16:9", body.GetProperty("aspect_ratio").GetString())
+        Assert.Equal("2k", body.GetProperty("resolution").GetString())
+
+        let! refused = hermes home (xaiEnv api) [ "generate"; "a fox"; "--seed"; "3"; "--dry-run" ]
+        Assert.Equal(2, refused.Code)
+        Assert.StartsWith("hermes: seed '3' is not taken by xai", oneLineError refused)
+        Assert.Empty(api.Requests)
+    }
