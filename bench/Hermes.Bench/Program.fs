@@ -724,7 +724,7 @@ let dispatchCost (lines: List<string>) =
                 sprintf
                     "%.0f"
                     (nanoseconds 200_000 (fun () ->
-                        (Requests.openAi (OpenAiModel.Tier Tier.High) "a fox" AspectRatio.Square None).ToJsonString()
+                        (Requests.openAi (OpenAiModel.Tier Tier.High) "a fox" AspectRatio.Square OutputControls.none).ToJsonString()
                         |> ignore))
             ]
     )

@@ -17,6 +17,13 @@ type GenerateArgs =
     | Image of source: string
     | [<Unique>] Mask of png: string
     | [<Unique>] Input_Fidelity of level: string
+    | [<Unique>] Size of size: string
+    | [<Unique>] Quality of level: string
+    | [<Unique>] Format of format: string
+    | [<Unique>] Compression of percent: int
+    | [<Unique>] Background of background: string
+    | [<Unique>] Moderation of level: string
+    | [<Unique>] Seed of n: int
     | [<Unique>] Timeout of seconds: float
     | Json
     | Dry_Run
@@ -41,11 +48,19 @@ type GenerateArgs =
             | Image _ -> "a source image to edit (local path, http(s) URL or data: URL); repeat for references."
             | Mask _ -> "a PNG with alpha, the size of the first --image, where the model takes a mask."
             | Input_Fidelity _ -> "OpenAI edits: high or low."
+            | Size _ ->
+                "auto or WxH: exact on openai/openai-codex (gpt-image-2 rules) and FAL models with image_size; the nearest ratio and resolution on xai and gemini."
+            | Quality _ -> "low, medium, high or auto (openai, openai-codex, FAL models with quality); overrides the tier's."
+            | Format _ -> "png, jpeg or webp (openai, openai-codex, fal)."
+            | Compression _ -> "0 to 100, with --format jpeg or webp (openai, openai-codex)."
+            | Background _ -> "transparent (png or webp), opaque or auto (openai, openai-codex)."
+            | Moderation _ -> "low or auto (openai, openai-codex)."
+            | Seed _ -> "a seed for repeatable images (FAL models with a seed, gemini)."
             | Timeout _ -> "seconds each provider call may take in total; overrides image_gen.timeout (default 300)."
             | Prompt_File _ -> "read the prompt from this file."
             | Provider _ -> "a registered provider (fal, xai, openai, openai-codex); overrides image_gen.provider."
             | Model _ -> "a model id of the provider's catalog (see `hermes models`)."
-            | Aspect _ -> "landscape, square or portrait (default landscape)."
+            | Aspect _ -> "landscape, square or portrait (default landscape), or a ratio W:H (xai, gemini, FAL models with aspect_ratio)."
             | Resolution _ -> "xAI only: 1k or 2k."
             | Count _ -> "how many images, generated concurrently (1 to 16)."
             | Out _ -> "also copy the images into this folder."

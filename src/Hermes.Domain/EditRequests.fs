@@ -49,7 +49,7 @@ module EditRequests =
         (aspect: AspectRatio)
         (sourceCount: int)
         (hasMask: bool)
-        (outputFormat: string option)
+        (controls: OutputControls)
         (fidelity: string option)
         : FormPart list =
         [
@@ -59,22 +59,28 @@ module EditRequests =
                 FormPart.File(openAiImageField, FormFile.Source index)
             if hasMask then
                 FormPart.File(openAiMaskField, FormFile.Mask)
-            FormPart.Field("size", AspectRatio.openAiSize aspect)
-            match OpenAiModel.quality model with
+            FormPart.Field("size", Requests.openAiSize aspect controls)
+            match Requests.openAiQuality model controls with
             | Some quality -> FormPart.Field("quality", quality)
             | None -> ()
             FormPart.Field("n", "1")
-            match outputFormat with
-            | Some format -> FormPart.Field("output_format", format)
-            | None -> ()
+            for key, value in Requests.openAiOutputFields controls do
+                FormPart.Field(key, value.ToString())
             match fidelity with
             | Some value -> FormPart.Field("input_fidelity", value)
             | None -> ()
         ]
 
     /// The Codex Responses body with `input_image` parts after the `input_text`, and `input_image_mask` on the tool.
-    let codex (tier: Tier) (prompt: string) (aspect: AspectRatio) (imageUrls: string list) (mask: string option) =
-        let body = Requests.codex tier prompt aspect
+    let codex
+        (tier: Tier)
+        (prompt: string)
+        (aspect: AspectRatio)
+        (controls: OutputControls)
+        (imageUrls: string list)
+        (mask: string option)
+        =
+        let body = Requests.codex tier prompt aspect controls
         let content = body["input"].[0].["content"].AsArray()
 
         for url in imageUrls do

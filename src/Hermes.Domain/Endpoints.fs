@@ -367,9 +367,9 @@ module Endpoints =
         | EndpointKind.Azure -> "api-key", secret
 
     /// The OpenAI generation body with the id passed through; azure names the model by its deployment path, not the body.
-    let generationBody (endpoint: Endpoint) (model: string) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =
+    let generationBody (endpoint: Endpoint) (model: string) (prompt: string) (aspect: AspectRatio) (controls: OutputControls) =
         let body =
-            Requests.openAi (OpenAiModel.PassThrough model) prompt aspect outputFormat
+            Requests.openAi (OpenAiModel.PassThrough model) prompt aspect controls
 
         if endpoint.Kind = EndpointKind.Azure then
             body.Remove "model" |> ignore
@@ -384,8 +384,8 @@ module Endpoints =
         (aspect: AspectRatio)
         (sourceCount: int)
         (hasMask: bool)
-        (outputFormat: string option)
+        (controls: OutputControls)
         (fidelity: string option)
         =
-        EditRequests.openAi (OpenAiModel.PassThrough model) prompt aspect sourceCount hasMask outputFormat fidelity
+        EditRequests.openAi (OpenAiModel.PassThrough model) prompt aspect sourceCount hasMask controls fidelity
         |> List.filter (fun part -> endpoint.Kind = EndpointKind.OpenAi || part <> FormPart.Field("model", model))

@@ -10,6 +10,12 @@ type FalOverrides =
         Guidance: float option
         NumImages: int option
         OutputFormat: string option
+        Quality: string option
+        Background: string option
+        /// An exact `image_size {width,height}`, for the models whose image_size takes one.
+        Dimensions: (int * int) option
+        /// An exact `aspect_ratio`, for the models that take the ratio field.
+        AspectRatio: string option
     }
 
 module FalPayload =
@@ -21,6 +27,21 @@ module FalPayload =
             Guidance = None
             NumImages = None
             OutputFormat = None
+            Quality = None
+            Background = None
+            Dimensions = None
+            AspectRatio = None
+        }
+
+    /// The output controls FAL validated for the model, as payload overrides.
+    let ofControls (controls: OutputControls) =
+        { noOverrides with
+            Seed = controls.Seed
+            OutputFormat = controls.Format
+            Quality = controls.Quality
+            Background = controls.Background
+            Dimensions = controls.Dimensions
+            AspectRatio = controls.AspectRatio
         }
 
     let upscalerModel = "fal-ai/clarity-upscaler"
@@ -47,15 +68,17 @@ module FalPayload =
         | AspectRatio.Square -> square
         | AspectRatio.Portrait -> portrait
 
-    /// The size entry for a model: (key, value).
-    let size (model: FalModel) (aspect: AspectRatio) : string * FalParam =
-        match model.Size with
-        | FalSize.Preset(l, s, p) -> "image_size", FalParam.Text(pick aspect (l, s, p))
-        | FalSize.Literal(l, s, p) -> "image_size", FalParam.Text(pick aspect (l, s, p))
-        | FalSize.Dimensions(l, s, p) ->
+    /// The size entry for a model: (key, value); an exact size or ratio asked for wins over the named aspect's.
+    let size (model: FalModel) (aspect: AspectRatio) (overrides: FalOverrides) : string * FalParam =
+        match model.Size, overrides.Dimensions, overrides.AspectRatio with
+        | (FalSize.Preset _ | FalSize.Dimensions _), Some(w, h), _ -> "image_size", FalParam.Dimensions(w, h)
+        | FalSize.AspectRatioField, _, Some ratio -> "aspect_ratio", FalParam.Text ratio
+        | FalSize.Preset(l, s, p), _, _ -> "image_size", FalParam.Text(pick aspect (l, s, p))
+        | FalSize.Literal(l, s, p), _, _ -> "image_size", FalParam.Text(pick aspect (l, s, p))
+        | FalSize.Dimensions(l, s, p), _, _ ->
             let w, h = pick aspect (l, s, p)
             "image_size", FalParam.Dimensions(w, h)
-        | FalSize.AspectRatioField -> "aspect_ratio", FalParam.Text(AspectRatio.xaiAspect aspect)
+        | FalSize.AspectRatioField, _, None -> "aspect_ratio", FalParam.Text(AspectRatio.xaiAspect aspect)
 
     /// Defaults, then prompt, size, seed and overrides; keys the model does not accept are dropped.
     let entries (model: FalModel) (prompt: string) (aspect: AspectRatio) (overrides: FalOverrides) =
@@ -66,12 +89,14 @@ module FalPayload =
                 overrides.Guidance |> Option.map (fun g -> "guidance_scale", FalParam.Float g)
                 overrides.NumImages |> Option.map (fun n -> "num_images", FalParam.Int n)
                 overrides.OutputFormat |> Option.map (fun f -> "output_format", FalParam.Text f)
+                overrides.Quality |> Option.map (fun q -> "quality", FalParam.Text q)
+                overrides.Background |> Option.map (fun b -> "background", FalParam.Text b)
             ]
             |> List.choose id
 
         let layered =
             model.Defaults
-            @ [ "prompt", FalParam.Text(prompt.Trim()); size model aspect ]
+            @ [ "prompt", FalParam.Text(prompt.Trim()); size model aspect overrides ]
             @ optional
 
         let accepted key =

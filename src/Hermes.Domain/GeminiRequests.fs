@@ -41,8 +41,15 @@ module GeminiRequests =
                     ]
             ]
 
+    /// The imageConfig sent: an exact ratio and imageSize asked for (or mapped from a size) win over the defaults.
+    let imageConfig (model: string) (aspect: AspectRatio) (controls: OutputControls) =
+        controls.AspectRatio |> Option.defaultValue (aspectRatio aspect),
+        controls.GeminiImageSize |> Option.defaultValue (imageSize model)
+
     /// The body: the prompt, then each source as an inlineData part; TEXT and IMAGE so a refusal can come back as text.
-    let body (model: string) (prompt: string) (aspect: AspectRatio) (sources: InlinePart list) : JsonObject =
+    let body (model: string) (prompt: string) (aspect: AspectRatio) (controls: OutputControls) (sources: InlinePart list) : JsonObject =
+        let ratio, size = imageConfig model aspect controls
+
         let parts =
             JsonArray(
                 [|
@@ -52,18 +59,19 @@ module GeminiRequests =
                 |]
             )
 
+        let config =
+            Requests.objectOf
+                [
+                    "responseModalities", JsonArray(node "TEXT", node "IMAGE")
+                    "imageConfig", Requests.objectOf [ "aspectRatio", node ratio; "imageSize", node size ]
+                ]
+
+        match controls.Seed with
+        | Some seed -> config["seed"] <- JsonValue.Create(seed)
+        | None -> ()
+
         Requests.objectOf
             [
                 "contents", JsonArray(Requests.objectOf [ "role", node "user"; "parts", parts ] :> JsonNode)
-                "generationConfig",
-                Requests.objectOf
-                    [
-                        "responseModalities", JsonArray(node "TEXT", node "IMAGE")
-                        "imageConfig",
-                        Requests.objectOf
-                            [
-                                "aspectRatio", node (aspectRatio aspect)
-                                "imageSize", node (imageSize model)
-                            ]
-                    ]
+                "generationConfig", config
             ]

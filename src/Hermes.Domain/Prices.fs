@@ -58,7 +58,7 @@ module Prices =
 
     /// The pixels a FAL model is asked for at this aspect, when the request names them.
     let falPixels (model: FalModel) (aspect: AspectRatio) : int option =
-        match FalPayload.size model aspect with
+        match FalPayload.size model aspect FalPayload.noOverrides with
         | _, FalParam.Dimensions(w, h) -> Some(w * h)
         | _, FalParam.Text name ->
             presets

@@ -13,6 +13,8 @@ type PlanInput =
         SourceCount: int
         HasMask: bool
         InputFidelity: string option
+        /// The output controls the provider validated (OutputControls.forProvider).
+        Controls: OutputControls
     }
 
 /// The request a generation would send, built by the providers' own pure builders; never a credential.
@@ -68,7 +70,7 @@ module RequestPlan =
         let parts =
             [ for _ in 1 .. input.SourceCount -> { MimeType = "image/png"; Bytes = [||] } ]
 
-        let body = GeminiRequests.body input.Model input.Prompt input.Aspect parts
+        let body = GeminiRequests.body input.Model input.Prompt input.Aspect input.Controls parts
         let sent = body["contents"].[0].["parts"].AsArray()
 
         for n in 1 .. input.SourceCount do
@@ -86,8 +88,12 @@ module RequestPlan =
             let model = EditCapability.xaiEditModel input.Model None
             Ok(json "/images/edits" (EditRequests.xai model input.Prompt sources))
         | "xai" ->
-            let resolution = input.Resolution |> Option.defaultValue Resolution.defaultValue
-            Ok(json "/images/generations" (Requests.xai input.Model input.Prompt input.Aspect resolution None))
+            // --resolution wins over the one an exact size maps to, as in the provider
+            let resolution =
+                input.Resolution
+                |> Option.orElse input.Controls.Resolution
+                |> Option.defaultValue Resolution.defaultValue
+            Ok(json "/images/generations" (Requests.xai input.Model input.Prompt input.Aspect resolution None input.Controls))
         | "openai" when isEdit ->
             let parts =
                 EditRequests.openAi
@@ -96,7 +102,7 @@ module RequestPlan =
                     input.Aspect
                     input.SourceCount
                     input.HasMask
-                    None
+                    input.Controls
                     input.InputFidelity
 
             Ok
@@ -105,12 +111,12 @@ module RequestPlan =
                     Body = multipart parts
                     Encoding = "multipart"
                 }
-        | "openai" -> Ok(json "/images/generations" (Requests.openAi (OpenAiModel.ofId input.Model) input.Prompt input.Aspect None))
+        | "openai" -> Ok(json "/images/generations" (Requests.openAi (OpenAiModel.ofId input.Model) input.Prompt input.Aspect input.Controls))
         | "openai-codex" ->
             match Tier.parse input.Model with
             | Error bad -> Error bad.Message
-            | Ok tier when isEdit -> Ok(json "/responses" (EditRequests.codex tier input.Prompt input.Aspect sources (mask input)))
-            | Ok tier -> Ok(json "/responses" (Requests.codex tier input.Prompt input.Aspect))
+            | Ok tier when isEdit -> Ok(json "/responses" (EditRequests.codex tier input.Prompt input.Aspect input.Controls sources (mask input)))
+            | Ok tier -> Ok(json "/responses" (Requests.codex tier input.Prompt input.Aspect input.Controls))
         | "fal" ->
             match FalCatalog.tryModel input.Model with
             | None -> Error(sprintf "no request preview for FAL model '%s'" input.Model)
@@ -120,8 +126,8 @@ module RequestPlan =
                     Ok(
                         json
                             edit.Endpoint
-                            (EditRequests.fal model edit input.Prompt input.Aspect FalPayload.noOverrides sources (mask input))
+                            (EditRequests.fal model edit input.Prompt input.Aspect (FalPayload.ofControls input.Controls) sources (mask input))
                     )
-                | _ -> Ok(json model.Info.Id (FalPayload.build model input.Prompt input.Aspect FalPayload.noOverrides))
+                | _ -> Ok(json model.Info.Id (FalPayload.build model input.Prompt input.Aspect (FalPayload.ofControls input.Controls)))
         | "gemini" -> Ok(gemini input)
         | other -> Error(sprintf "no request preview for provider '%s'" other)

@@ -34,14 +34,25 @@ module Requests =
 
         options
 
+    /// xAI's aspect_ratio: the exact ratio asked for (or mapped from a size), else the named aspect's.
+    let xaiAspectRatio (aspect: AspectRatio) (controls: OutputControls) =
+        controls.AspectRatio |> Option.defaultValue (AspectRatio.xaiAspect aspect)
+
     /// POST {base}/images/generations for the Grok Imagine models: text-to-image, with storage_options unless storage is off.
-    let xai (model: string) (prompt: string) (aspect: AspectRatio) (resolution: Resolution) (storage: XaiStorage option) =
+    let xai
+        (model: string)
+        (prompt: string)
+        (aspect: AspectRatio)
+        (resolution: Resolution)
+        (storage: XaiStorage option)
+        (controls: OutputControls)
+        =
         let body =
             objectOf (
                 [
                     ("model", node model)
                     ("prompt", node prompt)
-                    ("aspect_ratio", node (AspectRatio.xaiAspect aspect))
+                    ("aspect_ratio", node (xaiAspectRatio aspect controls))
                     ("resolution", node (Resolution.toWire resolution))
                 ]
             )
@@ -52,30 +63,48 @@ module Requests =
 
         body
 
+    /// The gpt-image size sent: the exact size (or auto) asked for, else the named aspect's.
+    let openAiSize (aspect: AspectRatio) (controls: OutputControls) =
+        controls.OpenAiSize |> Option.defaultValue (AspectRatio.openAiSize aspect)
+
+    /// The quality sent: the one asked for, else the tier's (a passed-through model has none).
+    let openAiQuality (model: OpenAiModel) (controls: OutputControls) =
+        controls.Quality |> Option.orElse (OpenAiModel.quality model)
+
+    /// The optional gpt-image output fields in wire order, each only when asked for (a form sends their text).
+    let openAiOutputFields (controls: OutputControls) : (string * JsonNode) list =
+        [
+            controls.Format |> Option.map (fun f -> "output_format", node f)
+            controls.Compression
+            |> Option.map (fun c -> "output_compression", JsonValue.Create(c) :> JsonNode)
+            controls.Background |> Option.map (fun b -> "background", node b)
+            controls.Moderation |> Option.map (fun m -> "moderation", node m)
+        ]
+        |> List.choose id
+
     /// POST {base}/images/generations for gpt-image-*; never carries response_format (the API rejects it).
-    let openAi (model: OpenAiModel) (prompt: string) (aspect: AspectRatio) (outputFormat: string option) =
+    let openAi (model: OpenAiModel) (prompt: string) (aspect: AspectRatio) (controls: OutputControls) =
         let body =
             objectOf (
                 [
                     ("model", node (OpenAiModel.apiModel model))
                     ("prompt", node prompt)
-                    ("size", node (AspectRatio.openAiSize aspect))
+                    ("size", node (openAiSize aspect controls))
                     ("n", JsonValue.Create(1) :> JsonNode)
                 ]
             )
 
-        match OpenAiModel.quality model with
+        match openAiQuality model controls with
         | Some quality -> body["quality"] <- node quality
         | None -> ()
 
-        match outputFormat with
-        | Some format -> body["output_format"] <- node format
-        | None -> ()
+        for key, value in openAiOutputFields controls do
+            body[key] <- value
 
         body
 
     /// POST {base}/responses on the ChatGPT/Codex backend, streamed; no tool_choice: every form of it gets HTTP 400 from the backend.
-    let codex (tier: Tier) (prompt: string) (aspect: AspectRatio) =
+    let codex (tier: Tier) (prompt: string) (aspect: AspectRatio) (controls: OutputControls) =
         let content =
             JsonArray(objectOf ([ ("type", node "input_text"); ("text", node prompt) ]))
 
@@ -88,15 +117,25 @@ module Requests =
                 ]
             )
 
+        let optional =
+            openAiOutputFields
+                { controls with
+                    Format = None
+                    Background = None
+                }
+
         let tool =
             objectOf (
                 [
                     ("type", node "image_generation")
                     ("model", node Tier.apiModel)
-                    ("size", node (AspectRatio.openAiSize aspect))
-                    ("quality", node (Tier.quality tier))
-                    ("output_format", node "png")
-                    ("background", node "opaque")
+                    ("size", node (openAiSize aspect controls))
+                    ("quality", node (openAiQuality (OpenAiModel.Tier tier) controls |> Option.defaultValue (Tier.quality tier)))
+                    ("output_format", node (controls.Format |> Option.defaultValue "png"))
+                ]
+                @ optional
+                @ [
+                    ("background", node (controls.Background |> Option.defaultValue "opaque"))
                     ("partial_images", JsonValue.Create(0) :> JsonNode)
                 ]
             )

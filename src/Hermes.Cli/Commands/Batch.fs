@@ -134,6 +134,13 @@ let private request (line: BatchRequest) (output: OutputPath.Target option) (tim
         Sources = line.Images
         Mask = line.Mask
         InputFidelity = line.InputFidelity
+        Size = None
+        Quality = None
+        Format = None
+        Compression = None
+        Background = None
+        Moderation = None
+        Seed = None
         Timeout = timeout
         Json = true
         DryRun = false

@@ -34,6 +34,14 @@ type Request =
         Sources: string list
         Mask: string option
         InputFidelity: string option
+        /// The per-call output controls, validated per provider by the library before any request.
+        Size: string option
+        Quality: string option
+        Format: string option
+        Compression: int option
+        Background: string option
+        Moderation: string option
+        Seed: int option
         /// --timeout: the total deadline of each provider call.
         Timeout: TimeSpan option
         Json: bool
@@ -200,6 +208,13 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                     Sources = args.GetResults GenerateArgs.Image
                     Mask = args.TryGetResult GenerateArgs.Mask
                     InputFidelity = args.TryGetResult GenerateArgs.Input_Fidelity
+                    Size = args.TryGetResult GenerateArgs.Size
+                    Quality = args.TryGetResult GenerateArgs.Quality
+                    Format = args.TryGetResult GenerateArgs.Format
+                    Compression = args.TryGetResult GenerateArgs.Compression
+                    Background = args.TryGetResult GenerateArgs.Background
+                    Moderation = args.TryGetResult GenerateArgs.Moderation
+                    Seed = args.TryGetResult GenerateArgs.Seed
                     Timeout = timeout
                     Json = args.Contains GenerateArgs.Json
                     DryRun = args.Contains GenerateArgs.Dry_Run
@@ -334,10 +349,11 @@ let private written (request: Request) (result: GenerateResult) =
 let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: DispatchPlan) : Result<Plan, CliError> =
     let invalid (bad: BadValue) = CliError.Invalid bad.Message
 
+    // as the library reads it: a named aspect or W:H, else the aspect of an exact --size
     let aspect =
-        request.Aspect
-        |> Option.map (AspectRatio.parse >> Result.mapError invalid)
-        |> Option.defaultValue (Ok AspectRatio.defaultValue)
+        match request.Aspect with
+        | Some text -> OutputControls.parseAspect text |> Result.mapError CliError.Invalid
+        | None -> Ok(request.Size |> Option.map OutputControls.aspectOfSize |> Option.defaultValue AspectRatio.defaultValue, None)
 
     let resolution =
         match request.Resolution with
@@ -348,9 +364,32 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
         Dispatch.providerOf dispatch.Outcome.Decision |> Option.defaultValue ("", "")
 
     result {
-        let! aspect = aspect
+        let! aspect, ratio = aspect
         let! resolution = resolution
         let isEdit = not request.Sources.IsEmpty
+
+        let controlsAs =
+            client.Registry.Find provider
+            |> Option.ofObj
+            |> Option.map _.OutputControlsAs
+            |> Option.defaultValue provider
+
+        let! controls =
+            OutputControls.forProvider
+                controlsAs
+                model
+                isEdit
+                {
+                    Size = request.Size
+                    Ratio = ratio
+                    Quality = request.Quality
+                    Format = request.Format
+                    Compression = request.Compression
+                    Background = request.Background
+                    Moderation = request.Moderation
+                    Seed = request.Seed
+                }
+            |> Result.mapError CliError.Invalid
 
         do!
             EditCapability.check provider model request.Sources.Length request.Mask.IsSome
@@ -377,6 +416,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                     SourceCount = request.Sources.Length
                     HasMask = request.Mask.IsSome
                     InputFidelity = request.InputFidelity
+                    Controls = controls
                 }
             |> Result.map (fun p ->
                 { p with
@@ -421,6 +461,13 @@ let execute (client: HermesClient) (request: Request) (prompt: string) (ct: Canc
                             Sources = Array.ofList request.Sources,
                             Mask = Option.toObj request.Mask,
                             InputFidelity = Option.toObj request.InputFidelity,
+                            Size = Option.toObj request.Size,
+                            Quality = Option.toObj request.Quality,
+                            OutputFormat = Option.toObj request.Format,
+                            Compression = Option.toNullable request.Compression,
+                            Background = Option.toObj request.Background,
+                            Moderation = Option.toObj request.Moderation,
+                            Seed = Option.toNullable request.Seed,
                             Progress = progress
                         ),
                         ct

@@ -59,6 +59,19 @@ type HermesTools(inlineByDefault: bool) =
             [<Description("Also return each image inline as base64 (large: use only when you must see the pixels). Default false, or the server's HERMES_MCP_INLINE_IMAGES.");
               Optional;
               DefaultParameterValue(false)>] ``inline``: bool,
+            [<Description("png, jpeg or webp (openai, openai-codex, fal); other providers refuse it.");
+              Optional;
+              DefaultParameterValue(null: string)>] output_format: string,
+            [<Description("0 to 100, with output_format jpeg or webp (openai, openai-codex).");
+              Optional>] compression: Nullable<int>,
+            [<Description("transparent (png or webp), opaque or auto (openai, openai-codex).");
+              Optional;
+              DefaultParameterValue(null: string)>] background: string,
+            [<Description("low or auto (openai, openai-codex).");
+              Optional;
+              DefaultParameterValue(null: string)>] moderation: string,
+            [<Description("A seed for repeatable images (fal models with a seed, gemini).");
+              Optional>] seed: Nullable<int>,
             progress: IProgress<ProgressNotificationValue>,
             ct: CancellationToken
         ) : Task<CallToolResult> =
@@ -97,6 +110,11 @@ type HermesTools(inlineByDefault: bool) =
                         Count = count,
                         Sources = (images |> Option.ofObj |> Option.map List.ofArray |> Option.defaultValue [] |> ResizeArray),
                         Mask = Option.toObj (text mask),
+                        OutputFormat = Option.toObj (text output_format),
+                        Compression = compression,
+                        Background = Option.toObj (text background),
+                        Moderation = Option.toObj (text moderation),
+                        Seed = seed,
                         Progress = HermesTools.Reporter progress
                     )
             }

@@ -43,9 +43,10 @@ internal sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
             .Bind(t => t.IsExpired(ctx.NowUnixSeconds) ? new HermesError(ErrorKind.Auth, Expired) : Prelude.Right<HermesError, CodexToken>(t));
         var tier = TierModule.parse(call.Model).ResultValue;
         var body = call.IsEdit
-            ? EditRequests.codex(tier, call.Prompt, call.Aspect,
+            ? EditRequests.codex(tier, call.Prompt, call.Aspect, call.Controls,
                 Microsoft.FSharp.Collections.ListModule.OfSeq(call.Sources.Select(source => source.UrlForProvider)), Fs.Opt(call.Mask?.UrlForProvider))
-            : Requests.codex(tier, call.Prompt, call.Aspect);
+            : Requests.codex(tier, call.Prompt, call.Aspect, call.Controls);
+        var size = Requests.openAiSize(call.Aspect, call.Controls);
         var image = await token.BindAsync(t =>
         {
             ctx.Secrets.Add(t.AccessToken);
@@ -56,9 +57,9 @@ internal sealed class CodexImageProvider(HermesContext ctx) : IImageGenProvider
             new Dictionary<string, object>
             {
                 ["input_image_count"] = call.Sources.Count,
-                ["size"] = AspectRatioModule.openAiSize(call.Aspect),
-                ["quality"] = TierModule.quality(tier),
-                ["requested_size"] = AspectRatioModule.openAiSize(call.Aspect),
+                ["size"] = size,
+                ["quality"] = Requests.openAiQuality(OpenAiModel.NewTier(tier), call.Controls).Value,
+                ["requested_size"] = size,
                 ["image_source"] = "final",
                 ["requested_model"] = TierModule.apiModel,
                 ["reported_model"] = final.ReportedModel is { } reported ? reported.Value : "unknown",

@@ -14,5 +14,8 @@ internal interface IImageGenProvider
     /// <summary>What the model takes in an edit, null when it cannot edit; the bundled providers answer from the domain's table.</summary>
     EditSupport? EditSupportFor(string model) => EditCapability.forModel(Name, model)?.Value;
 
+    /// <summary>The bundled provider whose per-call output controls this one takes (OutputControls.forProvider); its own name by default.</summary>
+    string OutputControlsAs => Name;
+
     Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct);
 }

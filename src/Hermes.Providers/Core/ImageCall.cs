@@ -10,5 +10,8 @@ internal sealed record ImageCall(string Prompt, AspectRatio Aspect, string Model
 
     public SourceImage? Mask { get; init; }
 
+    /// <summary>The output controls the provider validated for this model; what its builder puts on the wire.</summary>
+    public OutputControls Controls { get; init; } = OutputControlsModule.none;
+
     public bool IsEdit => Sources.Count > 0;
 }

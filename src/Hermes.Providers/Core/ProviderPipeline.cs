@@ -30,8 +30,13 @@ internal sealed class ProviderPipeline(HermesContext ctx)
         return await chosen.MatchAsync(
             RightAsync: async model =>
             {
-                var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options), ct);
-                var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithSourceCount(p, c)));
+                var controls = OutputControlsModule.forProvider(provider.OutputControlsAs, model, (options.Sources ?? []).Count > 0, options.OutputRequest);
+                if (controls.IsError)
+                {
+                    return Fail(new HermesError(ErrorKind.InvalidArgument, controls.ErrorValue), model);
+                }
+                var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options) { Controls = controls.ResultValue }, ct);
+                var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithCallExtras(p, c)));
                 var sent = produced.Match(Right: p => p.Model ?? model, Left: _ => model);
                 var price = call.Map(c => Prices.perImage(provider.Name, sent, aspect, c.IsEdit)).IfLeft(Estimate.NewUnknown("not sent"));
                 var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, price, options.Progress, ct));
@@ -86,8 +91,24 @@ internal sealed class ProviderPipeline(HermesContext ctx)
         });
     }
 
-    private static Produced WithSourceCount(Produced produced, ImageCall call) =>
-        call.IsEdit ? produced with { Extras = new Dictionary<string, object>(produced.Extras) { ["source_count"] = call.Sources.Count } } : produced;
+    /// <summary>The source count of an edit and what the controls' mapping reports (the size asked for when the nearest was sent).</summary>
+    private static Produced WithCallExtras(Produced produced, ImageCall call)
+    {
+        if (!call.IsEdit && call.Controls.Extras.IsEmpty)
+        {
+            return produced;
+        }
+        var extras = new Dictionary<string, object>(produced.Extras);
+        if (call.IsEdit)
+        {
+            extras["source_count"] = call.Sources.Count;
+        }
+        foreach (var (key, value) in call.Controls.Extras)
+        {
+            extras[key] = value;
+        }
+        return produced with { Extras = extras };
+    }
 
     /// <summary>The first image as a local file (or the bare URL when an allowed download failed), with its pixel size in the extras.</summary>
     private async Task<Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)>> MaterializeAsync(

@@ -38,6 +38,9 @@ internal sealed class EndpointImageProvider(HermesContext ctx, Endpoint endpoint
 
     public EditSupport? EditSupportFor(string model) => Rules.editSupport;
 
+    /// <summary>An endpoint speaks the OpenAI images API, so it takes OpenAI's output controls.</summary>
+    public string OutputControlsAs => "openai";
+
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         OpenAiImageProvider.BadOption(options) is { } bad
             ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(bad, Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))
@@ -50,15 +53,15 @@ internal sealed class EndpointImageProvider(HermesContext ctx, Endpoint endpoint
         call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} on endpoint {endpoint.Name}"));
         var request = call.IsEdit
             ? HttpCall.PostMultipart(Rules.editUrl(endpoint, call.Model), DisplayName, OpenAiImageProvider.Form(Rules.editParts(endpoint, call.Model,
-                call.Prompt, call.Aspect, call.Sources.Count, call.Mask is not null, Fs.Opt(call.Options.OutputFormat), Fs.Opt(OpenAiImageProvider.Fidelity(call))), call))
+                call.Prompt, call.Aspect, call.Sources.Count, call.Mask is not null, call.Controls, Fs.Opt(OpenAiImageProvider.Fidelity(call))), call))
             : HttpCall.PostJson(Rules.generationUrl(endpoint, call.Model), DisplayName,
-                Rules.generationBody(endpoint, call.Model, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat)));
+                Rules.generationBody(endpoint, call.Model, call.Prompt, call.Aspect, call.Controls));
         var answer = await key.BindAsync(k =>
         {
             var (header, value) = Rules.authHeader(endpoint, k);
             return ctx.Transport.SendAsync(request.WithHeader(header, value) with { BodyLimit = ImagesAnswerModule.maxBodyBytes }, ct);
         });
-        var extras = new Dictionary<string, object> { ["size"] = AspectRatioModule.openAiSize(call.Aspect), ["endpoint_kind"] = Rules.kindName(endpoint.Kind) };
+        var extras = new Dictionary<string, object> { ["size"] = Requests.openAiSize(call.Aspect, call.Controls), ["endpoint_kind"] = Rules.kindName(endpoint.Kind) };
         return answer.Bind(a => ProviderFailure.ImagesOf(DisplayName, a)).Map(images => Produced.FromAnswer(images, extras, preferPublicUrl: false));
     }
 }

@@ -3,7 +3,6 @@ using Hermes.Domain;
 using Hermes.Providers.Core;
 using LanguageExt;
 using Microsoft.Extensions.Logging;
-using Microsoft.FSharp.Core;
 
 namespace Hermes.Providers.Fal;
 
@@ -40,9 +39,7 @@ internal sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
         }
         ctx.Secrets.Add(endpoint.Key);
         var queue = new FalQueueClient(ctx, endpoint) { PollInterval = PollInterval, QueueTimeout = QueueTimeout };
-        var overrides = call.Options.Seed is { } seed
-            ? new FalOverrides(FSharpOption<int>.Some(seed), FalPayload.noOverrides.Steps, FalPayload.noOverrides.Guidance, FalPayload.noOverrides.NumImages, FalPayload.noOverrides.OutputFormat)
-            : FalPayload.noOverrides;
+        var overrides = FalPayload.ofControls(call.Controls);
 
         // An edit goes to the model's edit endpoint (the pipeline has checked it has one); local files travel as data URIs.
         var edit = call.IsEdit ? model.Edit.Value : null;

@@ -32,7 +32,7 @@ internal sealed class GeminiImageProvider(HermesContext ctx) : IImageGenProvider
         key.IfRight(ctx.Secrets.Add);
         var baseUrl = ctx.Environment.Get("GEMINI_BASE_URL").IfNone(GeminiRequests.defaultBaseUrl);
         var sources = Microsoft.FSharp.Collections.ListModule.OfSeq(call.Sources.Select(s => new InlinePart(s.MediaType, s.Bytes)));
-        var body = GeminiRequests.body(call.Model, call.Prompt, call.Aspect, sources);
+        var body = GeminiRequests.body(call.Model, call.Prompt, call.Aspect, call.Controls, sources);
         call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.FirstOrDefault(m => m.Id == call.Model)?.Speed ?? "passed through"})"));
         var answer = await key.BindAsync(k => ctx.Transport.SendAsync(
             HttpCall.PostJson(GeminiRequests.url(baseUrl, call.Model), Label, body).WithHeader("x-goog-api-key", k) with
@@ -59,11 +59,8 @@ internal sealed class GeminiImageProvider(HermesContext ctx) : IImageGenProvider
         {
             return new HermesError(failure.Value.Item1, failure.Value.Item2);
         }
-        var extras = new Dictionary<string, object>
-        {
-            ["aspect_ratio"] = GeminiRequests.aspectRatio(call.Aspect),
-            ["image_size"] = GeminiRequests.imageSize(call.Model),
-        };
+        var (ratio, size) = GeminiRequests.imageConfig(call.Model, call.Aspect, call.Controls);
+        var extras = new Dictionary<string, object> { ["aspect_ratio"] = ratio, ["image_size"] = size };
         if (read.Text is { } text)
         {
             extras["model_text"] = text.Value;

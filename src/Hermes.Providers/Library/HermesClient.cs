@@ -129,13 +129,13 @@ public sealed class HermesClient
         var plan = await PlanWithLiveModelsAsync(options.Provider, options.Model, ct);
         var runnable = from request in Validate(text, options)
                        from chosen in plan.Runnable(Registry)
-                       select (request.Aspect, request.Resolution, chosen.Provider, chosen.Model);
+                       select (request.Aspect, request.Ratio, request.Resolution, chosen.Provider, chosen.Model);
         foreach (var warning in plan.Outcome.Warnings)
         {
             logger.LogWarning("{Warning}", warning.Message);
         }
         return await runnable.MatchAsync(
-            RightAsync: run => RunAsync(text, options, run.Aspect, run.Resolution, run.Provider, run.Model, ct),
+            RightAsync: run => RunAsync(text, options, run.Aspect, run.Ratio, run.Resolution, run.Provider, run.Model, ct),
             Left: error =>
             {
                 var chosen = Dispatch.providerOf(plan.Outcome.Decision);
@@ -144,13 +144,19 @@ public sealed class HermesClient
     }
 
     private async Task<HermesResult> RunAsync(
-        string text, HermesGenerateOptions options, AspectRatio aspect, Resolution? resolution, IImageGenProvider provider, string model, CancellationToken ct)
+        string text, HermesGenerateOptions options, AspectRatio aspect, string? ratio, Resolution? resolution, IImageGenProvider provider, string model, CancellationToken ct)
     {
         var generateOptions = new GenerateOptions
         {
             Model = model,
             Resolution = resolution,
+            Size = options.Size,
+            Ratio = ratio,
+            Quality = options.Quality,
             OutputFormat = options.OutputFormat,
+            Compression = options.Compression,
+            Background = options.Background,
+            Moderation = options.Moderation,
             Upscale = options.Upscale,
             Seed = options.Seed,
             Sources = options.Sources ?? [],
@@ -179,7 +185,7 @@ public sealed class HermesClient
         var extras = TokenUsage.Summed([.. successes.Select(s => s.Extras)]);
         // The model actually sent: an xAI edit may use another model than the one asked for.
         var sent = successes.Count > 0 ? successes[0].Model : model;
-        var made = new HermesResult(images, failures, provider.Name, sent, text, AspectRatioModule.toWire(aspect), extras);
+        var made = new HermesResult(images, failures, provider.Name, sent, text, ratio ?? AspectRatioModule.toWire(aspect), extras);
         if (options.OutputDirectory is not { } outDir || images.Count == 0)
         {
             return made;
@@ -189,7 +195,7 @@ public sealed class HermesClient
             Left: error => made with { Failures = [.. failures, error] });
     }
 
-    private static Either<HermesError, (AspectRatio Aspect, Resolution? Resolution)> Validate(string prompt, HermesGenerateOptions options)
+    private static Either<HermesError, (AspectRatio Aspect, string? Ratio, Resolution? Resolution)> Validate(string prompt, HermesGenerateOptions options)
     {
         if (prompt.Length == 0)
         {
@@ -199,20 +205,26 @@ public sealed class HermesClient
         {
             return new HermesError(ErrorKind.InvalidArgument, $"invalid count '{options.Count}': allowed values are 1 to {MaxCount}");
         }
-        var aspect = options.AspectRatio is null ? AspectRatioModule.defaultValue : ParsedOrNull(AspectRatioModule.parse(options.AspectRatio));
-        if (aspect is null)
+        // Without an aspect, an exact size stands for its own (wider landscape, equal square, taller portrait).
+        var aspect = options.Size is { } size ? OutputControlsModule.aspectOfSize(size) : AspectRatioModule.defaultValue;
+        string? ratio = null;
+        if (options.AspectRatio is { } aspectText)
         {
-            return HermesError.Invalid(AspectRatioModule.parse(options.AspectRatio!).ErrorValue);
+            var parsed = OutputControlsModule.parseAspect(aspectText);
+            if (parsed.IsError)
+            {
+                return new HermesError(ErrorKind.InvalidArgument, parsed.ErrorValue);
+            }
+            aspect = parsed.ResultValue.Item1;
+            ratio = parsed.ResultValue.Item2?.Value;
         }
         if (options.Resolution is not { } resolutionText)
         {
-            return (aspect, null);
+            return (aspect, ratio, null);
         }
         var resolution = ResolutionModule.parse(resolutionText);
-        return resolution.IsOk ? (aspect, resolution.ResultValue) : HermesError.Invalid(resolution.ErrorValue);
+        return resolution.IsOk ? (aspect, ratio, resolution.ResultValue) : HermesError.Invalid(resolution.ErrorValue);
     }
-
-    private static AspectRatio? ParsedOrNull(Microsoft.FSharp.Core.FSharpResult<AspectRatio, BadValue> parsed) => parsed.IsOk ? parsed.ResultValue : null;
 
     /// <summary>Copies cached images into the folder (never overwriting); only files of the cache are ever copied, URLs stay URLs.</summary>
     private static Either<HermesError, IReadOnlyList<string>> CopyTo(string directory, string cacheDirectory, IEnumerable<string> images)

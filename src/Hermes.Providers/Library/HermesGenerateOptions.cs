@@ -12,7 +12,7 @@ public sealed record HermesGenerateOptions
     /// <summary>A model id of the chosen provider's catalog; must be valid.</summary>
     public string? Model { get; init; }
 
-    /// <summary>landscape, square or portrait (default landscape).</summary>
+    /// <summary>landscape, square, portrait (default landscape), or an exact ratio W:H where the provider takes one.</summary>
     public string? AspectRatio { get; init; }
 
     /// <summary>xAI only: 1k or 2k.</summary>
@@ -33,13 +33,28 @@ public sealed record HermesGenerateOptions
     /// <summary>OpenAI edits only: high or low.</summary>
     public string? InputFidelity { get; init; }
 
-    /// <summary>OpenAI only: png, jpeg or webp.</summary>
+    /// <summary>auto or WxH: exact where the provider takes one (OpenAI, Codex, FAL image_size), else the nearest ratio and resolution (xAI, Gemini; reported in the extras).</summary>
+    public string? Size { get; init; }
+
+    /// <summary>low, medium, high or auto (OpenAI, Codex, FAL models with quality).</summary>
+    public string? Quality { get; init; }
+
+    /// <summary>png, jpeg or webp (OpenAI, Codex, FAL).</summary>
     public string? OutputFormat { get; init; }
+
+    /// <summary>0 to 100, with jpeg or webp (OpenAI, Codex).</summary>
+    public int? Compression { get; init; }
+
+    /// <summary>transparent (png or webp), opaque or auto (OpenAI, Codex).</summary>
+    public string? Background { get; init; }
+
+    /// <summary>low or auto (OpenAI, Codex).</summary>
+    public string? Moderation { get; init; }
 
     /// <summary>FAL only: chain the Clarity upscaler (default: the model's own flag).</summary>
     public bool? Upscale { get; init; }
 
-    /// <summary>A seed, where the model takes one.</summary>
+    /// <summary>FAL models with a seed, and Gemini.</summary>
     public int? Seed { get; init; }
 
     /// <summary>Receives the steps of a long generation (queued, generating, downloading, …).</summary>

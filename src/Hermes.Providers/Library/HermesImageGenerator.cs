@@ -12,10 +12,12 @@ public sealed class HermesGenerationException(HermesError error) : Exception(err
 }
 
 /// <summary>
-/// Microsoft.Extensions.AI's IImageGenerator over Hermes: ImageSize picks the aspect (wider → landscape, equal → square,
-/// taller → portrait), ModelId the model, Count the number of images; Uri results are local file URIs, Data results bytes.
+/// Microsoft.Extensions.AI's IImageGenerator over Hermes: ImageSize is the exact size where the provider takes one, else the
+/// nearest it makes (reported in the extras), MediaType the output format, ModelId the model, Count the number of images;
+/// Uri results are local file URIs, Data results bytes.
 /// OriginalImages (EditImagesAsync) are the edit's sources: DataContent as bytes, UriContent as an http(s) URL or a file.
-/// AdditionalProperties may carry "provider", "aspect_ratio", "resolution" and "mask" (a path, URL, DataContent or UriContent).
+/// AdditionalProperties may carry "provider", "aspect_ratio" (a named aspect or W:H), "resolution", "quality", "background",
+/// "moderation", "compression", "seed" and "mask" (a path, URL, DataContent or UriContent).
 /// </summary>
 /// <param name="client">The client every call runs on.</param>
 public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
@@ -41,19 +43,42 @@ public sealed class HermesImageGenerator(HermesClient client) : IImageGenerator
 
     private static HermesGenerateOptions ToHermes(ImageGenerationOptions? options)
     {
-        string? Extra(string key) => options?.AdditionalProperties?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
-        var aspect = Extra("aspect_ratio") ?? (options?.ImageSize is { } size
-            ? AspectRatioModule.toWire(size.Width > size.Height ? AspectRatio.Landscape : size.Width == size.Height ? AspectRatio.Square : AspectRatio.Portrait)
-            : null);
+        string? Extra(string key) => options?.AdditionalProperties?.TryGetValue(key, out var value) == true
+            ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
         return new HermesGenerateOptions
         {
             Provider = Extra("provider"),
             Model = options?.ModelId,
-            AspectRatio = aspect,
+            AspectRatio = Extra("aspect_ratio"),
+            Size = options?.ImageSize is { } size ? $"{size.Width}x{size.Height}" : null,
+            OutputFormat = options?.MediaType is { } mediaType ? FormatOf(mediaType) : null,
             Resolution = Extra("resolution"),
+            Quality = Extra("quality"),
+            Background = Extra("background"),
+            Moderation = Extra("moderation"),
+            Compression = Number(Extra("compression"), "compression"),
+            Seed = Number(Extra("seed"), "seed"),
             Count = options?.Count ?? 1,
         };
     }
+
+    /// <summary>image/png, image/jpeg or image/webp as the format Hermes names; anything else is refused before any request.</summary>
+    private static string FormatOf(string mediaType) =>
+        mediaType.Trim().ToLowerInvariant() switch
+        {
+            "image/png" => "png",
+            "image/jpeg" or "image/jpg" => "jpeg",
+            "image/webp" => "webp",
+            _ => throw new HermesGenerationException(new HermesError(ErrorKind.InvalidArgument,
+                $"invalid MediaType '{TerminalText.sanitizeWith(40, mediaType)}': allowed values are image/png, image/jpeg, image/webp")),
+        };
+
+    private static int? Number(string? text, string name) =>
+        text is null ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+        : throw new HermesGenerationException(new HermesError(ErrorKind.InvalidArgument,
+            $"invalid {name} '{TerminalText.sanitizeWith(40, text)}': allowed values are whole numbers"));
 
     /// <summary>A source as Hermes takes it: bytes become a data:image URL (the magic number decides the type), a URI its URL or file path.</summary>
     private static string SourceOf(object content, string role) => content switch

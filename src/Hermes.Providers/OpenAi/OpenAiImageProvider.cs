@@ -9,7 +9,6 @@ namespace Hermes.Providers.OpenAi;
 internal sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
 {
     private const string Label = "OpenAI";
-    private static readonly string[] OutputFormats = ["png", "jpeg", "webp"];
     private readonly ProviderPipeline pipeline = new(ctx);
 
     public string Name => "openai";
@@ -28,13 +27,9 @@ internal sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
             ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(bad, Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))
             : pipeline.RunAsync(this, ProduceAsync, prompt, aspectRatio, options, ct);
 
-    /// <summary>An output format or input fidelity the images API does not take; shared with the OpenAI-compatible endpoints.</summary>
+    /// <summary>An input fidelity the images API does not take (the output controls are the pipeline's); shared with the OpenAI-compatible endpoints.</summary>
     internal static HermesError? BadOption(GenerateOptions options)
     {
-        if (options.OutputFormat is { } format && !OutputFormats.Contains(format))
-        {
-            return HermesError.Invalid(new BadValue("output format", format, Microsoft.FSharp.Collections.ListModule.OfSeq(OutputFormats)));
-        }
         if (options.InputFidelity is not { } fidelity)
         {
             return null;
@@ -52,7 +47,7 @@ internal sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
         var key = ctx.Environment.Get("OPENAI_API_KEY").ToEither(() => new HermesError(ErrorKind.NotAvailable, MissingFix));
         var openAiModel = OpenAiModelModule.ofId(call.Model);
         var baseUrl = ctx.Environment.Get("OPENAI_BASE_URL").Map(u => u.TrimEnd('/')).IfNone("https://api.openai.com/v1");
-        var body = Requests.openAi(openAiModel, call.Prompt, call.Aspect, Fs.Opt(call.Options.OutputFormat));
+        var body = Requests.openAi(openAiModel, call.Prompt, call.Aspect, call.Controls);
         call.Options.Progress?.Report(new GenerationProgress("generating", $"{call.Model} ({Catalog.Models.FirstOrDefault(m => m.Id == call.Model)?.Speed ?? "passed through"})"));
         var request = call.IsEdit ? EditCall(call, openAiModel, baseUrl) : HttpCall.PostJson(baseUrl + "/images/generations", Label, body);
         var answer = await key.BindAsync(k => ctx.Transport.SendAsync(
@@ -60,12 +55,12 @@ internal sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
             {
                 BodyLimit = ImagesAnswerModule.maxBodyBytes,
             }, ct));
-        var extras = new Dictionary<string, object> { ["size"] = AspectRatioModule.openAiSize(call.Aspect) };
+        var extras = new Dictionary<string, object> { ["size"] = Requests.openAiSize(call.Aspect, call.Controls) };
         if (call.IsEdit && call.Options.InputFidelity is { } fidelity)
         {
             extras["input_fidelity"] = fidelity;
         }
-        if (OpenAiModelModule.quality(openAiModel) is { } quality)
+        if (Requests.openAiQuality(openAiModel, call.Controls) is { } quality)
         {
             extras["quality"] = quality.Value;
         }
@@ -77,7 +72,7 @@ internal sealed class OpenAiImageProvider(HermesContext ctx) : IImageGenProvider
     {
         var fidelity = Fidelity(call);
         var parts = EditRequests.openAi(model, call.Prompt, call.Aspect, call.Sources.Count, call.Mask is not null,
-            Fs.Opt(call.Options.OutputFormat), Fs.Opt(fidelity));
+                call.Controls, Fs.Opt(fidelity));
         return HttpCall.PostMultipart(baseUrl + "/images/edits", Label, Form(parts, call));
     }
 

@@ -74,14 +74,15 @@ internal sealed class XaiImageProvider : IImageGenProvider, ILiveModelCatalog
             var edited = await (await CredentialAsync(ct)).BindAsync(c => SendWithRefreshAsync(c, XaiEdit.Path, edit.Body, ct));
             return edited.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(edit.Produce);
         }
-        var resolution = call.Options.Resolution ?? ResolutionFromConfig();
+        var resolution = call.Options.Resolution ?? (call.Controls.Resolution is { } mapped ? mapped.Value : ResolutionFromConfig());
         var storage = StorageOptions();
-        var body = Requests.xai(call.Model, call.Prompt, call.Aspect, resolution, storage);
+        var body = Requests.xai(call.Model, call.Prompt, call.Aspect, resolution, storage, call.Controls);
         var credential = await CredentialAsync(ct);
         var answer = await credential.BindAsync(c => SendWithRefreshAsync(c, "/images/generations", body, ct));
         var extras = new Dictionary<string, object>
         {
             ["resolution"] = ResolutionModule.toWire(resolution),
+            ["aspect_ratio"] = Requests.xaiAspectRatio(call.Aspect, call.Controls),
             ["storage_enabled"] = storage is not null,
         };
         return answer.Bind(a => ProviderFailure.ImagesOf(Label, a)).Map(images => XaiAnswer.Produce(call.Model, images, extras, logger));

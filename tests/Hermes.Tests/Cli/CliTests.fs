@@ -92,7 +92,7 @@ let ``generate prints plain paths when redirected, N of them with --count, copie
     }
 
 [<Theory>]
-[<InlineData("--aspect|wide", "invalid aspect ratio 'wide': allowed values are landscape, square, portrait")>]
+[<InlineData("--aspect|wide", "invalid aspect ratio 'wide': allowed values are landscape, square, portrait, auto, or a ratio W:H such as 4:3")>]
 [<InlineData("--provider|grok", "image_gen.provider 'grok' is not a registered image provider; registered: fal, xai, openai, openai-codex, gemini")>]
 [<InlineData("--count|99", "invalid count '99': allowed values are 1 to 16")>]
 [<InlineData("--model|dall-e-3",

@@ -282,7 +282,7 @@ let ``OpenAI edit parts: model and prompt, one image[] per source in order, the 
         (Arb.fromGen (Gen.zip3 (Gen.choose (1, 16)) (Gen.elements [ true; false ]) (Gen.elements [ None; Some "high"; Some "low" ])))
         (fun (n, mask, fidelity) ->
             let parts =
-                EditRequests.openAi (OpenAiModel.Tier Tier.High) "p" AspectRatio.Square n mask (Some "webp") fidelity
+                EditRequests.openAi (OpenAiModel.Tier Tier.High) "p" AspectRatio.Square n mask { OutputControls.none with Format = Some "webp" } fidelity
 
             let expected =
                 [
@@ -315,7 +315,7 @@ let ``input fidelity is high or low`` () =
 [<Fact>]
 let ``Codex edit: input_image parts after the input_text, the mask on the tool, partial_images 0 and no tool_choice`` () =
     let body =
-        EditRequests.codex Tier.Medium "p" AspectRatio.Landscape [ "https://x/a.png"; "data:image/png;base64,AAAA" ] (Some "data:image/png;base64,BBBB")
+        EditRequests.codex Tier.Medium "p" AspectRatio.Landscape OutputControls.none [ "https://x/a.png"; "data:image/png;base64,AAAA" ] (Some "data:image/png;base64,BBBB")
 
     let content = body["input"].[0].["content"].AsArray()
 
@@ -329,8 +329,8 @@ let ``Codex edit: input_image parts after the input_text, the mask on the tool, 
     Assert.Equal(0, tool["partial_images"].GetValue<int>())
     Assert.False(body.ContainsKey "tool_choice")
 
-    let plain = EditRequests.codex Tier.Medium "p" AspectRatio.Landscape [] None
-    Assert.Equal((Requests.codex Tier.Medium "p" AspectRatio.Landscape).ToJsonString(), plain.ToJsonString())
+    let plain = EditRequests.codex Tier.Medium "p" AspectRatio.Landscape OutputControls.none [] None
+    Assert.Equal((Requests.codex Tier.Medium "p" AspectRatio.Landscape OutputControls.none).ToJsonString(), plain.ToJsonString())
 
 [<Property>]
 let ``FAL edit bodies carry image_urls and only keys the edit endpoint takes`` () =

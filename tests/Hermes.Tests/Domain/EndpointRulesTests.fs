@@ -164,14 +164,14 @@ let private modelId =
 let ``openai: the model passes through unchanged in the body, the key as Bearer`` () =
     Prop.forAll (Arb.fromGen (Gen.zip modelId (Gen.elements AspectRatio.all))) (fun (model, aspect) ->
         let endpoint = checkedOk gateway
-        let body = Endpoints.generationBody endpoint model "p" aspect None
+        let body = Endpoints.generationBody endpoint model "p" aspect OutputControls.none
 
         Endpoints.generationUrl endpoint model = "https://gateway.example/v1/images/generations"
         && Endpoints.editUrl endpoint model = "https://gateway.example/v1/images/edits"
         && body["model"].GetValue<string>() = model
-        && body.ToJsonString() = (Requests.openAi (OpenAiModel.PassThrough model) "p" aspect None).ToJsonString()
+        && body.ToJsonString() = (Requests.openAi (OpenAiModel.PassThrough model) "p" aspect OutputControls.none).ToJsonString()
         && Endpoints.authHeader endpoint "k" = ("Authorization", "Bearer k")
-        && List.contains (FormPart.Field("model", model)) (Endpoints.editParts endpoint model "p" aspect 1 false None None))
+        && List.contains (FormPart.Field("model", model)) (Endpoints.editParts endpoint model "p" aspect 1 false OutputControls.none None))
 
 [<Property>]
 let ``azure: the deployment is in the path with the api-version query, the key in api-key, no model in the body`` () =
@@ -179,10 +179,10 @@ let ``azure: the deployment is in the path with the api-version query, the key i
         let endpoint = checkedOk azure
 
         let body =
-            Endpoints.generationBody endpoint model "p" AspectRatio.Square (Some "png")
+            Endpoints.generationBody endpoint model "p" AspectRatio.Square { OutputControls.none with Format = Some "png" }
 
         let parts =
-            Endpoints.editParts endpoint model "p" AspectRatio.Square 2 true None (Some "high")
+            Endpoints.editParts endpoint model "p" AspectRatio.Square 2 true OutputControls.none (Some "high")
 
         Endpoints.generationUrl endpoint model = sprintf
             "https://res.openai.azure.com/openai/deployments/%s/images/generations?api-version=%s"

@@ -98,6 +98,7 @@ let private input provider model sources mask =
         SourceCount = sources
         HasMask = mask
         InputFidelity = None
+        Controls = OutputControls.none
     }
 
 let private body (preview: Result<RequestPreview, string>) =
@@ -108,12 +109,12 @@ let private body (preview: Result<RequestPreview, string>) =
 [<Fact>]
 let ``the preview of a generation is the body the provider's own builder makes`` () =
     Assert.Equal(
-        (Requests.xai "grok-imagine-image" "a fox" AspectRatio.Square Resolution.defaultValue None).ToJsonString(),
+        (Requests.xai "grok-imagine-image" "a fox" AspectRatio.Square Resolution.defaultValue None OutputControls.none).ToJsonString(),
         body (RequestPlan.preview (input "xai" "grok-imagine-image" 0 false))
     )
 
     Assert.Equal(
-        (Requests.codex Tier.High "a fox" AspectRatio.Square).ToJsonString(),
+        (Requests.codex Tier.High "a fox" AspectRatio.Square OutputControls.none).ToJsonString(),
         body (RequestPlan.preview (input "openai-codex" "gpt-image-2-high" 0 false))
     )
 

@@ -17,14 +17,14 @@ let field (o: JsonNode) (key: string) = o[key].GetValue<string>()
 [<Fact>]
 let ``xAI body sends the resolution literal and xAI's aspect`` () =
     let body =
-        Requests.xai "grok-imagine-image" "a red fox" AspectRatio.Portrait Resolution.TwoK None
+        Requests.xai "grok-imagine-image" "a red fox" AspectRatio.Portrait Resolution.TwoK None OutputControls.none
 
     Assert.Equal("""{"model":"grok-imagine-image","prompt":"a red fox","aspect_ratio":"9:16","resolution":"2k"}""", body.ToJsonString())
 
 [<Property>]
 let ``the OpenAI body is the tier and size table, never response_format`` () =
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.elements Tier.all) (Gen.elements AspectRatio.all))) (fun (tier, aspect) ->
-        let body = Requests.openAi (OpenAiModel.Tier tier) "p" aspect None
+        let body = Requests.openAi (OpenAiModel.Tier tier) "p" aspect OutputControls.none
 
         keys body = [ "model"; "prompt"; "size"; "n"; "quality" ]
         && field body "model" = "gpt-image-2"
@@ -35,14 +35,14 @@ let ``the OpenAI body is the tier and size table, never response_format`` () =
 [<Fact>]
 let ``OpenAI output_format is sent only when asked`` () =
     let body =
-        Requests.openAi (OpenAiModel.Tier Tier.High) "p" AspectRatio.Square (Some "webp")
+        Requests.openAi (OpenAiModel.Tier Tier.High) "p" AspectRatio.Square { OutputControls.none with Format = Some "webp" }
 
     Assert.Equal("webp", field body "output_format")
 
 [<Fact>]
 let ``a passed-through OpenAI model is sent as given, without a quality`` () =
     let body =
-        Requests.openAi (OpenAiModel.ofId "gpt-image-1.5") "p" AspectRatio.Portrait None
+        Requests.openAi (OpenAiModel.ofId "gpt-image-1.5") "p" AspectRatio.Portrait OutputControls.none
 
     Assert.Equal("""{"model":"gpt-image-1.5","prompt":"p","size":"1024x1536","n":1}""", body.ToJsonString())
 
@@ -56,7 +56,7 @@ let ``an OpenAI tier id is its tier, any other id passes through`` () =
 
 [<Fact>]
 let ``test_codex_stream_request_shape and test_payload_omits_tool_choice`` () =
-    let body = Requests.codex Tier.Low "a cat" AspectRatio.Landscape
+    let body = Requests.codex Tier.Low "a cat" AspectRatio.Landscape OutputControls.none
     let tool = (body["tools"].AsArray()[0]).AsObject()
     Assert.Equal("image_generation", field tool "type")
     Assert.Equal("gpt-image-2", field tool "model")
@@ -77,7 +77,7 @@ let falCases =
 let ``FAL payloads keep the prompt, the model's size form and only accepted keys`` () =
     Prop.forAll (Arb.fromGen falCases) (fun (model, aspect) ->
         let body = FalPayload.build model "  a lighthouse  " aspect FalPayload.noOverrides
-        let sizeKey, _ = FalPayload.size model aspect
+        let sizeKey, _ = FalPayload.size model aspect FalPayload.noOverrides
 
         field body "prompt" = "a lighthouse"
         && body.ContainsKey sizeKey

@@ -124,14 +124,14 @@ let ``storage: the request carries storage_options only when storage is on`` () 
         }
 
     let body =
-        Requests.xai "grok-imagine-image" "fox" AspectRatio.Square Resolution.OneK (Some storage)
+        Requests.xai "grok-imagine-image" "fox" AspectRatio.Square Resolution.OneK (Some storage) OutputControls.none
 
     Assert.Equal(
         """{"model":"grok-imagine-image","prompt":"fox","aspect_ratio":"1:1","resolution":"1k","storage_options":{"filename":"hermes-xai-image-x.png","public_url":true,"expires_after":90}}""",
         body.ToJsonString()
     )
 
-    Assert.False((Requests.xai "grok-imagine-image" "fox" AspectRatio.Square Resolution.OneK None).ContainsKey "storage_options")
+    Assert.False((Requests.xai "grok-imagine-image" "fox" AspectRatio.Square Resolution.OneK None OutputControls.none).ContainsKey "storage_options")
 
 let image (publicUrl: bool) (base64: bool) (url: bool) =
     {

@@ -123,7 +123,7 @@ let ``count runs concurrently and --out copies every image`` () =
     }
 
 [<Theory>]
-[<InlineData("wide", 1, null, "invalid aspect ratio 'wide': allowed values are landscape, square, portrait")>]
+[<InlineData("wide", 1, null, "invalid aspect ratio 'wide': allowed values are landscape, square, portrait, auto, or a ratio W:H such as 4:3")>]
 [<InlineData("square", 0, null, "invalid count '0': allowed values are 1 to 16")>]
 [<InlineData("square", 17, null, "invalid count '17': allowed values are 1 to 16")>]
 [<InlineData("square", 1, "4k", "invalid resolution '4k': allowed values are 1k, 2k")>]
@@ -189,7 +189,8 @@ let ``IImageGenerator through DI returns local file URIs, or bytes when asked`` 
             Assert.Equal("image/png", uri.MediaType)
             Assert.StartsWith(home.CacheDir, uri.Uri.LocalPath)
 
-        Assert.Equal("9:16", jsonField api.Requests.Head.Body "aspect_ratio")
+        // 1024x1536 is exactly xAI's 2:3
+        Assert.Equal("2:3", jsonField api.Requests.Head.Body "aspect_ratio")
 
         let! asBytes =
             generator.GenerateImagesAsync(

@@ -104,7 +104,7 @@ let assertSampleRan (home: TestHome) (api: LoopbackServer) (generated: byte[]) (
         Assert.Equal(Some "Bearer xai-sample-key-123456", request.Header "Authorization")
 
     for request in api.Requests |> List.filter (fun r -> r.Path.EndsWith "generations") do
-        Assert.Equal("9:16", jsonField request.Body "aspect_ratio")
+        Assert.Equal("2:3", jsonField request.Body "aspect_ratio")
 
 [<Fact>]
 let ``the library example, run as an app, writes two portrait images from a loopback xAI into $HERMES_HOME and edits the first`` () =

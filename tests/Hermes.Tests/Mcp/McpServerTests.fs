@@ -58,9 +58,22 @@ let ``initialize names the server; tools/list shows the three tools with typed, 
                 "images", "array"
                 "mask", "string"
                 "inline", "boolean"
+                "output_format", "string"
+                "compression", "integer"
+                "background", "string"
+                "moderation", "string"
+                "seed", "integer"
             ],
             properties generate
-            |> List.map (fun (n, p) -> n, p.GetProperty("type").GetString())
+            |> List.map (fun (n, p) ->
+                let kind = p.GetProperty("type")
+
+                // a nullable number is ["integer", "null"]
+                n,
+                (if kind.ValueKind = JsonValueKind.Array then
+                     kind.EnumerateArray() |> Seq.map _.GetString() |> Seq.find ((<>) "null")
+                 else
+                     kind.GetString()))
         )
 
         for tool in byName.Values do
@@ -439,4 +452,17 @@ let ``stdout carries only JSON-RPC messages, and closing stdin ends the server w
         Assert.Equal<int list>([ 1; 2; 3 ], byId |> Map.keys |> List.ofSeq)
         Assert.True(byId[2].GetProperty("result").GetProperty("isError").GetBoolean())
         Assert.False(byId[3].GetProperty("result").GetProperty("isError").GetBoolean())
+    }
+
+[<Fact>]
+let ``generate_image takes the output controls: a control the provider does not take is a tool error and nothing is sent`` () =
+    task {
+        use home = new TestHome()
+        use api = xaiApi 200
+        use! session = connect home (xaiEnv api) []
+        let! refused = session.Call("generate_image", [ "prompt", box "a fox"; "output_format", box "webp" ])
+        Assert.Contains("output format 'webp' is not taken by xai", expectToolError refused)
+        let! seeded = session.Call("generate_image", [ "prompt", box "a fox"; "seed", box 7 ])
+        Assert.Contains("seed '7' is not taken by xai", expectToolError seeded)
+        Assert.Empty(api.Requests)
     }

@@ -98,7 +98,7 @@ let ``the image tool is called with the Codex headers and the final image is cac
         Assert.Equal(Some "codex_cli_rs", request.Header "originator")
         Assert.Equal(Some "text/event-stream", request.Header "Accept")
         Assert.StartsWith("codex_cli_rs/", (request.Header "User-Agent").Value)
-        assertJson ((Requests.codex Tier.High "a watercolor fox" AspectRatio.Portrait).ToJsonString()) request.Body
+        assertJson ((Requests.codex Tier.High "a watercolor fox" AspectRatio.Portrait OutputControls.none).ToJsonString()) request.Body
     }
 
 [<Fact>]

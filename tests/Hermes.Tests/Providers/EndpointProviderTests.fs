@@ -315,3 +315,27 @@ let ``the library's settings check an endpoint's name and values as config.yaml 
         "http://127.0.0.1:8080/v1",
         EitherExpect.someOf (EitherExpect.rightOf (HermesSettings.Get(client, "image_gen.endpoints.gw.base_url")))
     )
+
+[<Fact>]
+let ``an endpoint takes OpenAI's output controls on the wire, and refuses a seed before any request`` () =
+    task {
+        use home = new TestHome()
+
+        use fake =
+            new LoopbackServer(Reply.routes [ azureGenerations, Reply.json 200 (b64Response (png 200)) ])
+
+        let provider = endpoint home fake "my-azure"
+
+        let! result =
+            generate provider (GenerateOptions(Size = "1024x1024", Quality = "low", OutputFormat = "jpeg", Compression = 60))
+
+        success result |> ignore
+
+        assertJson
+            """{"prompt":"a lighthouse","size":"1024x1024","n":1,"quality":"low","output_format":"jpeg","output_compression":60}"""
+            (Assert.Single fake.Requests).Body
+
+        let! seeded = generate provider (GenerateOptions(Seed = 5))
+        Assert.StartsWith("seed '5' is not taken by openai", (expectErrorKind ErrorKind.InvalidArgument seeded).Message)
+        Assert.Single fake.Requests |> ignore
+    }

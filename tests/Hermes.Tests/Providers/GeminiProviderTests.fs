@@ -247,7 +247,7 @@ let ``the request body: the prompt first, every source after it in order, the as
         Gen.zip3 (Gen.elements (Catalog.modelIds Catalog.gemini)) (Gen.elements AspectRatio.all) (Gen.listOf sourceGen)
 
     Prop.forAll (Arb.fromGen (Gen.zip callGen (ArbMap.defaults |> ArbMap.generate<NonNull<string>>))) (fun ((model, aspect, sources), prompt) ->
-        let body = GeminiRequests.body model prompt.Get aspect sources
+        let body = GeminiRequests.body model prompt.Get aspect OutputControls.none sources
         let parsed = json (body.ToJsonString())
         let parts = partsOf parsed
         let contents = parsed["contents"].AsArray()

@@ -68,7 +68,7 @@ let ``for every tier and aspect the body on the wire is the table's`` () =
         let sent = server.Requests |> List.skip before |> List.exactlyOne
 
         let expected =
-            (Requests.openAi (OpenAiModel.Tier tier) "p" aspect None).ToJsonString()
+            (Requests.openAi (OpenAiModel.Tier tier) "p" aspect OutputControls.none).ToJsonString()
 
         (success result).Model = Tier.id tier
         && (json sent.Body).ToJsonString() = expected
