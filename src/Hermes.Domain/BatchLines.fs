@@ -22,7 +22,20 @@ type BatchRequest =
         Output: string option
         /// Seconds each provider call of this line may take in total.
         Timeout: float option
+        /// The output controls as `hermes generate` takes them; checked per provider with the line's plan.
+        Size: string option
+        Quality: string option
+        Format: string option
+        Compression: int option
+        Background: string option
+        Moderation: string option
+        Seed: int option
     }
+
+/// Composes the checks of one line; the first error wins.
+type private LineCheck() =
+    member _.Bind(checkedValue: Result<'T, string>, rest: 'T -> Result<'U, string>) = Result.bind rest checkedValue
+    member _.Return(value: 'T) : Result<'T, string> = Ok value
 
 /// The rules of a batch file and of its results file: every line checked before anything is sent.
 module BatchLines =
@@ -42,6 +55,13 @@ module BatchLines =
             "input_fidelity"
             "output"
             "timeout"
+            "size"
+            "quality"
+            "format"
+            "compression"
+            "background"
+            "moderation"
+            "seed"
         ]
 
     let maxCount = 16
@@ -97,6 +117,16 @@ module BatchLines =
                     maxTimeoutSeconds
             )
 
+    /// A whole number, when the field is there.
+    let private whole (o: JsonObject) (name: string) : Result<int option, string> =
+        match o[name] with
+        | null -> Ok None
+        | node when kindOf node = JsonValueKind.Number ->
+            match (node :?> JsonValue).TryGetValue<int>() with
+            | true, n -> Ok(Some n)
+            | _ -> Error(sprintf "invalid %s '%s': allowed values are whole numbers" name (node.ToJsonString()))
+        | node -> Error(sprintf "invalid %s '%s': allowed values are whole numbers" name (TerminalText.sanitizeWith 60 (node.ToJsonString())))
+
     /// `image` as one string or a list of strings.
     let private images (o: JsonObject) =
         let bad () =
@@ -143,59 +173,69 @@ module BatchLines =
                 )
             | None -> Ok o
 
-        let bind f r = Result.bind f r
+        let line' = LineCheck()
 
-        parsed
-        |> bind known
-        |> bind (fun o ->
-            let prompt =
-                text o "prompt"
-                |> bind (function
-                    | Some p -> Ok p
-                    | None -> Error "missing prompt: give \"prompt\": \"what the image shows\"")
+        let fields (o: JsonObject) =
+            line' {
+                let! prompt =
+                    text o "prompt"
+                    |> Result.bind (function
+                        | Some p -> Ok p
+                        | None -> Error "missing prompt: give \"prompt\": \"what the image shows\"")
 
-            match prompt, id o, text o "provider", text o "model", text o "aspect" |> bind (checkedWith AspectRatio.parse) with
-            | Error e, _, _, _, _
-            | _, Error e, _, _, _
-            | _, _, Error e, _, _
-            | _, _, _, Error e, _
-            | _, _, _, _, Error e -> Error e
-            | Ok prompt, Ok identity, Ok provider, Ok model, Ok aspect ->
-                match
-                    text o "resolution" |> bind (checkedWith Resolution.parse),
-                    count o,
-                    images o,
-                    text o "mask",
-                    text o "input_fidelity" |> bind (checkedWith EditRequests.inputFidelity)
-                with
-                | Error e, _, _, _, _
-                | _, Error e, _, _, _
-                | _, _, Error e, _, _
-                | _, _, _, Error e, _
-                | _, _, _, _, Error e -> Error e
-                | Ok resolution, Ok count, Ok images, Ok mask, Ok fidelity ->
-                    match text o "output", timeout o with
-                    | Error e, _
-                    | _, Error e -> Error e
-                    | Ok _, Ok _ when mask.IsSome && images.IsEmpty -> Error "'mask' needs an 'image' to edit"
-                    | Ok _, Ok _ when fidelity.IsSome && images.IsEmpty -> Error "'input_fidelity' applies to edits only: give an 'image'"
-                    | Ok output, Ok timeout ->
-                        Ok
-                            {
-                                Line = line
-                                Id = identity
-                                Prompt = prompt
-                                Provider = provider
-                                Model = model
-                                Aspect = aspect
-                                Resolution = resolution
-                                Count = count
-                                Images = images
-                                Mask = mask
-                                InputFidelity = fidelity
-                                Output = output
-                                Timeout = timeout
-                            })
+                let! identity = id o
+                let! provider = text o "provider"
+                let! model = text o "model"
+                let! aspect = text o "aspect" |> Result.bind (checkedWith AspectRatio.parse)
+                let! resolution = text o "resolution" |> Result.bind (checkedWith Resolution.parse)
+                let! count = count o
+                let! images = images o
+                let! mask = text o "mask"
+                let! fidelity = text o "input_fidelity" |> Result.bind (checkedWith EditRequests.inputFidelity)
+                let! output = text o "output"
+                let! timeout = timeout o
+                let! size = text o "size"
+                let! quality = text o "quality"
+                let! format = text o "format"
+                let! compression = whole o "compression"
+                let! background = text o "background"
+                let! moderation = text o "moderation"
+                let! seed = whole o "seed"
+
+                return
+                    {
+                        Line = line
+                        Id = identity
+                        Prompt = prompt
+                        Provider = provider
+                        Model = model
+                        Aspect = aspect
+                        Resolution = resolution
+                        Count = count
+                        Images = images
+                        Mask = mask
+                        InputFidelity = fidelity
+                        Output = output
+                        Timeout = timeout
+                        Size = size
+                        Quality = quality
+                        Format = format
+                        Compression = compression
+                        Background = background
+                        Moderation = moderation
+                        Seed = seed
+                    }
+            }
+
+        let editOnly (request: BatchRequest) =
+            if request.Mask.IsSome && request.Images.IsEmpty then
+                Error "'mask' needs an 'image' to edit"
+            elif request.InputFidelity.IsSome && request.Images.IsEmpty then
+                Error "'input_fidelity' applies to edits only: give an 'image'"
+            else
+                Ok request
+
+        parsed |> Result.bind known |> Result.bind fields |> Result.bind editOnly
 
     /// Every non-blank line of a file with its 1-based number; blank lines are skipped, numbering counts them.
     let numbered (content: string) : (int * string) list =

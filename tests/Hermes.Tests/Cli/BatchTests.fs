@@ -119,7 +119,10 @@ let ``a refused line is recorded with its error; the others are made; exit 6; --
     }
 
 [<Theory>]
-[<InlineData("""{"prompt":"an owl","seed":3}""", "line 2: unknown field 'seed'")>]
+[<InlineData("""{"prompt":"an owl","sead":3}""", "line 2: unknown field 'sead'")>]
+[<InlineData("""{"prompt":"an owl","quality":"high"}""", "line 2: quality 'high' is not taken by xai")>]
+[<InlineData("""{"prompt":"an owl","compression":"most"}""", "line 2: invalid compression")>]
+[<InlineData("""{"prompt":"an owl","size":"huge"}""", "line 2: invalid size 'huge'")>]
 [<InlineData("""{"prompt":"an owl","aspect":"wide"}""", "line 2: invalid aspect ratio 'wide'")>]
 [<InlineData("""{"count":2}""", "line 2: missing prompt")>]
 [<InlineData("{\"prompt\":\"an owl\"", "line 2: not JSON")>]
@@ -140,6 +143,19 @@ let ``one bad line stops the whole file before any request: exit 2, nothing sent
         Assert.Contains("nothing was sent", doc.GetProperty("error").GetString())
         Assert.Empty(posts api)
         Assert.False(File.Exists(Path.Combine(work.Path, "jobs.results.jsonl")))
+    }
+
+[<Fact>]
+let ``a line's output controls reach the wire as generate sends them: size 1024x1536 is xAI's 2:3`` () =
+    task {
+        use home = new TestHome()
+        use work = new TestHome()
+        use api = pickyXai ()
+        let file = batchFile work [ """{"prompt":"a tall fox","size":"1024x1536"}""" ]
+        let! run = hermes home (xaiEnv api) [ "batch"; file; "--json" ]
+        Assert.Equal(0, run.Code)
+        let sent = posts api |> List.exactlyOne
+        Assert.Equal("2:3", jsonField sent.Body "aspect_ratio")
     }
 
 [<Fact>]

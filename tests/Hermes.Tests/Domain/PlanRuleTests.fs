@@ -211,7 +211,7 @@ let ``a batch line with known fields reads back as the request it states`` () =
 
 [<Property>]
 let ``a batch line with a field generate does not take is an error naming it`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip lineGen (Gen.elements [ "promt"; "seed"; "quality"; "n" ]))) (fun ((o, _, _, _, _), extra) ->
+    Prop.forAll (Arb.fromGen (Gen.zip lineGen (Gen.elements [ "promt"; "sead"; "qualty"; "n" ]))) (fun ((o, _, _, _, _), extra) ->
         o[extra] <- JsonValue.Create 1
 
         match BatchLines.parse 1 (o.ToJsonString()) with
@@ -229,10 +229,29 @@ let ``a batch line with a field generate does not take is an error naming it`` (
 [<InlineData("""{"prompt":"x","mask":"m.png"}""", "'mask' needs an 'image'")>]
 [<InlineData("""{"prompt":"x","timeout":0}""", "invalid timeout '0'")>]
 [<InlineData("""{"prompt":"x","image":[1]}""", "'image' must be")>]
+[<InlineData("""{"prompt":"x","seed":"lucky"}""", "invalid seed")>]
+[<InlineData("""{"prompt":"x","compression":1.5}""", "invalid compression '1.5'")>]
+[<InlineData("""{"prompt":"x","size":7}""", "'size' must be a string")>]
 let ``a bad batch line is an error naming the value and what is allowed`` (line: string) (expected: string) =
     match BatchLines.parse 1 line with
     | Error message -> Assert.Contains(expected, message)
     | Ok _ -> failwithf "accepted %s" line
+
+[<Fact>]
+let ``a batch line carries generate's output controls as given; the provider's plan judges them`` () =
+    let line =
+        """{"prompt":"x","size":"1024x1536","quality":"high","format":"webp","compression":80,"background":"opaque","moderation":"low","seed":7}"""
+
+    match BatchLines.parse 1 line with
+    | Ok r ->
+        Assert.Equal(Some "1024x1536", r.Size)
+        Assert.Equal(Some "high", r.Quality)
+        Assert.Equal(Some "webp", r.Format)
+        Assert.Equal(Some 80, r.Compression)
+        Assert.Equal(Some "opaque", r.Background)
+        Assert.Equal(Some "low", r.Moderation)
+        Assert.Equal(Some 7, r.Seed)
+    | Error e -> failwithf "refused: %s" e
 
 [<Fact>]
 let ``image is one string or a list, and blank lines keep the numbering`` () =
