@@ -840,7 +840,7 @@ let batch (root: string) (baseUrl: string) (lines: List<string>) =
         lines.Add ""
 
         lines.Add
-            "Wall time of the whole process: start-up, the check of every line, the 64 generations into an empty cache, the results file. The fake's 200 ms alone puts a floor of 64 / N waves × 200 ms under `--parallel N`: 1.6 s at the default 8, 0.8 s at 16. The load average of the run is in the header."
+            "Wall time of the whole process: start-up, the check of every line, the 64 generations into an empty cache, the results file. The fake's 200 ms alone puts a floor of 64 / N waves × 200 ms under `--parallel N`: 1.6 s at the default 8, 0.8 s at 16. The load average of the run is in the header. Measured with `dotnet fsi build.fsx bench batch`."
 
         lines.Add ""
         Directory.Delete(work, true)
