@@ -252,7 +252,7 @@ type BatchArgs =
         member this.Usage =
             match this with
             | File _ -> "a JSONL file: one request object per line ({\"prompt\": …} plus generate's options)."
-            | Parallel _ -> "how many lines run at once (1 to 16, default 4)."
+            | Parallel _ -> "how many lines run at once (1 to 16, default 8: as many as one generate call runs)."
             | Results _ -> "the results JSONL, appended as each line finishes (default FILE.results.jsonl)."
             | Resume -> "skip the lines the results file already records as done."
             | Max_Cost _ -> "refuse the whole batch before any request when its estimated cost in US dollars exceeds this."

@@ -43,17 +43,21 @@ let private opener (path: string) =
     else
         "xdg-open", [ path ]
 
-/// Opens each image with the system viewer, not waiting for it; a missing opener is one warning, never a failure.
+/// Opens each saved image with the system viewer, not waiting for it; a missing opener is one warning, never a failure.
+/// A provider's URL (kept when its download failed) is never handed to the opener: a server does not choose what opens.
 let openAll (images: string list) =
     for image in images do
-        let program, args = opener image
+        if not (Path.IsPathFullyQualified image && File.Exists image) then
+            Terminal.warn "not opening an image that is not a saved local file (its download failed; the URL is printed)"
+        else
+            let program, args = opener image
 
-        try
-            // Its output never reaches stdout, which carries the paths or the one JSON document.
-            let info =
-                ProcessStartInfo(program, args, UseShellExecute = false, RedirectStandardOutput = true)
+            try
+                // Its output never reaches stdout, which carries the paths or the one JSON document.
+                let info =
+                    ProcessStartInfo(program, args, UseShellExecute = false, RedirectStandardOutput = true)
 
-            use _ = Process.Start info
-            ()
-        with :? Win32Exception as e ->
-            Terminal.warn (sprintf "cannot open '%s' with %s: %s" image program e.Message)
+                use _ = Process.Start info
+                ()
+            with :? Win32Exception as e ->
+                Terminal.warn (sprintf "cannot open '%s' with %s: %s" image program e.Message)

@@ -188,6 +188,36 @@ let ``--open hands each image to the system opener; a missing opener is a warnin
     }
 
 [<Fact>]
+let ``--open never hands the opener a provider's URL: an image whose download failed is printed, not opened`` () =
+    task {
+        use home = new TestHome()
+        use tools = new TestHome()
+
+        // xAI answers with a URL on its own host, and that host answers the image with 404: the bare URL is the result.
+        use api =
+            new LoopbackServer(fun request ctx ->
+                if request.Method = "POST" then
+                    let self = ctx.Request.Scheme + "://" + ctx.Request.Host.Value
+                    Reply.json 200 (sprintf """{"data":[{"url":"%s/gone.png"}]}""" self) request ctx
+                else
+                    Reply.json 404 """{"error":"gone"}""" request ctx)
+
+        let opened = Path.Combine(tools.Path, "opened.txt")
+        let opener = Path.Combine(tools.Path, "xdg-open")
+        File.WriteAllText(opener, sprintf "#!/bin/sh\necho \"$1\" >> '%s'\n" opened)
+        File.SetUnixFileMode(opener, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
+        let path = tools.Path + ":" + Environment.GetEnvironmentVariable "PATH"
+
+        let! run = hermes home (xaiEnv api @ [ "PATH", path ]) [ "generate"; "a fox"; "--open" ]
+        Assert.Equal(0, run.Code)
+        Assert.EndsWith("/gone.png", run.Out.Trim())
+        Assert.Contains("hermes: warning: not opening an image that is not a saved local file", run.Err)
+        // A wrong opener call would have written by now: the right one above writes within milliseconds.
+        do! Threading.Tasks.Task.Delay 1000
+        Assert.False(File.Exists opened)
+    }
+
+[<Fact>]
 let ``a FAL image's sidecar carries its estimated_cost; an unpriced one carries null`` () =
     task {
         use home = new TestHome()
