@@ -22,9 +22,19 @@ let preview (images: string list) =
     | None -> ()
     | Some graphics ->
         for image in images do
-            if Path.IsPathFullyQualified image && File.Exists image then
-                let bytes = File.ReadAllBytes image
+            let bytes =
+                try
+                    if Path.IsPathFullyQualified image && File.Exists image then
+                        Some(File.ReadAllBytes image)
+                    else
+                        None
+                with e when (e :? IOException || e :? UnauthorizedAccessException) ->
+                    Terminal.warn (sprintf "cannot preview '%s': %s" image e.Message)
+                    None
 
+            match bytes with
+            | None -> ()
+            | Some bytes ->
                 match
                     ImageHeader.read bytes
                     |> Option.bind (fun info -> TerminalGraphics.sequence graphics info.Format bytes)

@@ -127,24 +127,40 @@ module BatchLines =
             | _ -> Error(sprintf "invalid %s '%s': allowed values are whole numbers" name (node.ToJsonString()))
         | node -> Error(sprintf "invalid %s '%s': allowed values are whole numbers" name (TerminalText.sanitizeWith 60 (node.ToJsonString())))
 
+    /// A file path or URL field: a string without control characters (JSON allows a NUL; no path has one).
+    let private path (o: JsonObject) (name: string) : Result<string option, string> =
+        text o name
+        |> Result.bind (function
+            | Some p when p |> Seq.exists Char.IsControl -> Error(sprintf "'%s' must be a path without control characters" name)
+            | other -> Ok other)
+
     /// `image` as one string or a list of strings.
     let private images (o: JsonObject) =
         let bad () =
             Error "'image' must be a string or a list of strings"
 
-        match o["image"] with
-        | null -> Ok []
-        | node when kindOf node = JsonValueKind.String -> Ok(Option.toList (Validation.nonBlank (node.GetValue<string>())))
-        | :? JsonArray as items ->
-            if items |> Seq.forall (fun i -> kindOf i = JsonValueKind.String) then
-                Ok(
-                    items
-                    |> Seq.choose (fun i -> Validation.nonBlank (i.GetValue<string>()))
-                    |> List.ofSeq
-                )
+        let withoutControls (sources: string list) =
+            if sources |> List.exists (Seq.exists Char.IsControl) then
+                Error "'image' must be paths or URLs without control characters"
             else
-                bad ()
-        | _ -> bad ()
+                Ok sources
+
+        let given =
+            match o["image"] with
+            | null -> Ok []
+            | node when kindOf node = JsonValueKind.String -> Ok(Option.toList (Validation.nonBlank (node.GetValue<string>())))
+            | :? JsonArray as items ->
+                if items |> Seq.forall (fun i -> kindOf i = JsonValueKind.String) then
+                    Ok(
+                        items
+                        |> Seq.choose (fun i -> Validation.nonBlank (i.GetValue<string>()))
+                        |> List.ofSeq
+                    )
+                else
+                    bad ()
+            | _ -> bad ()
+
+        Result.bind withoutControls given
 
     /// The id as given: a string, or a number kept as its JSON text.
     let private id (o: JsonObject) =
@@ -160,10 +176,12 @@ module BatchLines =
         let parsed =
             try
                 match JsonNode.Parse content with
-                | :? JsonObject as o -> Ok o
+                // Count reads every property: a repeated name throws here, not later outside this try.
+                | :? JsonObject as o when o.Count >= 0 -> Ok o
                 | _ -> Error "not a JSON object"
-            with :? JsonException as e ->
-                Error("not JSON: " + TerminalText.sanitizeWith 120 e.Message)
+            with
+            | :? JsonException as e -> Error("not JSON: " + TerminalText.sanitizeWith 120 e.Message)
+            | :? ArgumentException -> Error "not a JSON object with one value per field: a field is repeated"
 
         let known (o: JsonObject) =
             match o |> Seq.map _.Key |> Seq.tryFind (fun k -> not (List.contains k fields)) with
@@ -190,9 +208,9 @@ module BatchLines =
                 let! resolution = text o "resolution" |> Result.bind (checkedWith Resolution.parse)
                 let! count = count o
                 let! images = images o
-                let! mask = text o "mask"
+                let! mask = path o "mask"
                 let! fidelity = text o "input_fidelity" |> Result.bind (checkedWith EditRequests.inputFidelity)
-                let! output = text o "output"
+                let! output = path o "output"
                 let! timeout = timeout o
                 let! size = text o "size"
                 let! quality = text o "quality"
@@ -253,7 +271,7 @@ module BatchLines =
         |> List.choose (fun (_, l) ->
             try
                 match JsonNode.Parse l with
-                | :? JsonObject as o ->
+                | :? JsonObject as o when o.Count >= 0 ->
                     match o["line"], o["status"] with
                     | null, _
                     | _, null -> None
@@ -263,8 +281,9 @@ module BatchLines =
                         | _ -> None
                     | _ -> None
                 | _ -> None
-            with :? JsonException ->
-                None)
+            with
+            | :? JsonException
+            | :? ArgumentException -> None)
         |> Set.ofList
 
     /// The first file two lines would both write: (earlier line, later line, file); paths compared as given, full paths.

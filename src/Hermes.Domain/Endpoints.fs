@@ -120,8 +120,8 @@ module Endpoints =
             && not (trimmed.Contains '#')
             ->
             Ok(trimmed.TrimEnd '/')
-        // user info may be a password: only its prefix is shown
-        | true, uri when uri.UserInfo <> "" -> invalid field (Secrets.prefix trimmed) allowed
+        // user info, a query or a fragment may carry a password or a key: only the prefix is shown
+        | _ when trimmed.Contains '@' || trimmed.Contains '?' || trimmed.Contains '#' -> invalid field (Secrets.prefix trimmed) allowed
         | _ -> invalid field trimmed allowed
 
     /// key_env: the name of an environment variable; a value that is not one is shown only by its prefix (it may be the key).

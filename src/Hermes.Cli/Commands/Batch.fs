@@ -197,7 +197,7 @@ let private options (args: ParseResults<BatchArgs>) : Result<Options, CliError> 
 let private read (what: string) (path: string) : Result<string, CliError> =
     try
         Ok(File.ReadAllText path)
-    with e when (e :? IOException || e :? UnauthorizedAccessException) ->
+    with e when (e :? IOException || e :? UnauthorizedAccessException || e :? ArgumentException || e :? NotSupportedException) ->
         Error(CliError.Usage(sprintf "cannot read %s '%s': %s" what path e.Message))
 
 /// Every line to run checked as generate checks its command line (fields, values, output path, provider, model, cost),
@@ -327,7 +327,14 @@ let private execute (options: Options) (ready: Ready list) (ct: CancellationToke
 
     let append (r: LineResult) =
         lock writing (fun () ->
-            File.AppendAllText(options.Results, resultLine r + "\n")
+            // A results file that cannot be written never loses the line's images: they are in the summary.
+            try
+                File.AppendAllText(options.Results, resultLine r + "\n")
+            with e when (e :? IOException || e :? UnauthorizedAccessException) ->
+                Terminal.warn (
+                    sprintf "could not record line %d in '%s' (%s); its images are in the summary" r.Line options.Results e.Message
+                )
+
             ended.Value <- ended.Value + 1
 
             if not (isNull progress) then
@@ -402,7 +409,7 @@ let run (args: ParseResults<BatchArgs>) (ct: CancellationToken) : Task<Result<Su
                             Skipped = skipped
                             Finished = finished |> List.sortBy _.Line
                         }
-            with e when (e :? IOException || e :? UnauthorizedAccessException) ->
+            with e when (e :? IOException || e :? UnauthorizedAccessException || e :? ArgumentException || e :? NotSupportedException) ->
                 return
                     Error(
                         CliError.Library(

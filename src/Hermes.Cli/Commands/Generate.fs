@@ -368,11 +368,10 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
         let! resolution = resolution
         let isEdit = not request.Sources.IsEmpty
 
+        let registered = client.Registry.Find provider |> Option.ofObj
+
         let controlsAs =
-            client.Registry.Find provider
-            |> Option.ofObj
-            |> Option.map _.OutputControlsAs
-            |> Option.defaultValue provider
+            registered |> Option.map _.OutputControlsAs |> Option.defaultValue provider
 
         let! controls =
             OutputControls.forProvider
@@ -392,7 +391,14 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
             |> Result.mapError CliError.Invalid
 
         do!
-            EditCapability.check provider model request.Sources.Length request.Mask.IsSome
+            EditCapability.checkSupport
+                (match registered with
+                 | Some found -> Option.ofObj (found.EditSupportFor model)
+                 | None -> EditCapability.forModel provider model)
+                provider
+                model
+                request.Sources.Length
+                request.Mask.IsSome
             |> Result.mapError CliError.Invalid
 
         let each = Prices.perImage provider model aspect isEdit

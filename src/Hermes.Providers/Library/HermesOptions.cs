@@ -106,11 +106,12 @@ public sealed record HermesOptions
         return ReadsUserProfile ? HermesEnvironment.WithDotEnv(merged) : HermesEnvironment.Of(merged);
     }
 
-    // Keys show as their prefix only: options get logged, and a record prints every property.
+    // Keys show as their prefix only, base URLs without user info, query or fragment: options get logged, and a record prints every property.
     private bool PrintMembers(StringBuilder builder)
     {
+        static string Shown(string value) => value.Contains('@') ? Secrets.prefix(value) : Redact.Url(value);
         var shown = Explicit().Where(e => !string.IsNullOrWhiteSpace(e.Value))
-            .Select(e => $"{e.Name} = {(e.Provider is null ? e.Value : Secrets.prefix(e.Value!))}")
+            .Select(e => $"{e.Name} = {(e.Provider is null ? Shown(e.Value!) : Secrets.prefix(e.Value!))}")
             .Append($"Provider = {Provider}").Append($"Variables = [{string.Join(", ", Variables.Keys)}]")
             .Append($"ReadsEnvironment = {ReadsEnvironment}").Append($"ReadsUserProfile = {ReadsUserProfile}");
         builder.Append(string.Join(", ", shown));

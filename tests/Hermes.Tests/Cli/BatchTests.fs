@@ -119,6 +119,8 @@ let ``a refused line is recorded with its error; the others are made; exit 6; --
     }
 
 [<Theory>]
+[<InlineData("""{"prompt":"an owl","prompt":"a cat"}""", "line 2: not a JSON object with one value per field")>]
+[<InlineData("""{"prompt":"an owl","output":"owl\u0000.png"}""", "line 2: 'output' must be a path without control characters")>]
 [<InlineData("""{"prompt":"an owl","sead":3}""", "line 2: unknown field 'sead'")>]
 [<InlineData("""{"prompt":"an owl","quality":"high"}""", "line 2: quality 'high' is not taken by xai")>]
 [<InlineData("""{"prompt":"an owl","compression":"most"}""", "line 2: invalid compression")>]
@@ -156,6 +158,17 @@ let ``a line's output controls reach the wire as generate sends them: size 1024x
         Assert.Equal(0, run.Code)
         let sent = posts api |> List.exactlyOne
         Assert.Equal("2:3", jsonField sent.Body "aspect_ratio")
+    }
+
+[<Fact>]
+let ``a batch file path that is no path is a usage error, exit 2, not an internal error`` () =
+    task {
+        use home = new TestHome()
+        use api = pickyXai ()
+        let! run = hermes home (xaiEnv api) [ "batch"; "" ]
+        Assert.Equal(2, run.Code)
+        Assert.Contains("cannot read the batch file", oneLineError run)
+        Assert.Empty(posts api)
     }
 
 [<Fact>]

@@ -34,6 +34,25 @@ let ``generate --provider names an endpoint: the request goes to it with its key
     }
 
 [<Fact>]
+let ``generate --image on an endpoint is an edit sent to its /images/edits, not refused as a provider without edits`` () =
+    task {
+        use home = new TestHome()
+
+        use api =
+            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/edits"), Reply.json 200 (b64Response (png 65)) ])
+
+        use work = new TestHome()
+        let source = Path.Combine(work.Path, "room.png")
+        File.WriteAllBytes(source, png 66)
+        home.WriteConfig(endpointsYaml api)
+        let! run = hermes home keys [ "generate"; "paint it green"; "--provider"; "my-gateway"; "--image"; source; "--json" ]
+        Assert.Equal(0, run.Code)
+        let request = Assert.Single api.Requests
+        Assert.Equal("/v1/images/edits", request.Path)
+        Assert.Equal(Some("Bearer " + gatewayKey), request.Header "Authorization")
+    }
+
+[<Fact>]
 let ``providers lists each endpoint, Missing with its fix until its key is set, and models lists its models`` () =
     task {
         use home = new TestHome()
@@ -62,7 +81,7 @@ let ``providers lists each endpoint, Missing with its fix until its key is set, 
 [<InlineData("xai", "https://gw.example/v1", "K", "invalid endpoint name 'xai'")>]
 [<InlineData("gw", "file:///etc/passwd", "K", "base_url 'file:///etc/passwd'")>]
 [<InlineData("gw", "https://user:pw@gw.example/v1", "K", "base_url 'https:…'")>]
-[<InlineData("gw", "https://gw.example/v1?key=abc", "K", "base_url 'https://gw.example/v1?key=abc'")>]
+[<InlineData("gw", "https://gw.example/v1?key=abc", "K", "base_url 'https:…'")>]
 [<InlineData("gw", "https://gw.example/v1", "", "key_env is missing")>]
 let ``a bad endpoint is a one-line config error, exit 2, and nothing is sent``
     (name: string, baseUrl: string, keyEnv: string, expected: string)

@@ -68,7 +68,7 @@ let ``kind defaults to openai; an azure endpoint gets the documented api-version
              "invalid image_gen.endpoints.my-gateway.base_url 'ftp://gateway.example/v1': allowed values are an absolute http(s) URL")>]
 [<InlineData("base_url",
              "https://gateway.example/v1?api-key=1",
-             "invalid image_gen.endpoints.my-gateway.base_url 'https://gateway.example/v1?api-key=1'")>]
+             "invalid image_gen.endpoints.my-gateway.base_url 'https:…'")>]
 [<InlineData("base_url", "https://gateway.example/v1#x", "invalid image_gen.endpoints.my-gateway.base_url")>]
 [<InlineData("base_url", "/v1", "invalid image_gen.endpoints.my-gateway.base_url '/v1'")>]
 [<InlineData("key_env", "MY KEY", "invalid image_gen.endpoints.my-gateway.key_env '…'")>]
@@ -87,6 +87,14 @@ let ``user info in base_url is refused and shown only by its prefix`` () =
 
     Assert.Contains("base_url 'https:…'", message)
     Assert.DoesNotContain("hunter2", message)
+
+[<Theory>]
+[<InlineData("https://res.openai.azure.com/openai?api-key=sk0secret0value0123456789")>]
+[<InlineData("https://res.openai.azure.com/openai#sk0secret0value0123456789")>]
+let ``a base_url with a query or fragment is refused and shown only by its prefix: a pasted key stays unprinted`` (url: string) =
+    let message = refusal "my-gateway" (replace "base_url" (text url) gateway)
+    Assert.Contains("base_url 'https:…'", message)
+    Assert.DoesNotContain("sk0secret", message)
 
 [<Theory>]
 [<InlineData("base_url")>]

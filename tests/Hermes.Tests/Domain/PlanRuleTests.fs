@@ -229,6 +229,10 @@ let ``a batch line with a field generate does not take is an error naming it`` (
 [<InlineData("""{"prompt":"x","mask":"m.png"}""", "'mask' needs an 'image'")>]
 [<InlineData("""{"prompt":"x","timeout":0}""", "invalid timeout '0'")>]
 [<InlineData("""{"prompt":"x","image":[1]}""", "'image' must be")>]
+[<InlineData("""{"prompt":"x","prompt":"y"}""", "a field is repeated")>]
+[<InlineData("""{"prompt":"x","output":"a\u0000b.png"}""", "'output' must be a path without control characters")>]
+[<InlineData("""{"prompt":"x","image":"a.png","mask":"m\u0007.png"}""", "'mask' must be a path without control characters")>]
+[<InlineData("""{"prompt":"x","image":["a.png","b\u0000.png"]}""", "'image' must be paths or URLs without control characters")>]
 [<InlineData("""{"prompt":"x","seed":"lucky"}""", "invalid seed")>]
 [<InlineData("""{"prompt":"x","compression":1.5}""", "invalid compression '1.5'")>]
 [<InlineData("""{"prompt":"x","size":7}""", "'size' must be a string")>]
@@ -252,6 +256,13 @@ let ``a batch line carries generate's output controls as given; the provider's p
         Assert.Equal(Some "low", r.Moderation)
         Assert.Equal(Some 7, r.Seed)
     | Error e -> failwithf "refused: %s" e
+
+[<Fact>]
+let ``a results line with a repeated field is skipped by --resume, not an error`` () =
+    let results =
+        """{"line":1,"status":"done"}""" + "\n" + """{"line":2,"line":3,"status":"done"}""" + "\n"
+
+    Assert.Equal<Set<int>>(Set.ofList [ 1 ], BatchLines.finished results)
 
 [<Fact>]
 let ``image is one string or a list, and blank lines keep the numbering`` () =

@@ -159,3 +159,18 @@ let ``printed options show keys as their prefix only`` () =
     Assert.DoesNotContain(openAiKey, printed)
     Assert.DoesNotContain("fal-secret-abcdef123456", printed)
     Assert.DoesNotContain("xai-secret", printed)
+
+[<Fact>]
+let ``printed options show base URLs without user info, query or fragment`` () =
+    let options =
+        HermesOptions(
+            OpenAiBaseUrl = "https://gateway.example/v1?token=gw-secret-abcdef123456",
+            XaiBaseUrl = "https://user:pw-secret-abcdef@proxy.example/v1",
+            GeminiBaseUrl = "https://gemini.example"
+        )
+
+    let printed = string options
+    Assert.Contains("https://gateway.example/v1", printed)
+    Assert.Contains("https://gemini.example", printed)
+    Assert.DoesNotContain("gw-secret", printed)
+    Assert.DoesNotContain("pw-secret", printed)
