@@ -60,7 +60,7 @@ let private verdict key value =
              "invalid image_gen.endpoints.other.base_url 'gateway.example': allowed values are an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1")>]
 [<InlineData("image_gen.endpoints.other.base_url",
              "https://gateway.example/v1?key=1",
-             "invalid image_gen.endpoints.other.base_url 'https://gateway.example/v1?key=1': allowed values are an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1")>]
+             "invalid image_gen.endpoints.other.base_url 'https:…': allowed values are an absolute http(s) URL without user info, query or fragment, such as https://gateway.example/v1")>]
 [<InlineData("image_gen.endpoints.openai.base_url",
              "https://gateway.example/v1",
              "invalid endpoint name 'openai': allowed values are up to 64 letters, digits, '-' and '_', other than fal, xai, openai, openai-codex, gemini, nous")>]
