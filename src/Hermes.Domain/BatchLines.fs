@@ -23,13 +23,7 @@ type BatchRequest =
         /// Seconds each provider call of this line may take in total.
         Timeout: float option
         /// The output controls as `hermes generate` takes them; checked per provider with the line's plan.
-        Size: string option
-        Quality: string option
-        Format: string option
-        Compression: int option
-        Background: string option
-        Moderation: string option
-        Seed: int option
+        Controls: OutputRequest
     }
 
 /// Composes the checks of one line; the first error wins.
@@ -235,13 +229,17 @@ module BatchLines =
                         InputFidelity = fidelity
                         Output = output
                         Timeout = timeout
-                        Size = size
-                        Quality = quality
-                        Format = format
-                        Compression = compression
-                        Background = background
-                        Moderation = moderation
-                        Seed = seed
+                        Controls =
+                            {
+                                Size = size
+                                Ratio = None
+                                Quality = quality
+                                Format = format
+                                Compression = compression
+                                Background = background
+                                Moderation = moderation
+                                Seed = seed
+                            }
                     }
             }
 

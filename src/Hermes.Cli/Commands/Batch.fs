@@ -134,13 +134,7 @@ let private request (line: BatchRequest) (output: OutputPath.Target option) (tim
         Sources = line.Images
         Mask = line.Mask
         InputFidelity = line.InputFidelity
-        Size = line.Size
-        Quality = line.Quality
-        Format = line.Format
-        Compression = line.Compression
-        Background = line.Background
-        Moderation = line.Moderation
-        Seed = line.Seed
+        Controls = line.Controls
         Timeout = timeout
         Json = true
         DryRun = false

@@ -34,14 +34,8 @@ type Request =
         Sources: string list
         Mask: string option
         InputFidelity: string option
-        /// The per-call output controls, validated per provider by the library before any request.
-        Size: string option
-        Quality: string option
-        Format: string option
-        Compression: int option
-        Background: string option
-        Moderation: string option
-        Seed: int option
+        /// The per-call output controls as given (a W:H ratio travels in Aspect), validated per provider before any request.
+        Controls: OutputRequest
         /// --timeout: the total deadline of each provider call.
         Timeout: TimeSpan option
         Json: bool
@@ -208,13 +202,17 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
                     Sources = args.GetResults GenerateArgs.Image
                     Mask = args.TryGetResult GenerateArgs.Mask
                     InputFidelity = args.TryGetResult GenerateArgs.Input_Fidelity
-                    Size = args.TryGetResult GenerateArgs.Size
-                    Quality = args.TryGetResult GenerateArgs.Quality
-                    Format = args.TryGetResult GenerateArgs.Format
-                    Compression = args.TryGetResult GenerateArgs.Compression
-                    Background = args.TryGetResult GenerateArgs.Background
-                    Moderation = args.TryGetResult GenerateArgs.Moderation
-                    Seed = args.TryGetResult GenerateArgs.Seed
+                    Controls =
+                        {
+                            Size = args.TryGetResult GenerateArgs.Size
+                            Ratio = None
+                            Quality = args.TryGetResult GenerateArgs.Quality
+                            Format = args.TryGetResult GenerateArgs.Format
+                            Compression = args.TryGetResult GenerateArgs.Compression
+                            Background = args.TryGetResult GenerateArgs.Background
+                            Moderation = args.TryGetResult GenerateArgs.Moderation
+                            Seed = args.TryGetResult GenerateArgs.Seed
+                        }
                     Timeout = timeout
                     Json = args.Contains GenerateArgs.Json
                     DryRun = args.Contains GenerateArgs.Dry_Run
@@ -353,7 +351,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
     let aspect =
         match request.Aspect with
         | Some text -> OutputControls.parseAspect text |> Result.mapError CliError.Invalid
-        | None -> Ok(request.Size |> Option.map OutputControls.aspectOfSize |> Option.defaultValue AspectRatio.defaultValue, None)
+        | None -> Ok(request.Controls.Size |> Option.map OutputControls.aspectOfSize |> Option.defaultValue AspectRatio.defaultValue, None)
 
     let resolution =
         match request.Resolution with
@@ -378,16 +376,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                 controlsAs
                 model
                 isEdit
-                {
-                    Size = request.Size
-                    Ratio = ratio
-                    Quality = request.Quality
-                    Format = request.Format
-                    Compression = request.Compression
-                    Background = request.Background
-                    Moderation = request.Moderation
-                    Seed = request.Seed
-                }
+                { request.Controls with Ratio = ratio }
             |> Result.mapError CliError.Invalid
 
         do!
@@ -467,13 +456,13 @@ let execute (client: HermesClient) (request: Request) (prompt: string) (ct: Canc
                             Sources = Array.ofList request.Sources,
                             Mask = Option.toObj request.Mask,
                             InputFidelity = Option.toObj request.InputFidelity,
-                            Size = Option.toObj request.Size,
-                            Quality = Option.toObj request.Quality,
-                            OutputFormat = Option.toObj request.Format,
-                            Compression = Option.toNullable request.Compression,
-                            Background = Option.toObj request.Background,
-                            Moderation = Option.toObj request.Moderation,
-                            Seed = Option.toNullable request.Seed,
+                            Size = Option.toObj request.Controls.Size,
+                            Quality = Option.toObj request.Controls.Quality,
+                            OutputFormat = Option.toObj request.Controls.Format,
+                            Compression = Option.toNullable request.Controls.Compression,
+                            Background = Option.toObj request.Controls.Background,
+                            Moderation = Option.toObj request.Controls.Moderation,
+                            Seed = Option.toNullable request.Controls.Seed,
                             Progress = progress
                         ),
                         ct

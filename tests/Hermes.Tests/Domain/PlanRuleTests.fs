@@ -248,13 +248,13 @@ let ``a batch line carries generate's output controls as given; the provider's p
 
     match BatchLines.parse 1 line with
     | Ok r ->
-        Assert.Equal(Some "1024x1536", r.Size)
-        Assert.Equal(Some "high", r.Quality)
-        Assert.Equal(Some "webp", r.Format)
-        Assert.Equal(Some 80, r.Compression)
-        Assert.Equal(Some "opaque", r.Background)
-        Assert.Equal(Some "low", r.Moderation)
-        Assert.Equal(Some 7, r.Seed)
+        Assert.Equal(Some "1024x1536", r.Controls.Size)
+        Assert.Equal(Some "high", r.Controls.Quality)
+        Assert.Equal(Some "webp", r.Controls.Format)
+        Assert.Equal(Some 80, r.Controls.Compression)
+        Assert.Equal(Some "opaque", r.Controls.Background)
+        Assert.Equal(Some "low", r.Controls.Moderation)
+        Assert.Equal(Some 7, r.Controls.Seed)
     | Error e -> failwithf "refused: %s" e
 
 [<Fact>]
