@@ -31,12 +31,12 @@ let wantsJson (argv: string list) =
     argv |> List.takeWhile (fun t -> t <> "--") |> List.contains "--json"
 
 let private seeHelp (grammar: Grammar) =
-    sprintf " (see `%s --help`)" grammar.Name
+    $" (see `{grammar.Name} --help`)"
 
 let private unknownOption (grammar: Grammar) (name: string) =
     let known = (grammar.Options |> List.map fst) @ grammar.Help
 
-    sprintf "unknown option '%s' for `%s`%s%s" name grammar.Name (Suggest.hint known name) (seeHelp grammar)
+    $"unknown option '{name}' for `{grammar.Name}`{Suggest.hint known name}{seeHelp grammar}"
 
 let private unknownCommand (grammar: Grammar) (name: string) =
     let known = grammar.Commands |> List.map fst
@@ -78,7 +78,7 @@ let scan (grammar: Grammar) (argv: string list) : Result<Scanned, string> =
                 match rest with
                 | value :: rest' -> walk g (value :: name :: tokens) rest'
                 | [] -> walk g (name :: tokens) []
-            | Some(_, Arity.Flag), Some value -> Error(sprintf "option '%s' takes no value, got '%s'%s" name value (seeHelp g))
+            | Some(_, Arity.Flag), Some value -> Error $"option '{name}' takes no value, got '{value}'{seeHelp g}"
             | Some(_, Arity.Flag), None -> walk g (name :: tokens) rest
             | None, None when List.contains name g.Help -> walk g (name :: tokens) rest
             | None, _ -> Error(unknownOption g name)

@@ -29,7 +29,7 @@ let preview (images: string list) =
                     else
                         None
                 with e when (e :? IOException || e :? UnauthorizedAccessException) ->
-                    Terminal.warn (sprintf "cannot preview '%s': %s" image e.Message)
+                    Terminal.warn $"cannot preview '{image}': {e.Message}"
                     None
 
             match bytes with
@@ -70,4 +70,4 @@ let openAll (images: string list) =
                 use _ = Process.Start info
                 ()
             with :? Win32Exception as e ->
-                Terminal.warn (sprintf "cannot open '%s' with %s: %s" image program e.Message)
+                Terminal.warn $"cannot open '{image}' with {program}: {e.Message}"

@@ -39,5 +39,5 @@ let closest (candidates: string seq) (given: string) : string option =
 /// "; did you mean 'x'?" when a candidate is near, else "".
 let hint (candidates: string seq) (given: string) =
     match closest candidates given with
-    | Some name -> sprintf "; did you mean '%s'?" name
+    | Some name -> $"; did you mean '{name}'?"
     | None -> ""

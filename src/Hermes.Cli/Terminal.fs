@@ -18,8 +18,8 @@ let showsProgress (asked: bool) =
 
 /// The line of one image: its number, the provider's latest stage (sanitized server text) and the elapsed time.
 let private describe (label: string) (image: int) (count: int) (stage: string) =
-    let prefix = if count > 1 then sprintf "image %d/%d  " image count else ""
-    Markup.Escape(sprintf "%s%s  %s" prefix label (TerminalText.sanitizeWith 80 stage))
+    let prefix = if count > 1 then $"image {image}/{count}  " else ""
+    Markup.Escape $"{prefix}{label}  {TerminalText.sanitizeWith 80 stage}"
 
 /// Runs the work with one progress line per image on stderr (stage, spinner, elapsed), only when showsProgress.
 let withProgress (show: bool) (label: string) (count: int) (work: IProgress<GenerationProgress> -> Task<'T>) : Task<'T> =
@@ -35,7 +35,7 @@ let withProgress (show: bool) (label: string) (count: int) (work: IProgress<Gene
             { new IProgress<GenerationProgress> with
                 member _.Report p =
                     let slot = if p.Image >= 1 && p.Image <= stages.Length then p.Image - 1 else 0
-                    Volatile.Write(&stages[slot], sprintf "%s %s" p.Stage p.Detail)
+                    Volatile.Write(&stages[slot], $"{p.Stage} {p.Detail}")
             }
 
         console

@@ -149,4 +149,4 @@ module ApiError =
 
     /// "<Provider> returned HTTP <status>: <message>".
     let describe (provider: string) (status: int) (body: string) =
-        sprintf "%s returned HTTP %d: %s" provider status (providerMessage body)
+        $"{provider} returned HTTP {status}: {providerMessage body}"

@@ -47,21 +47,21 @@ module AuthError =
     /// A stable machine code, in the reference's `xai_*` vocabulary.
     let code =
         function
-        | AuthError.HttpStatus(step, _, _) -> sprintf "xai_%s_failed" (stepCode step)
-        | AuthError.MalformedJson step -> sprintf "xai_%s_invalid_json" (stepCode step)
+        | AuthError.HttpStatus(step, _, _) -> $"xai_{stepCode step}_failed"
+        | AuthError.MalformedJson step -> $"xai_{stepCode step}_invalid_json"
         | AuthError.NotAnObject AuthStep.Discovery -> "xai_discovery_incomplete"
-        | AuthError.NotAnObject step -> sprintf "xai_%s_invalid_response" (stepCode step)
+        | AuthError.NotAnObject step -> $"xai_{stepCode step}_invalid_response"
         | AuthError.MissingField(AuthStep.Discovery, _) -> "xai_discovery_incomplete"
-        | AuthError.MissingField(AuthStep.Store, field) -> sprintf "xai_auth_missing_%s" field
-        | AuthError.MissingField(step, field) -> sprintf "xai_%s_missing_%s" (stepCode step) field
+        | AuthError.MissingField(AuthStep.Store, field) -> $"xai_auth_missing_{field}"
+        | AuthError.MissingField(step, field) -> $"xai_{stepCode step}_missing_{field}"
         | AuthError.StateMismatch -> "xai_state_mismatch"
         | AuthError.NonceMismatch -> "xai_nonce_mismatch"
         | AuthError.HostileEndpoint _ -> "xai_discovery_invalid"
         | AuthError.Timeout AuthStep.Callback -> "xai_callback_timeout"
-        | AuthError.Timeout step -> sprintf "xai_%s_timeout" (stepCode step)
+        | AuthError.Timeout step -> $"xai_{stepCode step}_timeout"
         | AuthError.UserDenied _ -> "xai_authorization_denied"
         | AuthError.RedirectInvalid _ -> "xai_redirect_invalid"
-        | AuthError.Network(step, _) -> sprintf "xai_%s_failed" (stepCode step)
+        | AuthError.Network(step, _) -> $"xai_{stepCode step}_failed"
         | AuthError.NotSignedIn -> "xai_auth_missing"
         | AuthError.StoreCorrupt _ -> "xai_auth_store_corrupt"
         | AuthError.LockTimeout _ -> "xai_auth_store_locked"
@@ -76,24 +76,24 @@ module AuthError =
 
     let message =
         function
-        | AuthError.HttpStatus(step, status, detail) -> sprintf "xAI %s returned HTTP %d: %s" (stepName step) status detail
-        | AuthError.MalformedJson step -> sprintf "xAI %s did not return JSON (a captive portal or proxy page?)" (stepName step)
-        | AuthError.NotAnObject step -> sprintf "xAI %s returned JSON that is not an object" (stepName step)
+        | AuthError.HttpStatus(step, status, detail) -> $"xAI {stepName step} returned HTTP {status}: {detail}"
+        | AuthError.MalformedJson step -> $"xAI {stepName step} did not return JSON (a captive portal or proxy page?)"
+        | AuthError.NotAnObject step -> $"xAI {stepName step} returned JSON that is not an object"
         | AuthError.MissingField(AuthStep.Store, field) ->
-            sprintf "the xAI sign-in in auth.json has no %s; run `hermes auth add xai-oauth`" field
-        | AuthError.MissingField(step, field) -> sprintf "xAI %s response has no %s" (stepName step) field
+            $"the xAI sign-in in auth.json has no {field}; run `hermes auth add xai-oauth`"
+        | AuthError.MissingField(step, field) -> $"xAI {stepName step} response has no {field}"
         | AuthError.StateMismatch -> "the OAuth callback's state does not match this sign-in; refusing it"
         | AuthError.NonceMismatch -> "the ID token's nonce does not match this sign-in; refusing it"
-        | AuthError.HostileEndpoint r -> sprintf "refusing endpoint '%s': %s" r.Url r.Reason
+        | AuthError.HostileEndpoint r -> $"refusing endpoint '{r.Url}': {r.Reason}"
         | AuthError.Timeout AuthStep.Callback -> "timed out waiting for the browser to return to Hermes"
-        | AuthError.Timeout step -> sprintf "xAI %s timed out" (stepName step)
+        | AuthError.Timeout step -> $"xAI {stepName step} timed out"
         | AuthError.UserDenied(error, description) ->
             sprintf "xAI sign-in was refused (%s)%s" error (if description = "" then "" else ": " + description)
         | AuthError.RedirectInvalid bad -> bad.Message
-        | AuthError.Network(step, detail) -> sprintf "xAI %s failed: %s" (stepName step) detail
+        | AuthError.Network(step, detail) -> $"xAI {stepName step} failed: {detail}"
         | AuthError.NotSignedIn -> "not signed in to xAI; run `hermes auth add xai-oauth`"
-        | AuthError.StoreCorrupt detail -> sprintf "auth.json cannot be read: %s" detail
-        | AuthError.LockTimeout path -> sprintf "timed out waiting for the lock on %s" path
+        | AuthError.StoreCorrupt detail -> $"auth.json cannot be read: {detail}"
+        | AuthError.LockTimeout path -> $"timed out waiting for the lock on {path}"
 
     /// The error kind callers and exit codes switch on.
     let kind =

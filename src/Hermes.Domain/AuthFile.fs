@@ -118,7 +118,7 @@ module AuthFile =
     /// What is wrong, without quoting the file (it holds secrets).
     let describe =
         function
-        | FileProblem.NotJson line -> sprintf "is not valid JSON (line %d)" line
+        | FileProblem.NotJson line -> $"is not valid JSON (line {line})"
         | FileProblem.NotAnObject -> "is not a JSON object"
-        | FileProblem.WrongType(field, expected) -> sprintf "has \"%s\" that is not %s" field (shapeName expected)
-        | FileProblem.RepeatedName name -> sprintf "names \"%s\" twice in one object" (TerminalText.sanitizeWith 40 name)
+        | FileProblem.WrongType(field, expected) -> $"has \"{field}\" that is not {shapeName expected}"
+        | FileProblem.RepeatedName name -> $"names \"{TerminalText.sanitizeWith 40 name}\" twice in one object"

@@ -74,7 +74,7 @@ module BatchLines =
         match o[name] with
         | null -> Ok None
         | node when kindOf node = JsonValueKind.String -> Ok(Validation.nonBlank (node.GetValue<string>()))
-        | _ -> Error(sprintf "'%s' must be a string" name)
+        | _ -> Error $"'{name}' must be a string"
 
     let private checkedWith (parse: string -> Result<'T, BadValue>) (value: string option) : Result<string option, string> =
         match value with
@@ -87,8 +87,8 @@ module BatchLines =
         | node when kindOf node = JsonValueKind.Number ->
             match (node :?> JsonValue).TryGetValue<int>() with
             | true, n when n >= 1 && n <= maxCount -> Ok n
-            | _ -> Error(sprintf "invalid count '%s': allowed values are 1 to %d" (node.ToJsonString()) maxCount)
-        | node -> Error(sprintf "invalid count '%s': allowed values are 1 to %d" (node.ToJsonString()) maxCount)
+            | _ -> Error $"invalid count '{node.ToJsonString()}': allowed values are 1 to {maxCount}"
+        | node -> Error $"invalid count '{node.ToJsonString()}': allowed values are 1 to {maxCount}"
 
     let private timeout (o: JsonObject) =
         match o["timeout"] with
@@ -98,17 +98,11 @@ module BatchLines =
             | true, s when s > 0.0 && s <= maxTimeoutSeconds -> Ok(Some s)
             | _ ->
                 Error(
-                    sprintf
-                        "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g"
-                        (node.ToJsonString())
-                        maxTimeoutSeconds
+                    $"invalid timeout '{node.ToJsonString()}': allowed values are a number of seconds above 0 and at most %g{maxTimeoutSeconds}"
                 )
         | node ->
             Error(
-                sprintf
-                    "invalid timeout '%s': allowed values are a number of seconds above 0 and at most %g"
-                    (node.ToJsonString())
-                    maxTimeoutSeconds
+                $"invalid timeout '{node.ToJsonString()}': allowed values are a number of seconds above 0 and at most %g{maxTimeoutSeconds}"
             )
 
     /// A whole number, when the field is there.
@@ -118,14 +112,14 @@ module BatchLines =
         | node when kindOf node = JsonValueKind.Number ->
             match (node :?> JsonValue).TryGetValue<int>() with
             | true, n -> Ok(Some n)
-            | _ -> Error(sprintf "invalid %s '%s': allowed values are whole numbers" name (node.ToJsonString()))
-        | node -> Error(sprintf "invalid %s '%s': allowed values are whole numbers" name (TerminalText.sanitizeWith 60 (node.ToJsonString())))
+            | _ -> Error $"invalid {name} '{node.ToJsonString()}': allowed values are whole numbers"
+        | node -> Error $"invalid {name} '{TerminalText.sanitizeWith 60 (node.ToJsonString())}': allowed values are whole numbers"
 
     /// A file path or URL field: a string without control characters (JSON allows a NUL; no path has one).
     let private path (o: JsonObject) (name: string) : Result<string option, string> =
         text o name
         |> Result.bind (function
-            | Some p when p |> Seq.exists Char.IsControl -> Error(sprintf "'%s' must be a path without control characters" name)
+            | Some p when p |> Seq.exists Char.IsControl -> Error $"'{name}' must be a path without control characters"
             | other -> Ok other)
 
     /// `image` as one string or a list of strings.

@@ -9,7 +9,7 @@ module CodexHeaders =
     let originator = "codex_cli_rs"
 
     let userAgent (hermesVersion: string) =
-        sprintf "codex_cli_rs/0.0.0 (Hermes %s)" hermesVersion
+        $"codex_cli_rs/0.0.0 (Hermes {hermesVersion})"
 
     /// The stored account id, else the `chatgpt_account_id` claim of the access token.
     let accountId (accessToken: string) (stored: string option) =
@@ -235,11 +235,9 @@ module CodexStream =
 
     let errorMessage (attemptsMade: int) =
         function
-        | CodexStreamError.Failed message -> sprintf "the Codex image tool failed: %s" (ApiError.oneLine 300 message)
-        | CodexStreamError.Malformed detail -> sprintf "the Codex stream carried an event that is not JSON: %s" detail
+        | CodexStreamError.Failed message -> $"the Codex image tool failed: {ApiError.oneLine 300 message}"
+        | CodexStreamError.Malformed detail -> $"the Codex stream carried an event that is not JSON: {detail}"
         | CodexStreamError.Empty ->
-            sprintf "the Codex response contained no image_generation_call result after %d attempt(s)" attemptsMade
+            $"the Codex response contained no image_generation_call result after {attemptsMade} attempt(s)"
         | CodexStreamError.PartialOnly ->
-            sprintf
-                "Codex returned only a progressive partial image frame after %d attempt(s); refusing to save it as the final image"
-                attemptsMade
+            $"Codex returned only a progressive partial image frame after {attemptsMade} attempt(s); refusing to save it as the final image"

@@ -79,7 +79,7 @@ module Dispatch =
         function
         | DispatchError.ProviderNotRegistered(name, registered) ->
             sprintf "image_gen.provider '%s' is not a registered image provider; registered: %s" name (String.concat ", " registered)
-        | DispatchError.UnknownModel(provider, bad) -> sprintf "%s (provider %s)" bad.Message provider
+        | DispatchError.UnknownModel(provider, bad) -> $"{bad.Message} (provider {provider})"
         | DispatchError.NotAvailable(_, reason) -> reason
         | DispatchError.NoBackend -> noBackendMessage
 

@@ -59,16 +59,10 @@ module EditCapability =
                 | [] -> ""
                 | ids -> sprintf "; %s models that can: %s" provider (String.concat ", " ids)
 
-            Error(sprintf "%s model '%s' cannot edit images (it takes 0 source images)%s" provider model others)
+            Error $"{provider} model '{model}' cannot edit images (it takes 0 source images){others}"
         | Some support when sources > support.MaxSources ->
             Error(
-                sprintf
-                    "%s model '%s' takes at most %d source image%s, got %d"
-                    provider
-                    model
-                    support.MaxSources
-                    (if support.MaxSources = 1 then "" else "s")
-                    sources
+                $"""{provider} model '{model}' takes at most {support.MaxSources} source image{(if support.MaxSources = 1 then "" else "s")}, got {sources}"""
             )
         | Some support when hasMask && not support.Mask ->
             Error(

@@ -92,7 +92,7 @@ module Endpoints =
         && Seq.exists Char.IsAsciiDigit text
 
     let private key (name: string) (field: string) =
-        sprintf "image_gen.endpoints.%s.%s" name field
+        $"image_gen.endpoints.{name}.{field}"
 
     let private invalid (field: string) (value: string) (allowed: string list) =
         Error
@@ -174,7 +174,7 @@ module Endpoints =
         then
             Ok trimmed
         else
-            invalid field trimmed [ sprintf "an Azure OpenAI api-version such as %s" defaultAzureApiVersion ]
+            invalid field trimmed [ $"an Azure OpenAI api-version such as {defaultAzureApiVersion}" ]
 
     /// An endpoint's name: a plain name that is not a bundled provider's (nor the nous alias), compared ignoring case.
     let validName (text: string) : Result<string, BadValue> =
@@ -227,10 +227,10 @@ module Endpoints =
             match find field with
             | None -> Ok None
             | Some(EndpointValue.Text t) -> Ok(Validation.nonBlank t)
-            | Some _ -> Error(sprintf "%s must be a single value" (key name field))
+            | Some _ -> Error $"{key name field} must be a single value"
 
         let missing field =
-            Error(sprintf "%s is missing: an endpoint needs base_url, key_env and models" (key name field))
+            Error $"{key name field} is missing: an endpoint needs base_url, key_env and models"
 
         let required field =
             text field
@@ -332,10 +332,10 @@ module Endpoints =
 
         {
             Provider = endpoint.Name
-            DisplayName = sprintf "%s (%s endpoint)" endpoint.Name label
+            DisplayName = $"{endpoint.Name} ({label} endpoint)"
             Models =
                 endpoint.Models
-                |> List.map (fun id -> ModelInfo.create id id "" (sprintf "Configured in image_gen.endpoints.%s" endpoint.Name))
+                |> List.map (fun id -> ModelInfo.create id id "" $"Configured in image_gen.endpoints.{endpoint.Name}")
             DefaultModel = List.head endpoint.Models
             ModelEnvVar = None
             PassThroughPrefix = None
@@ -353,7 +353,7 @@ module Endpoints =
                 (Uri.EscapeDataString model)
                 operation
                 (Uri.EscapeDataString(Option.defaultValue defaultAzureApiVersion version))
-        | EndpointKind.OpenAi, _ -> sprintf "%s/images/%s" endpoint.BaseUrl operation
+        | EndpointKind.OpenAi, _ -> $"{endpoint.BaseUrl}/images/{operation}"
 
     /// POST {base}/images/generations, or {base}/openai/deployments/{model}/images/generations?api-version= on azure.
     let generationUrl (endpoint: Endpoint) (model: string) = url endpoint model "generations"

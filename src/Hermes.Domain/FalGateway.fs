@@ -34,7 +34,7 @@ module FalGateway =
                 |> Option.bind Validation.nonBlank
                 |> Option.defaultValue defaultDomain
 
-            sprintf "%s://fal-queue-gateway.%s" scheme domain
+            $"{scheme}://fal-queue-gateway.{domain}"
 
     /// TOOL_GATEWAY_USER_TOKEN, else the Nous sign-in.
     let token (facts: GatewayFacts) =
@@ -60,4 +60,4 @@ module FalGateway =
             | 403 -> "the Nous subscription does not include this model: upgrade the subscription, choose another model, or set FAL_KEY"
             | _ -> "set FAL_KEY or choose another model"
 
-        sprintf "the Nous Subscription gateway rejected model '%s' (HTTP %d): %s; %s" modelId status providerMessage fix
+        $"the Nous Subscription gateway rejected model '{modelId}' (HTTP {status}): {providerMessage}; {fix}"

@@ -26,7 +26,7 @@ module GeminiRequests =
 
     /// `{base}/v1beta/models/{model}:generateContent`; the key travels in a header, never in the URL.
     let url (baseUrl: string) (model: string) =
-        sprintf "%s/v1beta/models/%s:generateContent" (baseUrl.TrimEnd '/') (System.Uri.EscapeDataString model)
+        $"{baseUrl.TrimEnd '/'}/v1beta/models/{System.Uri.EscapeDataString model}:generateContent"
 
     let private node (value: string) : JsonNode = JsonValue.Create(value)
 

@@ -162,7 +162,7 @@ module CacheUnits =
 
         match number digits, perUnit with
         | Some n, Some u when n <= 36500L * 24L * 60L -> Ok(TimeSpan.FromTicks(u.Ticks * n))
-        | _ -> Error(sprintf "invalid duration '%s': allowed is a positive whole number with m, h, d or w (e.g. 30d, 12h)" text)
+        | _ -> Error $"invalid duration '{text}': allowed is a positive whole number with m, h, d or w (e.g. 30d, 12h)"
 
     /// "2GB", "500MB", "64KB", "100B": a positive whole number and one unit, powers of 1024.
     let parseSize (text: string) : Result<int64, string> =
@@ -183,18 +183,18 @@ module CacheUnits =
 
         match number digits, perUnit with
         | Some n, Some u when n <= Int64.MaxValue / u -> Ok(n * u)
-        | _ -> Error(sprintf "invalid size '%s': allowed is a positive whole number with B, KB, MB, GB or TB (e.g. 2GB, 500MB)" text)
+        | _ -> Error $"invalid size '{text}': allowed is a positive whole number with B, KB, MB, GB or TB (e.g. 2GB, 500MB)"
 
     /// Bytes as people read them: 1.5 MB.
     let showSize (bytes: int64) =
         let rec go (value: float) (units: string list) =
             match units with
             | _ :: more when value >= 1024.0 && not more.IsEmpty -> go (value / 1024.0) more
-            | u :: _ -> sprintf "%.1f %s" value u
-            | [] -> sprintf "%.1f TB" value
+            | u :: _ -> $"%.1f{value} {u}"
+            | [] -> $"%.1f{value} TB"
 
         if bytes < 1024L then
-            sprintf "%d B" bytes
+            $"{bytes} B"
         else
             go (float bytes / 1024.0) [ "KB"; "MB"; "GB"; "TB" ]
 

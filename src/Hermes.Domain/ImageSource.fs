@@ -31,7 +31,7 @@ module ImageSource =
     let shown (text: string) = ImageUrl.shown text
 
     let private refuse (text: string) (why: string) =
-        Error(sprintf "invalid source image '%s': %s; allowed: %s" (shown text) why allowed)
+        Error $"invalid source image '{shown text}': {why}; allowed: {allowed}"
 
     /// `~` and `~/…` become the user's home; `~user` is left as a file name.
     let private expandHome (userHome: string) (path: string) =
@@ -44,17 +44,17 @@ module ImageSource =
     /// The source this text names; `userHome` expands `~`.
     let parse (userHome: string) (text: string) : Result<ImageSource, string> =
         match Validation.nonBlank text with
-        | None -> Error(sprintf "invalid source image '': it is empty; allowed: %s" allowed)
+        | None -> Error $"invalid source image '': it is empty; allowed: {allowed}"
         | Some given when given.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ->
             match ImageUrl.classify [] given with
             | UrlVerdict.Inline url -> Ok(ImageSource.DataUrl url)
-            | UrlVerdict.Refused reason -> Error(sprintf "invalid source image: %s" reason)
+            | UrlVerdict.Refused reason -> Error $"invalid source image: {reason}"
             | UrlVerdict.Fetch _ -> refuse given "it is not a data:image URL"
         | Some given when httpUrl.IsMatch given -> Ok(ImageSource.Remote given)
         | Some given when drivePath.IsMatch given -> Ok(ImageSource.LocalPath given)
         | Some given when otherScheme.IsMatch given && given.Contains "://" ->
             let scheme = otherScheme.Match(given).Groups[1].Value.ToLowerInvariant()
-            refuse given (sprintf "scheme '%s:' is not read" (TerminalText.sanitizeWith 20 scheme))
+            refuse given $"scheme '{TerminalText.sanitizeWith 20 scheme}:' is not read"
         | Some given -> Ok(ImageSource.LocalPath(expandHome userHome given))
 
     /// The text that names the source on the wire or in an error.

@@ -24,11 +24,6 @@ module MaskRule =
             | _, None -> Error "invalid mask: its pixel size cannot be read from the PNG header"
             | Some(fw, fh), Some(mw, mh) when fw <> mw || fh <> mh ->
                 Error(
-                    sprintf
-                        "invalid mask: it is %dx%d but the first source image is %dx%d; a mask must be the same size as the first image"
-                        mw
-                        mh
-                        fw
-                        fh
+                    $"invalid mask: it is {mw}x{mh} but the first source image is {fw}x{fh}; a mask must be the same size as the first image"
                 )
             | Some _, Some _ -> Ok()

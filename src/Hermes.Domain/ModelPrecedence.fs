@@ -35,7 +35,7 @@ module ModelPrecedence =
         | None ->
             let configured =
                 [
-                    sprintf "image_gen.%s.model" catalog.Provider, settings.ProviderModels |> Map.tryFind catalog.Provider
+                    $"image_gen.{catalog.Provider}.model", settings.ProviderModels |> Map.tryFind catalog.Provider
                     "image_gen.model", settings.Model
                     match catalog.ModelEnvVar with
                     | Some var -> var, env |> Map.tryFind var

@@ -40,7 +40,7 @@ module OAuthCallback =
                     acc
                     |> Result.bind (fun (map: Map<string, string>) ->
                         if map.ContainsKey key then
-                            Error(sprintf "the callback address repeats '%s'" (TerminalText.sanitizeWith 40 key))
+                            Error $"the callback address repeats '{TerminalText.sanitizeWith 40 key}'"
                         else
                             Ok(map.Add(key, value))))
                 (Ok Map.empty)

@@ -23,7 +23,7 @@ module OpenAiSize =
     let toWire =
         function
         | OpenAiSize.Auto -> "auto"
-        | OpenAiSize.Exact(w, h) -> sprintf "%dx%d" w h
+        | OpenAiSize.Exact(w, h) -> $"{w}x{h}"
 
     /// `auto` or `<width>x<height>`; the error names the value and the rule it breaks.
     let validate (text: string) : Result<OpenAiSize, string> =

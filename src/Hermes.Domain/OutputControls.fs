@@ -126,7 +126,7 @@ module OutputControls =
             match ratioValue text with
             | Some value -> Ok(namedAspect value, Some(text.Trim()))
             | None when text.Trim().ToLowerInvariant() = "auto" -> Ok(AspectRatio.defaultValue, Some "auto")
-            | None -> Error(sprintf "%s, auto, or a ratio W:H such as 4:3" bad.Message)
+            | None -> Error $"{bad.Message}, auto, or a ratio W:H such as 4:3"
 
     /// `WxH` with positive integers, or None when it is not that shape.
     let dimensions (text: string) : (int * int) option =
@@ -170,7 +170,7 @@ module OutputControls =
 
     /// The one-line refusal of a control a provider does not take, naming the providers that do.
     let private notTaken (control: string) (value: string) (provider: string) (takers: string) =
-        Error(sprintf "%s '%s' is not taken by %s; it is taken by %s" control (cleaned value) provider takers)
+        Error $"{control} '{cleaned value}' is not taken by {provider}; it is taken by {takers}"
 
     let private requireNone control (value: 'T option) (render: 'T -> string) provider takers =
         match value with
@@ -206,21 +206,18 @@ module OutputControls =
                     >>= fun moderation ->
                         match request.Compression, request.Seed with
                         | Some c, _ when c < 0 || c > 100 ->
-                            Error(sprintf "invalid compression '%d': allowed values are 0 to 100" c)
-                        | _, Some s when s < 0 -> Error(sprintf "invalid seed '%d': allowed values are 0 or more" s)
+                            Error $"invalid compression '{c}': allowed values are 0 to 100"
+                        | _, Some s when s < 0 -> Error $"invalid seed '{s}': allowed values are 0 or more"
                         | Some c, _ when not (format = Some "jpeg" || format = Some "webp") ->
                             Error(
-                                sprintf
-                                    "compression '%d' needs output format jpeg or webp (output format is %s)"
-                                    c
-                                    (format |> Option.defaultValue "png by default")
+                                $"""compression '{c}' needs output format jpeg or webp (output format is {format |> Option.defaultValue "png by default"})"""
                             )
                         | _ when background = Some "transparent" && format = Some "jpeg" ->
                             Error "background 'transparent' needs output format png or webp (output format is jpeg)"
                         | _ ->
                             match request.Ratio with
                             | Some ratio when notAuto ratio && (ratioValue ratio).IsNone ->
-                                Error(sprintf "invalid aspect ratio '%s': allowed values are W:H such as 4:3" (cleaned ratio))
+                                Error $"invalid aspect ratio '{cleaned ratio}': allowed values are W:H such as 4:3"
                             | _ ->
                                 Ok
                                     { none with
@@ -239,9 +236,9 @@ module OutputControls =
         | Some size ->
             match dimensions size with
             | Some wh -> Ok(Some wh)
-            | None -> Error(sprintf "invalid size '%s': allowed values are auto or WxH such as 1024x1024" (cleaned size))
+            | None -> Error $"invalid size '{cleaned size}': allowed values are auto or WxH such as 1024x1024"
 
-    let private sizeText (w, h) = sprintf "%dx%d" w h
+    let private sizeText (w, h) = $"{w}x{h}"
 
     /// A ratio from `allowed`, trimmed; the error names the provider's list.
     let private ratioFrom (provider: string) (allowed: string list) (ratio: string) =
@@ -351,7 +348,7 @@ module OutputControls =
             model |> Option.map _.Info.Id |> Option.defaultValue "this FAL model"
 
         let where (key: string) = List.contains key supports
-        let here = sprintf "fal model %s" modelId
+        let here = $"fal model {modelId}"
 
         let keyed control (value: string option) key takers =
             match value with

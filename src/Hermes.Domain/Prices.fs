@@ -71,12 +71,12 @@ module Prices =
     /// The estimate of one image of this provider and model; edits and upscaled models have no published price.
     let perImage (provider: string) (model: string) (aspect: AspectRatio) (isEdit: bool) : Estimate =
         let unpublished =
-            Estimate.Unknown(sprintf "no published price for %s · %s" provider model)
+            Estimate.Unknown $"no published price for {provider} · {model}"
 
         match provider, List.tryFind (fst >> (=) model) fal, FalCatalog.tryModel model with
-        | "fal", Some _, Some _ when isEdit -> Estimate.Unknown(sprintf "no published price for edits with %s" model)
+        | "fal", Some _, Some _ when isEdit -> Estimate.Unknown $"no published price for edits with {model}"
         | "fal", Some _, Some entry when entry.Upscale ->
-            Estimate.Unknown(sprintf "%s is chained through %s, whose price is not published" model FalPayload.upscalerModel)
+            Estimate.Unknown $"{model} is chained through {FalPayload.upscalerModel}, whose price is not published"
         | "fal", Some(_, Price.PerImage usd), Some _ -> Estimate.Usd usd
         | "fal", Some(_, Price.PerMegapixel usd), Some entry ->
             match falPixels entry aspect with
@@ -102,13 +102,13 @@ module Prices =
 
         match Decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) with
         | true, usd when usd > 0m -> Ok usd
-        | _ -> Error(sprintf "invalid %s '%s': allowed is an amount of US dollars above 0, e.g. 0.50" field text)
+        | _ -> Error $"invalid {field} '{text}': allowed is an amount of US dollars above 0, e.g. 0.50"
 
     /// Whether a plan may run under a limit: a known estimate at most the limit; an unknown one only when allowed.
     let withinLimit (limit: decimal) (allowUnknown: bool) (estimate: Estimate) : Result<unit, string> =
         match estimate with
         | Estimate.Usd usd when usd <= limit -> Ok()
-        | Estimate.Usd usd -> Error(sprintf "the estimated cost %s exceeds --max-cost %s; nothing was sent" (show usd) (show limit))
+        | Estimate.Usd usd -> Error $"the estimated cost {show usd} exceeds --max-cost {show limit}; nothing was sent"
         | Estimate.Unknown _ when allowUnknown -> Ok()
         | Estimate.Unknown reason ->
             Error(

@@ -91,7 +91,7 @@ module ReadGuard =
         let shown = TerminalText.sanitizeWith 200 (if isNull path then "" else path)
 
         match normalize path with
-        | None -> Error(sprintf "refusing to read '%s': the read guard needs an absolute path" shown)
+        | None -> Error $"refusing to read '{shown}': the read guard needs an absolute path"
         | Some full ->
             let cache = (paths.HermesHome |> fun h -> (if isNull h then "" else h).TrimEnd('/', '\\')) + "/cache/images"
 

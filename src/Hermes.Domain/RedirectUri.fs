@@ -18,7 +18,7 @@ module RedirectUri =
     /// The port xAI's public client is known to accept; an ephemeral port is the fallback.
     let preferredPort = 56121
 
-    let make (port: int) = sprintf "http://%s:%d%s" host port path
+    let make (port: int) = $"http://{host}:{port}{path}"
 
     let validate (uri: string) : Result<LoopbackRedirect, BadValue> =
         let bad () =
@@ -26,7 +26,7 @@ module RedirectUri =
                 {
                     Field = "redirect URI"
                     Value = (if isNull uri then "" else uri)
-                    Allowed = [ sprintf "http://%s:<port>%s" host path ]
+                    Allowed = [ $"http://{host}:<port>{path}" ]
                 }
 
         match Validation.nonBlank uri with

@@ -30,7 +30,7 @@ type RequestPreview =
 module RequestPlan =
 
     /// Edit sources stand in by number: a dry run reads no file and fetches no URL.
-    let sourcePlaceholder (number: int) = sprintf "<source image %d>" number
+    let sourcePlaceholder (number: int) = $"<source image {number}>"
 
     let maskPlaceholder = "<mask>"
 
@@ -76,7 +76,7 @@ module RequestPlan =
         for n in 1 .. input.SourceCount do
             sent[n].["inlineData"].["data"] <- JsonValue.Create(sourcePlaceholder n)
 
-        json (sprintf "/v1beta/models/%s:generateContent" input.Model) body
+        json $"/v1beta/models/{input.Model}:generateContent" body
 
     /// The request of one image, or why this provider has no preview (a configured endpoint, an unknown model).
     let preview (input: PlanInput) : Result<RequestPreview, string> =
@@ -119,7 +119,7 @@ module RequestPlan =
             | Ok tier -> Ok(json "/responses" (Requests.codex tier input.Prompt input.Aspect input.Controls))
         | "fal" ->
             match FalCatalog.tryModel input.Model with
-            | None -> Error(sprintf "no request preview for FAL model '%s'" input.Model)
+            | None -> Error $"no request preview for FAL model '{input.Model}'"
             | Some model ->
                 match model.Edit with
                 | Some edit when isEdit ->
@@ -130,4 +130,4 @@ module RequestPlan =
                     )
                 | _ -> Ok(json model.Info.Id (FalPayload.build model input.Prompt input.Aspect (FalPayload.ofControls input.Controls)))
         | "gemini" -> Ok(gemini input)
-        | other -> Error(sprintf "no request preview for provider '%s'" other)
+        | other -> Error $"no request preview for provider '{other}'"

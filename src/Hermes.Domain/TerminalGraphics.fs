@@ -39,7 +39,7 @@ module TerminalGraphics =
         let data = Convert.ToBase64String bytes
 
         match protocol with
-        | GraphicsProtocol.ITerm2 -> Some(sprintf "\u001b]1337;File=inline=1;size=%d;preserveAspectRatio=1:%s\u0007\n" bytes.Length data)
+        | GraphicsProtocol.ITerm2 -> Some $"\u001b]1337;File=inline=1;size={bytes.Length};preserveAspectRatio=1:{data}\u0007\n"
         | GraphicsProtocol.Kitty when format = ImageFormat.Png ->
             let chunks =
                 match data |> Seq.chunkBySize kittyChunk |> Seq.map String |> List.ofSeq with
@@ -54,11 +54,11 @@ module TerminalGraphics =
 
                 let control =
                     if i = 0 then
-                        sprintf "a=T,f=100,m=%d" more
+                        $"a=T,f=100,m={more}"
                     else
-                        sprintf "m=%d" more
+                        $"m={more}"
 
-                sprintf "\u001b_G%s;%s\u001b\\" control chunk)
+                $"\u001b_G{control};{chunk}\u001b\\")
             |> String.concat ""
             |> fun drawn -> Some(drawn + "\n")
         | GraphicsProtocol.Kitty -> None

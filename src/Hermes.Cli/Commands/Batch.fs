@@ -70,7 +70,7 @@ let problem (summary: Summary) : (string * string) option =
     if cancelledCount summary > 0 then
         Some("cancelled", ErrorKind.toWire ErrorKind.Cancelled)
     elif failed > 0 then
-        Some(sprintf "%d of %d lines failed; see %s" failed ran summary.Results, "partial")
+        Some($"{failed} of {ran} lines failed; see {summary.Results}", "partial")
     else
         None
 
@@ -162,7 +162,7 @@ let private options (args: ParseResults<BatchArgs>) : Result<Options, CliError> 
     let atOnce =
         match args.GetResult(BatchArgs.Parallel, defaultValue = defaultParallel) with
         | n when n >= 1 && n <= maxParallel -> Ok n
-        | n -> Error(CliError.Usage(sprintf "invalid --parallel '%d': allowed values are 1 to %d" n maxParallel))
+        | n -> Error(CliError.Usage $"invalid --parallel '{n}': allowed values are 1 to {maxParallel}")
 
     let maxCost =
         match args.TryGetResult BatchArgs.Max_Cost with
@@ -192,7 +192,7 @@ let private read (what: string) (path: string) : Result<string, CliError> =
     try
         Ok(File.ReadAllText path)
     with e when (e :? IOException || e :? UnauthorizedAccessException || e :? ArgumentException || e :? NotSupportedException) ->
-        Error(CliError.Usage(sprintf "cannot read %s '%s': %s" what path e.Message))
+        Error(CliError.Usage $"cannot read {what} '{path}': {e.Message}")
 
 /// Every line to run checked as generate checks its command line (fields, values, output path, provider, model, cost),
 /// all before any request; the error names the first bad line and how many others are bad.
@@ -213,8 +213,8 @@ let private check (options: Options) (lines: (int * string) list) : Result<Ready
         let onLine (failure: CliError) =
             match failure with
             | CliError.Config _ -> failure
-            | CliError.Library e -> CliError.Library(HermesError(e.Kind, sprintf "line %d: %s" number e.Message))
-            | other -> CliError.Invalid(sprintf "line %d: %s" number (CliError.message other))
+            | CliError.Library e -> CliError.Library(HermesError(e.Kind, $"line {number}: {e.Message}"))
+            | other -> CliError.Invalid $"line {number}: {CliError.message other}"
 
         result {
             let! parsed = BatchLines.parse number content |> Result.mapError CliError.Invalid
@@ -254,7 +254,7 @@ let private check (options: Options) (lines: (int * string) list) : Result<Ready
         let more =
             match rest.Length with
             | 0 -> ""
-            | n -> sprintf " (and %d more invalid lines)" n
+            | n -> $" (and {n} more invalid lines)"
 
         match first with
         | CliError.Invalid message -> Error(CliError.Invalid(message + more + "; nothing was sent"))
@@ -272,7 +272,7 @@ let private check (options: Options) (lines: (int * string) list) : Result<Ready
 
         match BatchLines.sharedOutput outputs with
         | Some(first, second, file) ->
-            Error(CliError.Invalid(sprintf "line %d: output '%s' is also written by line %d; nothing was sent" second file first))
+            Error(CliError.Invalid $"line {second}: output '{file}' is also written by line {first}; nothing was sent")
         | None ->
             let total = ready |> List.map (snd >> _.Total)
 
@@ -326,13 +326,13 @@ let private execute (options: Options) (ready: Ready list) (ct: CancellationToke
                 File.AppendAllText(options.Results, resultLine r + "\n")
             with e when (e :? IOException || e :? UnauthorizedAccessException) ->
                 Terminal.warn (
-                    sprintf "could not record line %d in '%s' (%s); its images are in the summary" r.Line options.Results e.Message
+                    $"could not record line {r.Line} in '{options.Results}' ({e.Message}); its images are in the summary"
                 )
 
             ended.Value <- ended.Value + 1
 
             if not (isNull progress) then
-                progress.Report(GenerationProgress("running", sprintf "%d of %d lines ended" ended.Value ready.Length)))
+                progress.Report(GenerationProgress("running", $"{ended.Value} of {ready.Length} lines ended")))
 
     let runLine (line: Ready) =
         task {
@@ -391,7 +391,7 @@ let run (args: ParseResults<BatchArgs>) (ct: CancellationToken) : Task<Result<Su
         task {
             try
                 let! finished =
-                    Terminal.withProgress (not options.Quiet) (sprintf "batch %s" (Path.GetFileName options.File)) 1 (fun progress ->
+                    Terminal.withProgress (not options.Quiet) $"batch {Path.GetFileName options.File}" 1 (fun progress ->
                         execute options ready ct progress)
 
                 return
@@ -407,7 +407,7 @@ let run (args: ParseResults<BatchArgs>) (ct: CancellationToken) : Task<Result<Su
                 return
                     Error(
                         CliError.Library(
-                            HermesError(ErrorKind.Storage, sprintf "cannot append to the results file '%s': %s" options.Results e.Message)
+                            HermesError(ErrorKind.Storage, $"cannot append to the results file '{options.Results}': {e.Message}")
                         )
                     )
         }

@@ -60,7 +60,7 @@ let guarded (directory: string) (step: unit -> 'T) : Result<'T, CliError> =
     with
     | :? IOException
     | :? UnauthorizedAccessException as e ->
-        Error(CliError.Library(HermesError(ErrorKind.Storage, sprintf "cannot read %s: %s" directory e.Message)))
+        Error(CliError.Library(HermesError(ErrorKind.Storage, $"cannot read {directory}: {e.Message}")))
 
 /// Every cached image, oldest first.
 let images () : Result<string * Entry list, CliError> =

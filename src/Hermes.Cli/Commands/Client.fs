@@ -36,7 +36,7 @@ let maxTimeoutSeconds = 86400.0
 let timeoutSeconds (field: string) (text: string) : Result<TimeSpan, string> =
     match Double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) with
     | true, s when s > 0.0 && s <= maxTimeoutSeconds -> Ok(TimeSpan.FromSeconds s)
-    | _ -> Error(sprintf "invalid %s '%s': allowed values are a number of seconds above 0 and at most %g" field text maxTimeoutSeconds)
+    | _ -> Error $"invalid {field} '{text}': allowed values are a number of seconds above 0 and at most %g{maxTimeoutSeconds}"
 
 /// image_gen.timeout of config.yaml, when set.
 let private configuredTimeout (home: string) : Result<TimeSpan option, string> =

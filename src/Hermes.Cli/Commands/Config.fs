@@ -91,7 +91,7 @@ let private notSet (known: Schema.Known) (key: string) (path: string) =
         | Some _ -> ""
         | None -> Suggest.hint (Schema.names known) key
 
-    CliError.NotSet(sprintf "'%s' is not set in %s%s" key path near)
+    CliError.NotSet $"'{key}' is not set in {path}{near}"
 
 let get (args: ParseResults<ConfigGetArgs>) : Result<Value, CliError> =
     let key = args.GetResult ConfigGetArgs.Key

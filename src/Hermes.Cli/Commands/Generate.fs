@@ -115,7 +115,7 @@ let problem (result: GenerateResult) : (string * string) option =
     | [], first :: _ -> Some(first.Error, ErrorKind.toWire first.Kind)
     | images, first :: _ ->
         let failed = result.Failures.Length
-        Some(sprintf "%d of %d images failed: %s" failed (failed + images.Length) first.Error, "partial")
+        Some($"{failed} of {failed + images.Length} images failed: {first.Error}", "partial")
 
 /// After Ctrl-C, what did not finish was cancelled, whatever error it surfaced as; the images made stay reported.
 let cancelled (result: GenerateResult) : GenerateResult =
@@ -140,7 +140,7 @@ let request (args: ParseResults<GenerateArgs>) (rest: string list) : Result<Requ
         | [] -> Ok None
         | [ prompt ] -> Ok(Some(PromptSource.Text prompt))
         | _ :: extra :: _ ->
-            Error(CliError.Usage(sprintf "unexpected argument '%s' after the prompt: quote the prompt as one argument" extra))
+            Error(CliError.Usage $"unexpected argument '{extra}' after the prompt: quote the prompt as one argument")
 
     let sources =
         afterDashes
@@ -233,7 +233,7 @@ let private readPrompt (source: PromptSource) : Result<string, CliError> =
         try
             Ok(File.ReadAllText path)
         with e when (e :? IOException || e :? UnauthorizedAccessException) ->
-            Error(CliError.Usage(sprintf "cannot read --prompt-file '%s': %s" path e.Message))
+            Error(CliError.Usage $"cannot read --prompt-file '{path}': {e.Message}")
 
 /// Did-you-mean for a provider or model the dispatch refused.
 let hint (error: DispatchError) =
@@ -257,7 +257,7 @@ let private baseUrlVariables =
 let checkBaseUrl (variable: string) (value: string) : Result<unit, CliError> =
     match Uri.TryCreate(value.Trim(), UriKind.Absolute) with
     | true, uri when uri.Scheme = Uri.UriSchemeHttps || uri.Scheme = Uri.UriSchemeHttp -> Ok()
-    | _ -> Error(CliError.Invalid(sprintf "invalid %s '%s': allowed values are an absolute http(s) URL" variable value))
+    | _ -> Error(CliError.Invalid $"invalid {variable} '{value}': allowed values are an absolute http(s) URL")
 
 let private extra (value: obj) =
     match value with
@@ -439,7 +439,7 @@ let execute (client: HermesClient) (request: Request) (prompt: string) (ct: Canc
     | Error failure -> Task.FromResult(Error failure)
     | Ok planned when request.DryRun -> Task.FromResult(Ok(Outcome.Planned planned))
     | Ok planned ->
-        let label = sprintf "%s · %s" planned.Provider planned.Model
+        let label = $"{planned.Provider} · {planned.Model}"
 
         task {
             let! result =

@@ -17,7 +17,7 @@ let defaultCount = 20
 /// The newest N images that have a readable sidecar, newest first.
 let run (args: ParseResults<HistoryArgs>) : Result<Item list, CliError> =
     match args.GetResult(HistoryArgs.Count, defaultValue = defaultCount) with
-    | n when n < 1 -> Error(CliError.Invalid(sprintf "invalid -n '%d': allowed is a whole number of 1 or more" n))
+    | n when n < 1 -> Error(CliError.Invalid $"invalid -n '{n}': allowed is a whole number of 1 or more")
     | n ->
         Cache.images ()
         |> Result.map (fun (_, all) ->

@@ -18,7 +18,7 @@ let files (path: string) (count: int) : string list =
     else
         let ext = Path.GetExtension path
         let stem = path.Substring(0, path.Length - ext.Length)
-        [ for i in 1..count -> sprintf "%s-%d%s" stem i ext ]
+        [ for i in 1..count -> $"{stem}-{i}{ext}" ]
 
 let private endsWithSeparator (path: string) =
     path.EndsWith Path.DirectorySeparatorChar
@@ -39,7 +39,7 @@ let resolve (path: string) (count: int) (force: bool) : Result<Target, CliError>
         with
         | [] -> Ok(Target.Files targets)
         | existing :: _ ->
-            Error(CliError.Invalid(sprintf "--output '%s' already exists: give --force to replace it, or another path" existing))
+            Error(CliError.Invalid $"--output '{existing}' already exists: give --force to replace it, or another path")
 
 /// Copies each cached image to its file (replacing only with force); the written paths, or why one could not be written.
 let write (targets: string list) (force: bool) (images: string list) : Result<string list, string> =
@@ -53,7 +53,7 @@ let write (targets: string list) (force: bool) (images: string list) : Result<st
                 File.Copy(image, full, force)
                 copy (full :: written) rest
             with e when (e :? IOException || e :? UnauthorizedAccessException) ->
-                Error(sprintf "cannot write --output '%s': %s" target e.Message)
+                Error $"cannot write --output '{target}': {e.Message}"
         // A URL the provider returned without a cached copy stays a URL; only absolute cache paths are ever copied.
         | (image, _) :: rest -> copy (image :: written) rest
 

@@ -96,7 +96,7 @@ let ofLibrary (client: HermesClient) (warnings: string list) : ProvidersResult =
                 Ready =
                     match Dispatch.readiness plan.Facts plan.Outcome.Decision, Dispatch.providerOf plan.Outcome.Decision with
                     | Error e, _ -> Error(Dispatch.errorMessage e)
-                    | Ok(), Some(provider, model) -> Ok(sprintf "%s · %s" provider model)
+                    | Ok(), Some(provider, model) -> Ok $"{provider} · {model}"
                     | Ok(), None -> Ok "image"
             }
         Warnings = warnings

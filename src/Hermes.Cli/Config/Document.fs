@@ -30,10 +30,10 @@ let load (path: string) : Result<YamlMappingNode, string> =
                 match stream.Documents[0].RootNode with
                 | :? YamlMappingNode as mapping -> Ok mapping
                 | :? YamlScalarNode as scalar when String.IsNullOrEmpty scalar.Value -> Ok(YamlMappingNode())
-                | _ -> Error(sprintf "%s: the top level must be a mapping of keys" path)
+                | _ -> Error $"{path}: the top level must be a mapping of keys"
         with
-        | :? YamlException as e -> Error(sprintf "%s: invalid YAML at line %d: %s" path e.Start.Line e.Message)
-        | e when isIo e -> Error(sprintf "%s: cannot read: %s" path e.Message)
+        | :? YamlException as e -> Error $"{path}: invalid YAML at line {e.Start.Line}: {e.Message}"
+        | e when isIo e -> Error $"{path}: cannot read: {e.Message}"
 
 let private child (node: YamlMappingNode) (name: string) =
     match node.Children.TryGetValue(YamlScalarNode name) with
@@ -110,7 +110,7 @@ let set (root: YamlMappingNode) (parts: string list) (value: Value) : Result<uni
         | [ last ] ->
             match child node' last with
             | Some(:? YamlMappingNode as section) when section.Children.Count > 0 ->
-                Error(sprintf "cannot set '%s': it is a section of %d keys; unset them first" key section.Children.Count)
+                Error $"cannot set '{key}': it is a section of {section.Children.Count} keys; unset them first"
             | _ ->
                 node'.Children[YamlScalarNode last] <- node value
                 Ok()
@@ -121,7 +121,7 @@ let set (root: YamlMappingNode) (parts: string list) (value: Value) : Result<uni
                 let section = YamlMappingNode()
                 node'.Children[YamlScalarNode part] <- section
                 walk section rest
-            | Some _ -> Error(sprintf "cannot set '%s': '%s' already holds a value, not a section" key part)
+            | Some _ -> Error $"cannot set '{key}': '{part}' already holds a value, not a section"
 
     walk root parts
 
@@ -136,7 +136,7 @@ let unset (root: YamlMappingNode) (parts: string list) : Result<bool, string> =
             match child node' last with
             | None -> Ok false
             | Some(:? YamlMappingNode as section) when section.Children.Count > 0 ->
-                Error(sprintf "cannot unset '%s': it is a section of %d keys; unset them one by one" key section.Children.Count)
+                Error $"cannot unset '{key}': it is a section of {section.Children.Count} keys; unset them one by one"
             | Some _ -> Ok(node'.Children.Remove(YamlScalarNode last))
         | part :: rest ->
             match child node' part with
@@ -194,4 +194,4 @@ let setAside (path: string) (now: DateTimeOffset) : Result<string, string> =
         File.Move(path, aside)
         Ok aside
     with e when isIo e ->
-        Error(sprintf "cannot move %s aside: %s" path e.Message)
+        Error $"cannot move {path} aside: {e.Message}"

@@ -41,8 +41,8 @@ module Refusal =
 
     let message =
         function
-        | Refusal.BadKey key -> sprintf "invalid config key '%s': allowed keys are dotted names such as image_gen.provider" key
-        | Refusal.UnknownKey(key, Some near, _) -> sprintf "unknown config key '%s'; did you mean '%s'? (--force writes it anyway)" key near
+        | Refusal.BadKey key -> $"invalid config key '{key}': allowed keys are dotted names such as image_gen.provider"
+        | Refusal.UnknownKey(key, Some near, _) -> $"unknown config key '{key}'; did you mean '{near}'? (--force writes it anyway)"
         | Refusal.UnknownKey(key, None, known) ->
             sprintf "unknown config key '%s': Hermes reads %s (--force writes it anyway)" key (String.concat ", " known)
         | Refusal.BadValue rejected -> rejected.Bad.Message + Suggest.hint rejected.Near rejected.Bad.Value
@@ -111,7 +111,7 @@ let settings (known: Known) : Setting list =
                 reject key v [ "a model id listed by `hermes models`" ] allModels)
         setting "image_gen.use_gateway" Shape.Scalar (fun key -> oneOf key [ "true"; "false" ])
         for provider, models in known.Providers do
-            setting (sprintf "image_gen.%s.model" provider) Shape.Scalar (fun key -> oneOf key models)
+            setting $"image_gen.{provider}.model" Shape.Scalar (fun key -> oneOf key models)
         setting "image_gen.xai.resolution" Shape.Scalar (fun key v ->
             Resolution.parse v
             |> Result.map ignore
@@ -125,7 +125,7 @@ let settings (known: Known) : Setting list =
         setting "image_gen.cache.max_total_mb" Shape.Scalar (fun key -> positiveInteger key "a positive whole number of megabytes")
         for field in Endpoints.settingNames do
             let shape = if field = "models" then Shape.List else Shape.Scalar
-            setting (sprintf "image_gen.endpoints.*.%s" field) shape (endpointValue field)
+            setting $"image_gen.endpoints.*.{field}" shape (endpointValue field)
     ]
 
 /// The dotted parts of a key, when each is a plain name.

@@ -100,7 +100,7 @@ let check (tool: string) (parameters: Parameter list) (arguments: (string * Json
     let missing () =
         parameters
         |> List.tryFind (fun p -> p.Required && not (given |> List.exists (fun (n, _) -> n = p.Name)))
-        |> Option.map (fun p -> sprintf "missing argument '%s' for %s: give %s" p.Name tool (describe p.Kind))
+        |> Option.map (fun p -> $"missing argument '{p.Name}' for {tool}: give {describe p.Kind}")
 
     let mistyped () =
         given

@@ -57,7 +57,7 @@ let model (quality: string option) (model: string option) (catalog: ProviderCata
         | Ok _, None -> Error "quality applies to the gpt-image-2 tiers (openai, openai-codex): give provider openai or openai-codex"
         | Ok tier, Some _ ->
             match model |> Option.bind Validation.nonBlank with
-            | Some given when given <> Tier.id tier -> Error(sprintf "quality '%s' and model '%s' disagree: give one of them" text given)
+            | Some given when given <> Tier.id tier -> Error $"quality '{text}' and model '{given}' disagree: give one of them"
             | _ -> Ok(Some(Tier.id tier))
 
 /// What a progress notification says for a step of the generation.

@@ -69,13 +69,7 @@ let summary (result: Generate.GenerateResult) (notes: string list) =
 
     [
         yield
-            sprintf
-                "%d image%s with %s · %s (%s):"
-                count
-                (if count = 1 then "" else "s")
-                (Option.defaultValue "?" result.Provider)
-                (Option.defaultValue "?" result.Model)
-                result.AspectRatio
+            $"""{count} image{(if count = 1 then "" else "s")} with {Option.defaultValue "?" result.Provider} · {Option.defaultValue "?" result.Model} ({result.AspectRatio}):"""
         yield! result.Images
         yield!
             revisedPrompt result

@@ -42,7 +42,7 @@ let reply (reply: Reply) =
         // On stderr, so stdout stays one path per line for scripts.
         match List.tryFind (fst >> (=) "source_count") result.Extras with
         | Some(_, Commands.Generate.Extra.Number n) ->
-            Console.Error.WriteLine(sprintf "hermes: source_count %g (images given to edit from)" n)
+            Console.Error.WriteLine $"hermes: source_count %g{n} (images given to edit from)"
         | _ -> ()
 
         result.Failures |> List.iter (fun f -> error f.Error)
@@ -53,7 +53,7 @@ let reply (reply: Reply) =
         let cost =
             match plan.Total, plan.Each with
             | Estimate.Usd total, Estimate.Usd each when plan.Count > 1 ->
-                sprintf "%s (%s each)" (Prices.show total) (Prices.show each)
+                $"{Prices.show total} ({Prices.show each} each)"
             | Estimate.Usd total, _ -> Prices.show total
             | Estimate.Unknown reason, _ -> "unknown: " + reason
 
@@ -71,7 +71,7 @@ let reply (reply: Reply) =
 
         match plan.Request with
         | Ok request ->
-            line (sprintf "request: POST %s (%s)" request.Endpoint request.Encoding)
+            line $"request: POST {request.Endpoint} ({request.Encoding})"
             line (
                 request.Body.ToJsonString(
                     Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
@@ -83,17 +83,11 @@ let reply (reply: Reply) =
     | Reply.Batched summary ->
         for r in summary.Finished do
             match r.Problem with
-            | Some(message, _) -> error (sprintf "line %d: %s" r.Line message)
+            | Some(message, _) -> error $"line {r.Line}: {message}"
             | None -> ()
 
         line (
-            sprintf
-                "%d lines: %d done, %d failed, %d skipped; results in %s"
-                summary.Lines
-                (Commands.Batch.doneCount summary)
-                (Commands.Batch.failedCount summary + Commands.Batch.cancelledCount summary)
-                summary.Skipped
-                summary.Results
+            $"{summary.Lines} lines: {Commands.Batch.doneCount summary} done, {Commands.Batch.failedCount summary + Commands.Batch.cancelledCount summary} failed, {summary.Skipped} skipped; results in {summary.Results}"
         )
     | Reply.Providers result ->
         result.Warnings |> List.iter Terminal.warn
@@ -124,22 +118,22 @@ let reply (reply: Reply) =
             ]
     | Reply.ConfigListed listing ->
         for e in listing.Entries do
-            line (sprintf "%s = %s" e.Key e.Value)
+            line $"{e.Key} = {e.Value}"
     | Reply.ConfigValue value -> line value.Value
     | Reply.ConfigWritten written ->
         written.SetAside
-        |> Option.iter (fun aside -> Terminal.warn (sprintf "kept the unreadable config as %s" aside))
+        |> Option.iter (fun aside -> Terminal.warn $"kept the unreadable config as {aside}")
 
         if written.Unknown then
-            Terminal.warn (sprintf "'%s' is not a key Hermes reads; written because of --force" written.Key)
+            Terminal.warn $"'{written.Key}' is not a key Hermes reads; written because of --force"
 
-        line (sprintf "%s = %s" written.Key written.Value)
+        line $"{written.Key} = {written.Value}"
     | Reply.ConfigRemoved removed ->
         if removed.Removed then
-            line (sprintf "unset %s" removed.Key)
+            line $"unset {removed.Key}"
         else
-            line (sprintf "%s was not set" removed.Key)
-    | Reply.SignedIn signedIn -> line (sprintf "signed in to xAI as entry %d (%s)" signedIn.Number signedIn.Token)
+            line $"{removed.Key} was not set"
+    | Reply.SignedIn signedIn -> line $"signed in to xAI as entry {signedIn.Number} ({signedIn.Token})"
     | Reply.Accounts [] -> line "no sign-ins; run `hermes auth add xai-oauth`"
     | Reply.Accounts accounts ->
         line XaiOAuth.pickerLabel
@@ -159,7 +153,7 @@ let reply (reply: Reply) =
                          | Some e -> e)
                     ]
             ]
-    | Reply.SignedOut removed -> line (sprintf "removed %s entry %d (%s)" XaiOAuth.providerId removed.Number removed.Source)
+    | Reply.SignedOut removed -> line $"removed {XaiOAuth.providerId} entry {removed.Number} ({removed.Source})"
     | Reply.CacheListed listing when listing.Images.IsEmpty -> line ("no cached images in " + listing.Directory)
     | Reply.CacheListed listing ->
         table
@@ -176,18 +170,13 @@ let reply (reply: Reply) =
             ]
 
         line (
-            sprintf "%d images, %s" listing.Images.Length (CacheUnits.showSize (listing.Images |> List.sumBy (fun i -> i.Bytes)))
+            $"{listing.Images.Length} images, {(CacheUnits.showSize (listing.Images |> List.sumBy (fun i -> i.Bytes)))}"
         )
     | Reply.CachePruned pruned ->
         pruned.Removed |> List.iter (fun r -> line ("removed " + r.Path))
 
         line (
-            sprintf
-                "removed %d images (%s); %d left (%s)"
-                pruned.Removed.Length
-                (CacheUnits.showSize (pruned.Removed |> List.sumBy (fun r -> r.Bytes)))
-                pruned.Kept
-                (CacheUnits.showSize pruned.KeptBytes)
+            $"removed {pruned.Removed.Length} images ({(CacheUnits.showSize (pruned.Removed |> List.sumBy (fun r -> r.Bytes)))}); {pruned.Kept} left ({CacheUnits.showSize pruned.KeptBytes})"
         )
     | Reply.History [] -> line "no images with provenance yet; run `hermes generate`"
     | Reply.History items ->

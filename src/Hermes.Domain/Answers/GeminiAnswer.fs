@@ -220,8 +220,8 @@ module GeminiAnswer =
         match verdict with
         | GeminiVerdict.Images _ -> None
         | GeminiVerdict.Refused(reason, text) ->
-            Some(ErrorKind.ContentPolicy, sprintf "%s refused the request (%s)%s" label reason (said text))
-        | GeminiVerdict.TextOnly text -> Some(ErrorKind.NoImage, sprintf "%s returned no image, only text%s" label (said (Some text)))
+            Some(ErrorKind.ContentPolicy, $"{label} refused the request ({reason}){said text}")
+        | GeminiVerdict.TextOnly text -> Some(ErrorKind.NoImage, $"{label} returned no image, only text{said (Some text)}")
         | GeminiVerdict.Empty reason ->
             Some(
                 ErrorKind.NoImage,

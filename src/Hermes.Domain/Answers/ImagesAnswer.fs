@@ -31,9 +31,9 @@ module AnswerError =
 
     let message (label: string) =
         function
-        | AnswerError.NotJson detail -> sprintf "%s returned a body that is not JSON: %s" label (TerminalText.sanitizeWith 120 detail)
-        | AnswerError.NotAnObject -> sprintf "%s returned JSON that is not an object" label
-        | AnswerError.NoImage -> sprintf "%s returned no image data" label
+        | AnswerError.NotJson detail -> $"{label} returned a body that is not JSON: {TerminalText.sanitizeWith 120 detail}"
+        | AnswerError.NotAnObject -> $"{label} returned JSON that is not an object"
+        | AnswerError.NoImage -> $"{label} returned no image data"
 
     let kind =
         function

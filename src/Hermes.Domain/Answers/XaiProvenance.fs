@@ -43,7 +43,7 @@ module XaiProvenance =
             Warning =
                 match response with
                 | Some answered when mismatch ->
-                    Some(sprintf "xAI answered with model '%s' although '%s' was requested" answered requestedModel)
+                    Some $"xAI answered with model '{answered}' although '{requestedModel}' was requested"
                 | _ -> None
             OutputBranch = first |> Option.map outputBranch
             PublicUrl = first |> Option.bind _.PublicUrl

@@ -56,7 +56,7 @@ module ImageUrl =
         TerminalText.sanitizeWith 200 visible
 
     let private refuse (url: string) (why: string) =
-        UrlVerdict.Refused(sprintf "image URL '%s' refused: %s" (shown url) why)
+        UrlVerdict.Refused $"image URL '{shown url}' refused: {why}"
 
     /// Bytes a base64 payload decodes to (padding ignored), known before decoding.
     let private decodedLength (payload: string) =
@@ -77,7 +77,7 @@ module ImageUrl =
             if payload = "" then
                 refuse url "the data URL has no payload"
             elif decodedLength payload > Limits.maxImageBytes then
-                refuse url (sprintf "the data URL decodes to more than the %d-byte image cap" Limits.maxImageBytes)
+                refuse url $"the data URL decodes to more than the {Limits.maxImageBytes}-byte image cap"
             else
                 UrlVerdict.Inline url
 
@@ -92,9 +92,9 @@ module ImageUrl =
         else
             match Address.parseHost host with
             | Some address when not (Address.isPublic address) ->
-                refuse url (sprintf "host %s is a %s address" host (Address.describe (Address.classify address)))
+                refuse url $"host {host} is a {Address.describe (Address.classify address)} address"
             | Some _ -> UrlVerdict.Fetch uri
-            | None when isLocalName host -> refuse url (sprintf "host %s is a local name" host)
+            | None when isLocalName host -> refuse url $"host {host} is a local name"
             | None -> UrlVerdict.Fetch uri
 
     /// Fetch for a public http(s) URL, Inline for a base64 image data URL, Refused for anything else.
@@ -114,7 +114,7 @@ module ImageUrl =
                 let scheme = text.Substring(0, text.IndexOf ':').ToLowerInvariant()
 
                 if scheme <> "http" && scheme <> "https" then
-                    refuse text (sprintf "scheme '%s:' is not fetched; only http and https are" (TerminalText.sanitizeWith 20 scheme))
+                    refuse text $"scheme '{TerminalText.sanitizeWith 20 scheme}:' is not fetched; only http and https are"
                 elif not (text.Substring(scheme.Length + 1).StartsWith "//") then
                     refuse text "it is not an absolute URL (scheme://host/...)"
                 elif text |> String.exists (fun c -> c <= ' ' || c = '\u007F' || c = '\\') then
@@ -129,9 +129,9 @@ module ImageUrl =
         let from = if isNull current then "" else current.OriginalString
 
         match location |> Option.bind Validation.nonBlank with
-        | None -> UrlVerdict.Refused(sprintf "redirect from '%s' refused: it has no Location" (shown from))
+        | None -> UrlVerdict.Refused $"redirect from '{shown from}' refused: it has no Location"
         | Some target when target.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ->
-            UrlVerdict.Refused(sprintf "redirect from '%s' refused: it points to a data URL" (shown from))
+            UrlVerdict.Refused $"redirect from '{shown from}' refused: it points to a data URL"
         | Some target ->
             match
                 (if isNull current then
@@ -140,4 +140,4 @@ module ImageUrl =
                      Uri.TryCreate(current, target))
             with
             | true, resolved when resolved.IsAbsoluteUri -> classify trusted resolved.AbsoluteUri
-            | _ -> refuse target (sprintf "the redirect from '%s' has an unusable Location" (shown from))
+            | _ -> refuse target $"the redirect from '{shown from}' has an unusable Location"

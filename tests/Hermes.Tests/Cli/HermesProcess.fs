@@ -39,11 +39,26 @@ type RunningHermes(proc: Process) =
 
             proc.Dispose()
 
+/// HERMES_TEST_BINARY runs the CLI tests against a published `hermes` (the NativeAOT build) instead of the built hermes.dll.
+let publishedBinary =
+    match Environment.GetEnvironmentVariable "HERMES_TEST_BINARY" with
+    | null
+    | "" -> None
+    | path -> Some(Path.GetFullPath path)
+
+/// The program and arguments that run `hermes ARGS`.
+let command (args: string list) =
+    match publishedBinary with
+    | Some binary -> binary, args
+    | None -> dotnet, "exec" :: hermesDll :: args
+
 let start (home: TestHome) (env: (string * string) list) (args: string list) =
+    let file, arguments = command args
+
     let info =
         ProcessStartInfo(
-            dotnet,
-            "exec" :: hermesDll :: args,
+            file,
+            arguments,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

@@ -46,11 +46,13 @@ let connect (home: TestHome) (env: (string * string) list) (args: string list) :
             @ env do
             variables[k] <- v
 
+        let program, arguments = HermesProcess.command ("mcp" :: args)
+
         let options =
             StdioClientTransportOptions(
                 Name = "hermes",
-                Command = HermesProcess.dotnet,
-                Arguments = List<string>([ "exec"; HermesProcess.hermesDll; "mcp" ] @ args),
+                Command = program,
+                Arguments = List<string>(arguments),
                 InheritEnvironmentVariables = false,
                 EnvironmentVariables = variables,
                 StandardErrorLines = Action<string>(stderr.Enqueue)
