@@ -41,7 +41,28 @@ let publishRid =
 let targets =
     [
         "build", "build everything in Release", (fun () -> dotnet [ "build"; "Hermes.sln"; "-c"; "Release" ])
-        "test", "build and run the whole test suite", (fun () -> dotnet [ "test"; "Hermes.sln" ])
+        "test",
+        "build and run the whole test suite, then publish the native `hermes` and run the CLI and MCP tests against it",
+        (fun () ->
+            let native = Path.Combine(root, "artifacts", "test-native")
+
+            steps
+                [
+                    (fun () -> dotnet [ "test"; "Hermes.sln" ])
+                    (fun () -> dotnet [ "publish"; "src/Hermes.Cli"; "-c"; "Release"; "-o"; native ])
+                    (fun () ->
+                        let binary = if OperatingSystem.IsWindows() then "hermes.exe" else "hermes"
+                        Environment.SetEnvironmentVariable("HERMES_TEST_BINARY", Path.Combine(native, binary))
+
+                        dotnet
+                            [
+                                "test"
+                                "tests/Hermes.Tests"
+                                "--no-build"
+                                "--filter"
+                                "FullyQualifiedName~Hermes.Tests.Cli|FullyQualifiedName~Hermes.Tests.Mcp"
+                            ])
+                ])
         "bench",
         "print and write bench/results.md: start-up, URL → cache vs curl, concurrency, dispatch cost, memory, batch (or name sections)",
         (fun () ->
@@ -50,7 +71,7 @@ let targets =
                 @ List.ofArray fsi.CommandLineArgs[2..]
             ))
         "publish",
-        "the shipped self-contained `hermes` (ReadyToRun, invariant globalization) in artifacts/publish/<rid>; RID=<rid> for another platform",
+        "the shipped `hermes` (NativeAOT, invariant globalization) in artifacts/publish/<rid>; RID=<rid> for another platform",
         (fun () ->
             dotnet
                 [
@@ -60,7 +81,6 @@ let targets =
                     "Release"
                     "-r"
                     publishRid
-                    "--self-contained"
                     "-o"
                     Path.Combine(root, "artifacts", "publish", publishRid)
                 ])

@@ -192,12 +192,11 @@ module HermesTools =
     /// generate_image, list_models and list_providers, each checked before the SDK binds its arguments.
     let all (inlineByDefault: bool) : McpServerTool list =
         let target = HermesTools inlineByDefault
-        let t = typeof<HermesTools>
-
+        // Each GetMethod on typeof<HermesTools> itself, so NativeAOT sees which methods reflection needs
         [
-            "generate_image", "Generate images", false, "GenerateImage"
-            "list_models", "List models", true, "ListModels"
-            "list_providers", "List providers", true, "ListProviders"
+            "generate_image", "Generate images", false, typeof<HermesTools>.GetMethod "GenerateImage"
+            "list_models", "List models", true, typeof<HermesTools>.GetMethod "ListModels"
+            "list_providers", "List providers", true, typeof<HermesTools>.GetMethod "ListProviders"
         ]
-        |> List.map (fun (name, title, readOnly, methodName) ->
-            new CheckedTool(McpServerTool.Create(t.GetMethod methodName, target, named name title readOnly)) :> McpServerTool)
+        |> List.map (fun (name, title, readOnly, method) ->
+            new CheckedTool(McpServerTool.Create(method, target, named name title readOnly)) :> McpServerTool)
