@@ -36,6 +36,8 @@ type OutputControls =
         Background: string option
         Moderation: string option
         Seed: int option
+        /// How many images this one request asks for (OpenAI/xAI `n`, FAL `num_images`); 1 unless a count runs natively.
+        Images: int
         /// What the result reports about the mapping (e.g. the size asked for when the nearest supported one was sent).
         Extras: (string * string) list
     }
@@ -69,6 +71,7 @@ module OutputControls =
             Background = None
             Moderation = None
             Seed = None
+            Images = 1
             Extras = []
         }
 
