@@ -81,8 +81,10 @@ type Plan =
         AspectRatio: string
         Resolution: string option
         Count: int
+        /// The images each request asks for: one request with the API's n where the provider has it (split at its max).
+        Requests: int list
         Prompt: string
-        /// The request of one image, secrets redacted; Error says why this provider has no preview.
+        /// The first request (its n or num_images included), secrets redacted; Error says why this provider has no preview.
         Request: Result<RequestPreview, string>
         /// Of one image and of all of them.
         Each: Estimate
@@ -391,7 +393,16 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
             |> Result.mapError CliError.Invalid
 
         let each = Prices.perImage provider model aspect isEdit
+        // the estimate counts every image, however many requests carry them
         let total = Prices.total request.Count each
+
+        let requests =
+            let support =
+                match registered with
+                | Some found -> found.CountFor(model, isEdit)
+                | None -> ImageCount.forProvider provider model isEdit
+
+            ImageCount.requests support request.Count
 
         do!
             match request.MaxCost with
@@ -411,7 +422,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                     SourceCount = request.Sources.Length
                     HasMask = request.Mask.IsSome
                     InputFidelity = request.InputFidelity
-                    Controls = controls
+                    Controls = ImageCount.withImages (List.tryHead requests |> Option.defaultValue 1) controls
                 }
             |> Result.map (fun p ->
                 { p with
@@ -425,6 +436,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                 AspectRatio = AspectRatio.toWire aspect
                 Resolution = resolution |> Option.map Resolution.toWire
                 Count = request.Count
+                Requests = requests
                 Prompt = client.Context.Secrets.Redact text
                 Request = preview
                 Each = each

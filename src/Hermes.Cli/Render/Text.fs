@@ -66,12 +66,21 @@ let reply (reply: Reply) =
                 | Some resolution -> [ "resolution"; resolution ]
                 | None -> ()
                 [ "count"; string plan.Count ]
+                [
+                    "requests"
+                    match plan.Requests with
+                    | [] -> "0"
+                    | [ _ ] -> "1"
+                    | several when List.forall ((=) 1) several -> sprintf "%d (one image each)" several.Length
+                    | several -> sprintf "%d (%s images)" several.Length (several |> List.map string |> String.concat " + ")
+                ]
                 [ "estimated cost"; cost ]
             ]
 
         match plan.Request with
         | Ok request ->
-            line (sprintf "request: POST %s (%s)" request.Endpoint request.Encoding)
+            let first = if plan.Requests.Length > 1 then "first request" else "request"
+            line (sprintf "%s: POST %s (%s)" first request.Endpoint request.Encoding)
             line (
                 request.Body.ToJsonString(
                     Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
