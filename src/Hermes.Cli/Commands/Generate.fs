@@ -344,6 +344,18 @@ let private written (request: Request) (result: GenerateResult) =
             }
     | _ -> result
 
+/// The output controls the dispatched provider puts on the wire for this model, or the one-line error naming the value and
+/// what is allowed (OutputControls.forProvider; an endpoint takes OpenAI's); what generate and the MCP tool both check.
+let controlsFor (client: HermesClient) (provider: string) (model: string) (isEdit: bool) (asked: OutputRequest) =
+    let controlsAs =
+        client.Registry.Find provider
+        |> Option.ofObj
+        |> Option.map _.OutputControlsAs
+        |> Option.defaultValue provider
+
+    OutputControls.forProvider controlsAs model isEdit asked
+    |> Result.mapError CliError.Invalid
+
 /// The plan of a request the dispatch accepted: its aspect, resolution and edit limits checked, the body built, the cost estimated;
 /// refused (exit 2, nothing sent) when the estimate is above --max-cost or unknown without --allow-unknown-cost.
 let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: DispatchPlan) : Result<Plan, CliError> =
@@ -370,16 +382,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
 
         let registered = client.Registry.Find provider |> Option.ofObj
 
-        let controlsAs =
-            registered |> Option.map _.OutputControlsAs |> Option.defaultValue provider
-
-        let! controls =
-            OutputControls.forProvider
-                controlsAs
-                model
-                isEdit
-                { request.Controls with Ratio = ratio }
-            |> Result.mapError CliError.Invalid
+        let! controls = controlsFor client provider model isEdit { request.Controls with Ratio = ratio }
 
         do!
             EditCapability.checkSupport
