@@ -17,6 +17,18 @@ let private openAiEnv (api: LoopbackServer) =
 let private openAiApi () =
     new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), answerAsked ])
 
+/// The --json document of `generate "a fox" --dry-run` with these options; it must succeed.
+let private dryRun (home: TestHome) (env: (string * string) list) (options: string list) =
+    task {
+        let! run = hermes home env ([ "generate"; "a fox" ] @ options @ [ "--dry-run"; "--json" ])
+        Assert.Equal(0, run.Code)
+        return oneDocument run
+    }
+
+/// The images each request of a dry run's plan asks for.
+let private requestsOf (doc: JsonElement) =
+    doc.GetProperty("requests").EnumerateArray() |> Seq.map _.GetInt32() |> List.ofSeq
+
 [<Fact>]
 let ``generate --count 4 on OpenAI sends one request with n 4 and saves four images`` () =
     task {
@@ -36,31 +48,9 @@ let ``--dry-run shows the first request's n and the requests`` () =
         use home = new TestHome()
         use api = openAiApi ()
 
-        let! run =
-            hermes
-                home
-                (openAiEnv api)
-                [
-                    "generate"
-                    "a fox"
-                    "--provider"
-                    "openai"
-                    "--count"
-                    "13"
-                    "--dry-run"
-                    "--json"
-                ]
-
-        Assert.Equal(0, run.Code)
-        let doc = oneDocument run
+        let! doc = dryRun home (openAiEnv api) [ "--provider"; "openai"; "--count"; "13" ]
         Assert.Equal(10, doc.GetProperty("request").GetProperty("body").GetProperty("n").GetInt32())
-
-        Assert.Equal<int list>(
-            [ 10; 3 ],
-            doc.GetProperty("requests").EnumerateArray()
-            |> Seq.map _.GetInt32()
-            |> List.ofSeq
-        )
+        Assert.Equal<int list>([ 10; 3 ], requestsOf doc)
 
         let! text = hermes home (openAiEnv api) [ "generate"; "a fox"; "--provider"; "openai"; "--count"; "13"; "--dry-run" ]
         Assert.Contains("2 (10 + 3 images)", text.Out)
@@ -77,33 +67,9 @@ let ``a FAL --dry-run shows num_images and estimates every image, however many r
         let env =
             [ "FAL_KEY", "fal-count-cli-0123456789"; "FAL_QUEUE_BASE_URL", fake.BaseUrl ]
 
-        let! run =
-            hermes
-                home
-                env
-                [
-                    "generate"
-                    "a fox"
-                    "--provider"
-                    "fal"
-                    "--model"
-                    "fal-ai/gpt-image-1.5"
-                    "--count"
-                    "6"
-                    "--dry-run"
-                    "--json"
-                ]
-
-        Assert.Equal(0, run.Code)
-        let doc = oneDocument run
+        let! doc = dryRun home env [ "--provider"; "fal"; "--model"; "fal-ai/gpt-image-1.5"; "--count"; "6" ]
         Assert.Equal(4, doc.GetProperty("request").GetProperty("body").GetProperty("num_images").GetInt32())
-
-        Assert.Equal<int list>(
-            [ 4; 2 ],
-            doc.GetProperty("requests").EnumerateArray()
-            |> Seq.map _.GetInt32()
-            |> List.ofSeq
-        )
+        Assert.Equal<int list>([ 4; 2 ], requestsOf doc)
 
         let each = doc.GetProperty("estimated_cost_each").GetDecimal()
         Assert.Equal(0.034m, each)

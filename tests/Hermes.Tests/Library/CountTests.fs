@@ -20,6 +20,10 @@ let private openAi (home: TestHome) (server: LoopbackServer) =
 let private generate (client: HermesClient) (options: HermesGenerateOptions) =
     client.GenerateAsync("a fox", options, CancellationToken.None)
 
+/// The images each request asked for in its JSON `field` (n, num_images), smallest first.
+let private askedIn (field: string) (requests: RecordedRequest list) =
+    requests |> List.map (fun r -> (json r.Body).[field].GetValue<int>()) |> List.sort
+
 /// Every image is its own cache file with its provenance sidecar.
 let private assertSavedWithSidecars (home: TestHome) (result: HermesResult) (count: int) =
     Assert.True(result.IsSuccess, sprintf "%A" result.Failures)
@@ -55,12 +59,7 @@ let ``count 13 on OpenAI is two requests, n 10 and n 3; thirteen files`` () =
         let! result = generate (openAi home server) (HermesGenerateOptions(Provider = "openai", Count = 13))
         assertSavedWithSidecars home result 13
 
-        Assert.Equal<int list>(
-            [ 3; 10 ],
-            server.Requests
-            |> List.map (fun r -> (json r.Body).["n"].GetValue<int>())
-            |> List.sort
-        )
+        Assert.Equal<int list>([ 3; 10 ], askedIn "n" server.Requests)
     }
 
 [<Fact>]
@@ -129,12 +128,7 @@ let ``count 6 on a FAL model of max 4 is two requests, 4 and 2`` () =
 
         assertSavedWithSidecars home result 6
 
-        Assert.Equal<int list>(
-            [ 2; 4 ],
-            fake.Submits
-            |> List.map (fun s -> (json s.Body).["num_images"].GetValue<int>())
-            |> List.sort
-        )
+        Assert.Equal<int list>([ 2; 4 ], askedIn "num_images" fake.Submits)
     }
 
 [<Fact>]

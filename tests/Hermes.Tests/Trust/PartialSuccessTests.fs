@@ -34,6 +34,14 @@ let threeOfThirteenFail (failing: Reply) =
             ]
     )
 
+/// Exactly `count` failures, one per missing image, each of `errorType` and a message `check` accepts.
+let assertFailures (result: HermesResult) (count: int) (errorType: string) (check: string -> unit) =
+    Assert.Equal(count, result.Failures.Count)
+
+    for failure in result.Failures do
+        Assert.Equal(errorType, failure.ErrorType)
+        check failure.Message
+
 [<Fact>]
 let ``partial success: when one of two requests fails, the ten images made are reported with one failure per missing image`` () =
     task {
@@ -49,14 +57,7 @@ let ``partial success: when one of two requests fails, the ten images made are r
         Assert.Equal(10, result.Images |> Seq.distinct |> Seq.length)
         Assert.All(result.Images, fun image -> Assert.True(File.Exists image, image))
         Assert.Equal(10, home.CachedFiles().Length)
-        Assert.Equal(3, result.Failures.Count)
-
-        Assert.All(
-            result.Failures,
-            fun failure ->
-                Assert.Equal("provider_error", failure.ErrorType)
-                Assert.Contains("the GPU caught fire", failure.Message)
-        )
+        assertFailures result 3 "provider_error" (fun message -> Assert.Contains("the GPU caught fire", message))
 
         Assert.Equal<int list>([ 3; 10 ], fake.Requests |> List.map askedImages |> List.sort)
     }
@@ -75,8 +76,7 @@ let ``partial success: with --out the images made are copied and the failures st
         Assert.All(result.Images, fun image -> Assert.Equal(out, Path.GetDirectoryName image))
         Assert.All(result.Images, fun image -> Assert.True(File.Exists image, image))
         Assert.Equal(10, Directory.GetFiles(out, "*.png").Length)
-        Assert.Equal(3, result.Failures.Count)
-        Assert.All(result.Failures, fun failure -> Assert.Equal("content_policy", failure.ErrorType))
+        assertFailures result 3 "content_policy" ignore
     }
 
 [<Fact>]
@@ -112,14 +112,8 @@ let ``a short answer keeps every image that came and reports the missing ones as
         Assert.True(result.IsPartial)
         Assert.Equal(2, result.Images.Count)
         Assert.Equal(2, home.CachedFiles().Length)
-        Assert.Equal(2, result.Failures.Count)
-
-        Assert.All(
-            result.Failures,
-            fun failure ->
-                Assert.Equal("no_image", failure.ErrorType)
-                Assert.Equal("xAI Grok Imagine returned 2 of the 4 images asked for in one request", failure.Message)
-        )
+        assertFailures result 2 "no_image" (fun message ->
+            Assert.Equal("xAI Grok Imagine returned 2 of the 4 images asked for in one request", message))
     }
 
 [<Fact>]
