@@ -27,7 +27,9 @@ let private dryRun (home: TestHome) (env: (string * string) list) (options: stri
 
 /// The images each request of a dry run's plan asks for.
 let private requestsOf (doc: JsonElement) =
-    doc.GetProperty("requests").EnumerateArray() |> Seq.map _.GetInt32() |> List.ofSeq
+    doc.GetProperty("requests").EnumerateArray()
+    |> Seq.map _.GetInt32()
+    |> List.ofSeq
 
 [<Fact>]
 let ``generate --count 4 on OpenAI sends one request with n 4 and saves four images`` () =

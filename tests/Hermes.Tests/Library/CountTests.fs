@@ -13,6 +13,7 @@ open Hermes.Tests.Support
 open Hermes.Tests.Support.Fakes
 open Hermes.Tests.Domain.EditTests
 open Hermes.Tests.Providers.EditProviderTests
+open Hermes.Tests.Providers
 
 let private openAi (home: TestHome) (server: LoopbackServer) =
     HermesClient(home.Context([ "OPENAI_API_KEY", "sk-count-0123456789"; "OPENAI_BASE_URL", server.Url "/v1" ]))
@@ -22,7 +23,9 @@ let private generate (client: HermesClient) (options: HermesGenerateOptions) =
 
 /// The images each request asked for in its JSON `field` (n, num_images), smallest first.
 let private askedIn (field: string) (requests: RecordedRequest list) =
-    requests |> List.map (fun r -> (json r.Body).[field].GetValue<int>()) |> List.sort
+    requests
+    |> List.map (fun r -> (json r.Body).[field].GetValue<int>())
+    |> List.sort
 
 /// Every image is its own cache file with its provenance sidecar.
 let private assertSavedWithSidecars (home: TestHome) (result: HermesResult) (count: int) =
@@ -186,4 +189,37 @@ let ``progress of one request of several images reaches each image's line`` () =
 
         Assert.True(result.IsSuccess)
         Assert.Equal<int list>([ 1; 2; 3 ], seen |> Seq.distinct |> Seq.sort |> List.ofSeq)
+    }
+
+[<Fact>]
+let ``an Azure endpoint takes n like OpenAI: count 12 is two requests to the deployment, n 10 and n 2`` () =
+    task {
+        use home = new TestHome()
+
+        use server =
+            new LoopbackServer(Reply.routes [ EndpointProviderTests.azureGenerations, answerAsked ])
+
+        home.WriteConfig(EndpointProviderTests.endpointsYaml server)
+        let client = HermesClient(home.Context EndpointProviderTests.keys)
+        let! result = generate client (HermesGenerateOptions(Provider = "my-azure", Count = 12))
+        assertSavedWithSidecars home result 12
+        Assert.Equal<int list>([ 2; 10 ], askedIn "n" server.Requests)
+    }
+
+[<Fact>]
+let ``flux-2-pro upscales every image of its one request`` () =
+    task {
+        use home = new TestHome()
+        use fake = new FakeFal()
+
+        let! result = generate (fal home fake) (HermesGenerateOptions(Provider = "fal", Model = "fal-ai/flux-2-pro", Count = 2))
+
+        assertSavedWithSidecars home result 2
+
+        Assert.Equal<string list>(
+            [ "/fal-ai/clarity-upscaler"; "/fal-ai/clarity-upscaler"; "/fal-ai/flux-2-pro" ],
+            fake.Submits |> List.map _.Path |> List.sort
+        )
+
+        Assert.All(result.Images, fun image -> Assert.Equal<byte[]>(fake.Upscaled, File.ReadAllBytes image))
     }
