@@ -53,7 +53,7 @@ module ImageCount =
 
     /// The note for images an answer carried beyond the count: every one is kept (they are paid for).
     let beyond (made: int) (asked: int) =
-        sprintf "the provider returned %d images where %d were asked for; all %d were kept" made asked made
+        sprintf "the provider returned %d images where %d %s asked for; all were kept" made asked (if asked = 1 then "was" else "were")
 
     /// The controls with the images one request asks for (C# cannot copy an F# record with one field changed).
     let withImages (images: int) (controls: OutputControls) = { controls with Images = max images 1 }

@@ -119,6 +119,16 @@ let problem (result: GenerateResult) : (string * string) option =
         let failed = result.Failures.Length
         Some(sprintf "%d of %d images failed: %s" failed (failed + images.Length) first.Error, "partial")
 
+/// The note for a provider that sent more images than asked (all are kept and listed), from the library's extra.
+let beyondCount (result: GenerateResult) : string option =
+    result.Extras
+    |> List.tryPick (fun (key, value) ->
+        match value with
+        | Extra.Number more when key = HermesClient.BeyondCount && more > 0.0 ->
+            let made = result.Images.Length
+            Some(ImageCount.beyond made (made - int more))
+        | _ -> None)
+
 /// After Ctrl-C, what did not finish was cancelled, whatever error it surfaced as; the images made stay reported.
 let cancelled (result: GenerateResult) : GenerateResult =
     { result with

@@ -45,6 +45,7 @@ let reply (reply: Reply) =
             Console.Error.WriteLine(sprintf "hermes: source_count %g (images given to edit from)" n)
         | _ -> ()
 
+        Commands.Generate.beyondCount result |> Option.iter error
         result.Failures |> List.iter (fun f -> error f.Error)
 
         if result.Images.IsEmpty && result.Failures.IsEmpty then

@@ -179,4 +179,9 @@ let ``-o FILE with a provider that sends more than asked writes FILE and keeps t
         Assert.Equal(target, images[0])
         Assert.StartsWith(home.CacheDir, images[1])
         Assert.Equal(1, doc.GetProperty("extras").GetProperty("images_beyond_count").GetInt32())
+
+        let! text = hermes home (openAiEnv api) [ "generate"; "a fox"; "--provider"; "openai"; "-o"; target; "--force" ]
+        Assert.Equal(0, text.Code)
+        Assert.Equal(2, text.Out.Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Length)
+        Assert.Contains("hermes: the provider returned 2 images where 1 was asked for; all were kept", text.Err)
     }

@@ -218,3 +218,21 @@ let ``a partial result is a success with its images; no image at all is a tool e
         "OpenAI refused the prompt (content policy)",
         (Seq.exactlyOne failed.Content :?> ModelContextProtocol.Protocol.TextContentBlock).Text
     )
+
+[<Fact>]
+let ``the tool's text notes images a provider sent beyond the count`` () =
+    let result: Hermes.Cli.Commands.Generate.GenerateResult =
+        {
+            Images = [ "/c/a.png"; "/c/b.png"; "/c/c.png" ]
+            Failures = []
+            Provider = Some "openai"
+            Model = Some "gpt-image-2-medium"
+            Prompt = "a fox"
+            AspectRatio = "landscape"
+            Extras = [ HermesClient.BeyondCount, Hermes.Cli.Commands.Generate.Extra.Number 1.0 ]
+        }
+
+    Assert.EndsWith(
+        "note: the provider returned 3 images where 2 were asked for; all were kept",
+        ToolResult.summary result []
+    )
