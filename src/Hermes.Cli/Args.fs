@@ -62,7 +62,7 @@ type GenerateArgs =
             | Model _ -> "a model id of the provider's catalog (see `hermes models`)."
             | Aspect _ -> "landscape, square or portrait (default landscape), or a ratio W:H (xai, gemini, FAL models with aspect_ratio)."
             | Resolution _ -> "xAI only: 1k or 2k."
-            | Count _ -> "how many images, generated concurrently (1 to 16)."
+            | Count _ -> "how many images (1 to 16): one request with the API's n where it has one (OpenAI, xAI, endpoints up to 10; FAL num_images), else one request each, concurrently."
             | Out _ -> "also copy the images into this folder."
             | Json -> "print one JSON document instead of paths."
 

@@ -30,8 +30,9 @@ module EditRequests =
     let inputFidelity (text: string) : Result<string, BadValue> =
         Validation.parseFrom "input fidelity" (inputFidelities |> List.map (fun f -> f, f)) text
 
-    /// POST {base}/images/edits on xAI, JSON: one source as `image`, two or three as `images`; no aspect_ratio or resolution.
-    let xai (model: string) (prompt: string) (imageUrls: string list) =
+    /// POST {base}/images/edits on xAI, JSON: one source as `image`, two or three as `images`; no aspect_ratio or resolution;
+    /// `n` when several images are asked for.
+    let xai (model: string) (prompt: string) (controls: OutputControls) (imageUrls: string list) =
         let image (url: string) =
             Requests.objectOf ([ ("url", node url); ("type", node "image_url") ]) :> JsonNode
 
@@ -40,7 +41,13 @@ module EditRequests =
             | [ one ] -> ("image", image one)
             | many -> ("images", JsonArray(many |> List.map image |> Array.ofList) :> JsonNode)
 
-        Requests.objectOf ([ ("model", node model); ("prompt", node prompt); sources ])
+        let body =
+            Requests.objectOf ([ ("model", node model); ("prompt", node prompt); sources ])
+
+        if controls.Images > 1 then
+            body["n"] <- JsonValue.Create(controls.Images)
+
+        body
 
     /// POST {base}/images/edits on OpenAI, multipart: fields and `image[]` file parts in order; never response_format.
     let openAi
@@ -63,7 +70,7 @@ module EditRequests =
             match Requests.openAiQuality model controls with
             | Some quality -> FormPart.Field("quality", quality)
             | None -> ()
-            FormPart.Field("n", "1")
+            FormPart.Field("n", string controls.Images)
             for key, value in Requests.openAiOutputFields controls do
                 FormPart.Field(key, value.ToString())
             match fidelity with

@@ -42,6 +42,8 @@ type FalModel =
         Upscale: bool
         /// The edit endpoint, when the model can edit (ref-fal-dispatch.md §3.4).
         Edit: FalEdit option
+        /// The most images one request asks for in `num_images` (FAL's schema range); only where the keys name num_images.
+        MaxImages: int
     }
 
 /// FAL's models as data: ids, sizes, defaults and accepted parameters (ref-fal-dispatch.md §3.4).
@@ -52,6 +54,9 @@ module FalCatalog =
 
     let private fourThree = FalSize.Preset("landscape_4_3", "square_hd", "portrait_4_3")
 
+    /// FAL's usual `num_images` range is 1 to 4; a model whose schema allows more says so below.
+    let private fourImages = 4
+
     let private falModel id display speed strengths size defaults supports =
         {
             Info = ModelInfo.create id display speed strengths
@@ -60,6 +65,7 @@ module FalCatalog =
             Supports = supports
             Upscale = false
             Edit = None
+            MaxImages = fourImages
         }
 
     let private steps n = "num_inference_steps", FalParam.Int n
@@ -445,12 +451,17 @@ module FalCatalog =
                 [ "image_urls"; "num_images"; "output_format"; "resolution"; "quality"; "sync_mode" ]
         ]
 
+    /// The models whose `num_images` goes up to 6 (Seedream's schema); the others take FAL's usual 4.
+    let private sixImages =
+        [ "bytedance/seedream/v5/pro/text-to-image"; "bytedance/seedream/v5/lite/text-to-image" ]
+
     /// The FAL catalog of the reference (21 models), default first, with their edit endpoints.
     let models =
         textModels
         |> List.map (fun m ->
             { m with
                 Edit = editEndpoints |> List.tryFind (fun (id, _) -> id = m.Info.Id) |> Option.map snd
+                MaxImages = if List.contains m.Info.Id sixImages then 6 else m.MaxImages
             })
 
     let defaultModel = "fal-ai/flux-2/klein/9b"

@@ -42,6 +42,8 @@ module FalPayload =
             Background = controls.Background
             Dimensions = controls.Dimensions
             AspectRatio = controls.AspectRatio
+            // one image is every model's default (or its own num_images default)
+            NumImages = if controls.Images > 1 then Some controls.Images else None
         }
 
     let upscalerModel = "fal-ai/clarity-upscaler"

@@ -36,9 +36,19 @@ type OutputControls =
         Background: string option
         Moderation: string option
         Seed: int option
+        /// How many images this one request asks for (OpenAI/xAI `n`, FAL `num_images`); 1 unless a count runs natively.
+        Images: int
         /// What the result reports about the mapping (e.g. the size asked for when the nearest supported one was sent).
         Extras: (string * string) list
     }
+
+/// A `size` that also takes xAI's resolution names (the MCP tool's `size`): which of the two it is.
+[<RequireQualifiedAccess>]
+type SizeOrResolution =
+    /// 1k or 2k: xAI's resolution, which the other providers ignore (as `--resolution`).
+    | Resolution of Resolution
+    /// `auto` or `WxH`: the output control `--size`, checked per provider by forProvider.
+    | Size of string
 
 /// Which provider takes which control, and how; one validation per provider, all before any request.
 module OutputControls =
@@ -69,6 +79,7 @@ module OutputControls =
             Background = None
             Moderation = None
             Seed = None
+            Images = 1
             Extras = []
         }
 
@@ -146,6 +157,20 @@ module OutputControls =
         | None -> AspectRatio.defaultValue
 
     let private notAuto (text: string) = text.Trim().ToLowerInvariant() <> "auto"
+
+    /// 1k or 2k as xAI's resolution, auto or WxH as the size; anything else is refused naming every allowed form.
+    let sizeOrResolution (text: string) : Result<SizeOrResolution, string> =
+        match Resolution.parse text with
+        | Ok resolution -> Ok(SizeOrResolution.Resolution resolution)
+        | Error _ when not (notAuto text) -> Ok(SizeOrResolution.Size "auto")
+        | Error _ when (dimensions text).IsSome -> Ok(SizeOrResolution.Size(text.Trim().ToLowerInvariant()))
+        | Error _ ->
+            Error(
+                sprintf
+                    "invalid size '%s': allowed values are auto, WxH such as 1024x1024, or xAI's resolution %s"
+                    (cleaned text)
+                    (Resolution.all |> List.map Resolution.toWire |> String.concat " or ")
+            )
 
     /// The ratio of `choices` nearest width over height, on a log scale so 2:1 and 1:2 are equally far from 1:1.
     let nearestRatio (choices: string list) (width: int) (height: int) =

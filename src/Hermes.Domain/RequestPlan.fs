@@ -86,7 +86,7 @@ module RequestPlan =
         match input.Provider with
         | "xai" when isEdit ->
             let model = EditCapability.xaiEditModel input.Model None
-            Ok(json "/images/edits" (EditRequests.xai model input.Prompt sources))
+            Ok(json "/images/edits" (EditRequests.xai model input.Prompt input.Controls sources))
         | "xai" ->
             // --resolution wins over the one an exact size maps to, as in the provider
             let resolution =

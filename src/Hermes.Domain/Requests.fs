@@ -57,6 +57,10 @@ module Requests =
                 ]
             )
 
+        // n only when several images are asked for: one image is the API's default
+        if controls.Images > 1 then
+            body["n"] <- JsonValue.Create(controls.Images)
+
         match storage with
         | Some options -> body["storage_options"] <- xaiStorage options
         | None -> ()
@@ -90,7 +94,7 @@ module Requests =
                     ("model", node (OpenAiModel.apiModel model))
                     ("prompt", node prompt)
                     ("size", node (openAiSize aspect controls))
-                    ("n", JsonValue.Create(1) :> JsonNode)
+                    ("n", JsonValue.Create(controls.Images) :> JsonNode)
                 ]
             )
 

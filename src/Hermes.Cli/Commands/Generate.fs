@@ -81,8 +81,10 @@ type Plan =
         AspectRatio: string
         Resolution: string option
         Count: int
+        /// The images each request asks for: one request with the API's n where the provider has it (split at its max).
+        Requests: int list
         Prompt: string
-        /// The request of one image, secrets redacted; Error says why this provider has no preview.
+        /// The first request (its n or num_images included), secrets redacted; Error says why this provider has no preview.
         Request: Result<RequestPreview, string>
         /// Of one image and of all of them.
         Each: Estimate
@@ -116,6 +118,16 @@ let problem (result: GenerateResult) : (string * string) option =
     | images, first :: _ ->
         let failed = result.Failures.Length
         Some($"{failed} of {failed + images.Length} images failed: {first.Error}", "partial")
+
+/// The note for a provider that sent more images than asked (all are kept and listed), from the library's extra.
+let beyondCount (result: GenerateResult) : string option =
+    result.Extras
+    |> List.tryPick (fun (key, value) ->
+        match value with
+        | Extra.Number more when key = HermesClient.BeyondCount && more > 0.0 ->
+            let made = result.Images.Length
+            Some(ImageCount.beyond made (made - int more))
+        | _ -> None)
 
 /// After Ctrl-C, what did not finish was cancelled, whatever error it surfaced as; the images made stay reported.
 let cancelled (result: GenerateResult) : GenerateResult =
@@ -342,6 +354,18 @@ let private written (request: Request) (result: GenerateResult) =
             }
     | _ -> result
 
+/// The output controls the dispatched provider puts on the wire for this model, or the one-line error naming the value and
+/// what is allowed (OutputControls.forProvider; an endpoint takes OpenAI's); what generate and the MCP tool both check.
+let controlsFor (client: HermesClient) (provider: string) (model: string) (isEdit: bool) (asked: OutputRequest) =
+    let controlsAs =
+        client.Registry.Find provider
+        |> Option.ofObj
+        |> Option.map _.OutputControlsAs
+        |> Option.defaultValue provider
+
+    OutputControls.forProvider controlsAs model isEdit asked
+    |> Result.mapError CliError.Invalid
+
 /// The plan of a request the dispatch accepted: its aspect, resolution and edit limits checked, the body built, the cost estimated;
 /// refused (exit 2, nothing sent) when the estimate is above --max-cost or unknown without --allow-unknown-cost.
 let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: DispatchPlan) : Result<Plan, CliError> =
@@ -368,16 +392,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
 
         let registered = client.Registry.Find provider |> Option.ofObj
 
-        let controlsAs =
-            registered |> Option.map _.OutputControlsAs |> Option.defaultValue provider
-
-        let! controls =
-            OutputControls.forProvider
-                controlsAs
-                model
-                isEdit
-                { request.Controls with Ratio = ratio }
-            |> Result.mapError CliError.Invalid
+        let! controls = controlsFor client provider model isEdit { request.Controls with Ratio = ratio }
 
         do!
             EditCapability.checkSupport
@@ -391,7 +406,16 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
             |> Result.mapError CliError.Invalid
 
         let each = Prices.perImage provider model aspect isEdit
+        // the estimate counts every image, however many requests carry them
         let total = Prices.total request.Count each
+
+        let requests =
+            let support =
+                match registered with
+                | Some found -> found.CountFor(model, isEdit)
+                | None -> ImageCount.forProvider provider model isEdit
+
+            ImageCount.requests support request.Count
 
         do!
             match request.MaxCost with
@@ -411,7 +435,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                     SourceCount = request.Sources.Length
                     HasMask = request.Mask.IsSome
                     InputFidelity = request.InputFidelity
-                    Controls = controls
+                    Controls = ImageCount.withImages (List.tryHead requests |> Option.defaultValue 1) controls
                 }
             |> Result.map (fun p ->
                 { p with
@@ -425,6 +449,7 @@ let plan (client: HermesClient) (request: Request) (prompt: string) (dispatch: D
                 AspectRatio = AspectRatio.toWire aspect
                 Resolution = resolution |> Option.map Resolution.toWire
                 Count = request.Count
+                Requests = requests
                 Prompt = client.Context.Secrets.Redact text
                 Request = preview
                 Each = each

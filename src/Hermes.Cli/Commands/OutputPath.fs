@@ -57,4 +57,6 @@ let write (targets: string list) (force: bool) (images: string list) : Result<st
         // A URL the provider returned without a cached copy stays a URL; only absolute cache paths are ever copied.
         | (image, _) :: rest -> copy (image :: written) rest
 
+    // images beyond the targets (a provider that sent more than asked) stay where the cache has them: never dropped
     copy [] (List.zip (List.truncate targets.Length images) (List.truncate images.Length targets))
+    |> Result.map (fun written -> written @ List.skip (min targets.Length images.Length) images)

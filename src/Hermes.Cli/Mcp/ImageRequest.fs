@@ -26,39 +26,42 @@ let aspect (given: string option) : string * string option =
 
             used, Some fallback.Message
 
-/// `size` is xAI's resolution (1k or 2k); other providers ignore it, as `hermes generate --resolution`.
-let size (given: string option) : Result<string option, string> =
+/// `size`: xAI's resolution (1k or 2k, as `hermes generate --resolution`, which the other providers ignore) or the
+/// output control `auto` or `WxH` (as `--size`, which the chosen provider then checks); (resolution, size).
+let size (given: string option) : Result<string option * string option, string> =
     match given |> Option.bind Validation.nonBlank with
-    | None -> Ok None
+    | None -> Ok(None, None)
     | Some text ->
-        match Resolution.parse text with
-        | Ok resolution -> Ok(Some(Resolution.toWire resolution))
-        | Error bad -> Error { bad with Field = "size" }.Message
+        match OutputControls.sizeOrResolution text with
+        | Ok(SizeOrResolution.Resolution resolution) -> Ok(Some(Resolution.toWire resolution), None)
+        | Ok(SizeOrResolution.Size exact) -> Ok(None, Some exact)
+        | Error message -> Error message
 
-/// The gpt-image-2 tier names `quality` accepts.
-let qualities = Tier.all |> List.map Tier.quality
+/// What `quality` and `size` take for a model of a provider (`controlsAs`: the bundled provider whose controls it
+/// takes), as OutputControls.forProvider, the CLI's own check, answers: (qualities, sizes).
+let takes (controlsAs: string) (model: string) : string list * string list =
+    let accepts (request: OutputRequest) =
+        OutputControls.forProvider controlsAs model false request |> Result.isOk
 
-/// The model to ask for: `quality` picks the gpt-image-2 tier of a provider whose catalog has the tiers; a model
-/// given as well must be that tier. `catalog` is the catalog of the provider the dispatch chose.
-let model (quality: string option) (model: string option) (catalog: ProviderCatalog option) : Result<string option, string> =
-    match quality |> Option.bind Validation.nonBlank with
-    | None -> Ok model
-    | Some text ->
-        let table = Tier.all |> List.map (fun t -> Tier.quality t, t)
+    let qualities =
+        if accepts { OutputControls.nothingAsked with Quality = Some "high" } then
+            OutputControls.qualities
+        else
+            []
 
-        match Validation.parseFrom "quality" table (text.ToLowerInvariant()), catalog with
-        | Error bad, _ -> Error { bad with Value = text }.Message
-        | Ok tier, Some c when not (List.contains (Tier.id tier) (Catalog.modelIds c)) ->
-            Error(
-                sprintf
-                    "quality applies to the gpt-image-2 tiers (openai, openai-codex), not %s: give one of its models instead (see list_models)"
-                    c.Provider
-            )
-        | Ok _, None -> Error "quality applies to the gpt-image-2 tiers (openai, openai-codex): give provider openai or openai-codex"
-        | Ok tier, Some _ ->
-            match model |> Option.bind Validation.nonBlank with
-            | Some given when given <> Tier.id tier -> Error $"quality '{text}' and model '{given}' disagree: give one of them"
-            | _ -> Ok(Some(Tier.id tier))
+    let resolutions =
+        if controlsAs = "xai" then
+            Resolution.all |> List.map Resolution.toWire
+        else
+            []
+
+    let exact =
+        if accepts { OutputControls.nothingAsked with Size = Some "1024x1024" } then
+            [ "auto"; "WxH" ]
+        else
+            []
+
+    qualities, resolutions @ exact
 
 /// What a progress notification says for a step of the generation.
 let progressMessage (step: GenerationProgress) : string =

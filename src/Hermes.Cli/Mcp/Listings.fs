@@ -24,32 +24,21 @@ let private objectOf (fields: (string * JsonNode) list) =
 
     o
 
-/// What generate_image accepts for a provider besides its models: the tiers `quality` picks, xAI's `size`.
-let private limits (catalog: ProviderCatalog) : (string * JsonNode) list =
-    let tiers = Tier.all |> List.map Tier.id
+/// What generate_image accepts for a provider besides its models: count, the aspects, and the qualities and sizes of
+/// its default model (each model lists its own).
+let private limits (catalog: ProviderCatalog) (controlsAs: string) : (string * JsonNode) list =
+    let qualities, sizes = ImageRequest.takes controlsAs catalog.DefaultModel
 
     [
         "count", objectOf [ "min", JsonValue.Create 1; "max", JsonValue.Create HermesClient.MaxCount ]
         "aspect_ratios", strings (AspectRatio.all |> List.map AspectRatio.toWire)
-        "qualities",
-        strings (
-            if tiers |> List.forall (fun t -> List.contains t (Catalog.modelIds catalog)) then
-                ImageRequest.qualities
-            else
-                []
-        )
-        "sizes",
-        strings (
-            if catalog.Provider = Catalog.xai.Provider then
-                Resolution.all |> List.map Resolution.toWire
-            else
-                []
-        )
+        "qualities", strings qualities
+        "sizes", strings sizes
         "other_models", textOrNull (catalog.PassThroughPrefix |> Option.map (fun p -> p + "*"))
     ]
 
 /// Every chosen provider with its models (the default marked) and limits.
-let models (catalogs: ProviderCatalog list) (rows: Models.ModelRow list) (warnings: string list) : JsonNode =
+let models (catalogs: ProviderCatalog list) (controlsAs: string -> string) (rows: Models.ModelRow list) (warnings: string list) : JsonNode =
     objectOf
         [
             "providers",
@@ -68,6 +57,8 @@ let models (catalogs: ProviderCatalog list) (rows: Models.ModelRow list) (warnin
                                     JsonArray(
                                         [|
                                             for m in own ->
+                                                let qualities, sizes = ImageRequest.takes (controlsAs catalog.Provider) m.Id
+
                                                 objectOf
                                                     [
                                                         "id", JsonValue.Create m.Id
@@ -75,12 +66,14 @@ let models (catalogs: ProviderCatalog list) (rows: Models.ModelRow list) (warnin
                                                         "speed", JsonValue.Create m.Speed
                                                         "strengths", JsonValue.Create m.Strengths
                                                         "default", JsonValue.Create m.Default
+                                                        "qualities", strings qualities
+                                                        "sizes", strings sizes
                                                     ]
                                                 :> JsonNode
                                         |]
                                     )
                                 ]
-                                @ limits catalog
+                                @ limits catalog (controlsAs catalog.Provider)
                             )
                             :> JsonNode
                 |]

@@ -75,7 +75,9 @@ let summary (result: Generate.GenerateResult) (notes: string list) =
             revisedPrompt result
             |> Option.map (fun revised -> "revised prompt: " + ApiError.oneLine 4000 revised)
             |> Option.toList
-        yield! notes |> List.map (fun note -> "note: " + ApiError.oneLine 300 note)
+        yield!
+            (notes @ Option.toList (Generate.beyondCount result))
+            |> List.map (fun note -> "note: " + ApiError.oneLine 300 note)
         yield!
             Generate.problem result
             |> Option.map (fun (problem, _) -> "not made: " + problem)

@@ -37,13 +37,15 @@ type HermesTools(inlineByDefault: bool) =
             [<Description("landscape, square or portrait (default landscape). Any other value becomes landscape with a note in the result.");
               Optional;
               DefaultParameterValue(null: string)>] aspect_ratio: string,
-            [<Description("xAI only: 1k or 2k (default from config, else 1k); other providers ignore it.");
+            [<Description("auto or an exact WxH such as 1024x1536, as `hermes generate --size`: exact on openai, openai-codex, configured endpoints and FAL models with image_size; the nearest ratio and resolution on xai, gemini and FAL models with aspect_ratio (the size asked for comes back as requested_size). Without aspect_ratio it also picks the aspect. On xai also 1k or 2k, the resolution (default from config, else 1k; other providers ignore 1k and 2k). A provider or model that takes no size refuses it before anything is sent; list_models shows each model's sizes.");
               Optional;
               DefaultParameterValue(null: string)>] size: string,
-            [<Description("openai and openai-codex only: low, medium or high, the gpt-image-2 tier (about 15 s, 40 s, 2 min). Leave out for other providers.");
+            [<Description("low, medium, high or auto, as `hermes generate --quality`: openai, openai-codex and configured endpoints (it overrides the quality of the gpt-image-2 tier model: low about 15 s, medium 40 s, high 2 min) and FAL models with a quality. xai has none: choose its model grok-imagine-image-quality instead. A provider or model that takes no quality refuses it before anything is sent; list_models shows each model's qualities.");
               Optional;
               DefaultParameterValue(null: string)>] quality: string,
-            [<Description("How many images to generate at once, 1 to 16 (default 1)."); Optional; DefaultParameterValue(1)>] count: int,
+            [<Description("How many images, 1 to 16 (default 1): one request with the API's own n where the provider has it (openai, xai, configured endpoints: up to 10 a request; FAL models with num_images), else one request per image, run at once.");
+              Optional;
+              DefaultParameterValue(1)>] count: int,
             [<Description("A provider name from list_providers (fal, xai, openai, openai-codex, gemini, or an endpoint of image_gen.endpoints); default: the configured or first available one (never an endpoint).");
               Optional;
               DefaultParameterValue(null: string)>] provider: string,
@@ -76,39 +78,50 @@ type HermesTools(inlineByDefault: bool) =
             ct: CancellationToken
         ) : Task<CallToolResult> =
         let text = Option.ofObj
+        // a blank value counts as not given, as agents send "" for an argument they mean to leave out
+        let given (value: string) = text value |> Option.bind Validation.nonBlank
         let aspect, aspectNote = ImageRequest.aspect (text aspect_ratio)
+
+        let sources =
+            images |> Option.ofObj |> Option.map List.ofArray |> Option.defaultValue []
 
         let ready =
             result {
-                let! resolution = ImageRequest.size (text size) |> Result.mapError CliError.Invalid
+                let! resolution, exactSize = ImageRequest.size (text size) |> Result.mapError CliError.Invalid
                 let! opened = Client.load Client.ConfigUse.Required
                 let! plan = Generate.preflight opened.Client (text provider) (text model)
-                let chosen = Dispatch.providerOf plan.Outcome.Decision |> Option.map fst
 
-                let catalog =
-                    chosen
-                    |> Option.bind (fun name -> Option.ofObj (opened.Client.Registry.Find name))
-                    |> Option.map _.Catalog
+                let asked =
+                    { OutputControls.nothingAsked with
+                        Size = exactSize
+                        Quality = given quality
+                        Format = text output_format
+                        Compression = Option.ofNullable compression
+                        Background = text background
+                        Moderation = text moderation
+                        Seed = Option.ofNullable seed
+                    }
 
-                let! tierModel =
-                    ImageRequest.model (text quality) (text model) catalog
-                    |> Result.mapError CliError.Invalid
-                // A quality picks the chosen provider's tier, so that provider is named for the call.
-                let provider' =
-                    if Option.isSome (text quality) then
-                        chosen
-                    else
-                        text provider
+                // the CLI's own check of every output control, for the provider and model the dispatch chose: nothing is sent on a refusal
+                do!
+                    match Dispatch.providerOf plan.Outcome.Decision with
+                    | Some(chosen, chosenModel) ->
+                        Generate.controlsFor opened.Client chosen chosenModel (not sources.IsEmpty) asked
+                        |> Result.map ignore
+                    | None -> Ok()
 
                 return
                     opened.Client,
                     HermesGenerateOptions(
-                        Provider = Option.toObj provider',
-                        Model = Option.toObj tierModel,
-                        AspectRatio = aspect,
+                        Provider = Option.toObj (text provider),
+                        Model = Option.toObj (text model),
+                        // without an aspect_ratio an exact size picks the aspect, as on the CLI
+                        AspectRatio = (if (given aspect_ratio).IsSome then aspect else null),
                         Resolution = Option.toObj resolution,
+                        Size = Option.toObj exactSize,
+                        Quality = Option.toObj (given quality),
                         Count = count,
-                        Sources = (images |> Option.ofObj |> Option.map List.ofArray |> Option.defaultValue [] |> ResizeArray),
+                        Sources = ResizeArray sources,
                         Mask = Option.toObj (text mask),
                         OutputFormat = Option.toObj (text output_format),
                         Compression = compression,
@@ -132,7 +145,7 @@ type HermesTools(inlineByDefault: bool) =
                 return ToolResult.generated (Generate.ofLibrary made) (Option.toList aspectNote) inlineImages
             }
 
-    [<Description("List each provider's models (id, display name, speed, strengths, which is the default) with the limits generate_image accepts: count, aspect ratios, qualities, sizes and the pattern of other model ids the provider passes through.")>]
+    [<Description("List each provider's models (id, display name, speed, strengths, which is the default, the qualities and sizes it takes) with the limits generate_image accepts: count, aspect ratios, the default model's qualities and sizes, and the pattern of other model ids the provider passes through.")>]
     member _.ListModels
         ([<Description("Only this provider's models (fal, xai, openai, openai-codex, gemini, or a configured endpoint); default: all providers.");
            Optional;
@@ -142,8 +155,16 @@ type HermesTools(inlineByDefault: bool) =
             result {
                 let! opened = Client.load Client.ConfigUse.Optional
                 let! rows = Models.ofLibrary opened.Client (Option.ofObj provider)
-                let catalogs = opened.Client.Registry.All |> Seq.map _.Catalog |> List.ofSeq
-                return Listings.models catalogs rows opened.Warnings
+                let providers = opened.Client.Registry.All |> List.ofSeq
+                let catalogs = providers |> List.map _.Catalog
+
+                let controlsAs (name: string) =
+                    providers
+                    |> List.tryFind (fun p -> p.Name = name)
+                    |> Option.map _.OutputControlsAs
+                    |> Option.defaultValue name
+
+                return Listings.models catalogs controlsAs rows opened.Warnings
             }
 
         match listed with

@@ -111,6 +111,13 @@ let private planned (w: Utf8JsonWriter) (plan: Generate.Plan) =
         w.WriteString("aspect_ratio", plan.AspectRatio)
         text w "resolution" plan.Resolution
         w.WriteNumber("count", plan.Count)
+        w.WritePropertyName "requests"
+        w.WriteStartArray()
+
+        for images in plan.Requests do
+            w.WriteNumberValue images
+
+        w.WriteEndArray()
 
         match plan.Request with
         | Ok request ->

@@ -45,6 +45,7 @@ let reply (reply: Reply) =
             Console.Error.WriteLine $"hermes: source_count %g{n} (images given to edit from)"
         | _ -> ()
 
+        Commands.Generate.beyondCount result |> Option.iter error
         result.Failures |> List.iter (fun f -> error f.Error)
 
         if result.Images.IsEmpty && result.Failures.IsEmpty then
@@ -66,12 +67,21 @@ let reply (reply: Reply) =
                 | Some resolution -> [ "resolution"; resolution ]
                 | None -> ()
                 [ "count"; string plan.Count ]
+                [
+                    "requests"
+                    match plan.Requests with
+                    | [] -> "0"
+                    | [ _ ] -> "1"
+                    | several when List.forall ((=) 1) several -> $"%d{several.Length} (one image each)"
+                    | several -> $"""{several.Length} ({several |> List.map string |> String.concat " + "} images)"""
+                ]
                 [ "estimated cost"; cost ]
             ]
 
         match plan.Request with
         | Ok request ->
-            line $"request: POST {request.Endpoint} ({request.Encoding})"
+            let first = if plan.Requests.Length > 1 then "first request" else "request"
+            line $"{first}: POST {request.Endpoint} ({request.Encoding})"
             line (
                 request.Body.ToJsonString(
                     Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)

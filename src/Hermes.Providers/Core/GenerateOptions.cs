@@ -49,6 +49,9 @@ internal sealed record GenerateOptions
     /// <summary>OpenAI edits only: high or low.</summary>
     public string? InputFidelity { get; init; }
 
+    /// <summary>How many images this one request asks for (ImageCount.requests split the count); 1 unless the provider counts natively.</summary>
+    public int Images { get; init; } = 1;
+
     public IProgress<GenerationProgress>? Progress { get; init; }
 
     /// <summary>The output controls as the domain's validation reads them.</summary>

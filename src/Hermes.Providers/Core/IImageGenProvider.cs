@@ -17,5 +17,8 @@ internal interface IImageGenProvider
     /// <summary>The bundled provider whose per-call output controls this one takes (OutputControls.forProvider); its own name by default.</summary>
     string OutputControlsAs => Name;
 
+    /// <summary>Whether one request makes several images of the model (native n, up to a max) or one each; the domain's table by default.</summary>
+    CountSupport CountFor(string model, bool isEdit) => ImageCount.forProvider(OutputControlsAs, model, isEdit);
+
     Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct);
 }

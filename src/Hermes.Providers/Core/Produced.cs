@@ -11,6 +11,24 @@ internal sealed record Produced(IReadOnlyList<ProducedImage> Images, IReadOnlyDi
     /// <summary>The model actually sent when the provider had to use another one (an xAI edit); the resolved model when null.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Each image's own extras (its revised prompt), by the image's index; over <see cref="Extras"/> in that image's sidecar.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object>> PerImage { get; init; } = [];
+
+    /// <summary>The extras of image <paramref name="index"/>: the shared ones with its own on top.</summary>
+    public IReadOnlyDictionary<string, object> ExtrasOf(int index)
+    {
+        if (index >= PerImage.Count || PerImage[index].Count == 0)
+        {
+            return Extras;
+        }
+        var all = new Dictionary<string, object>(Extras);
+        foreach (var (key, value) in PerImage[index])
+        {
+            all[key] = value;
+        }
+        return all;
+    }
+
     /// <summary>The images of an images answer (xAI, OpenAI and compatible endpoints), with revised prompt and usage in the extras.</summary>
     public static Produced FromAnswer(ImagesAnswer answer, IReadOnlyDictionary<string, object> extras, bool preferPublicUrl)
     {
@@ -28,6 +46,10 @@ internal sealed record Produced(IReadOnlyList<ProducedImage> Images, IReadOnlyDi
         {
             all["usage"] = answer.Usage.ToDictionary(kv => kv.Key, kv => kv.Value);
         }
-        return new Produced(images, all);
+        // several images may each have their own revised prompt
+        var perImage = answer.Images.Select(image => image.RevisedPrompt is { } own
+            ? new Dictionary<string, object> { ["revised_prompt"] = own.Value }
+            : new Dictionary<string, object>()).ToList<IReadOnlyDictionary<string, object>>();
+        return new Produced(images, all) { PerImage = images.Count > 1 ? perImage : [] };
     }
 }

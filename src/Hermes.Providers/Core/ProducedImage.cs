@@ -15,4 +15,7 @@ internal abstract record ProducedImage
 
     /// <summary>A URL to download under the trust rules.</summary>
     public sealed record Link(string Url) : ProducedImage;
+
+    /// <summary>An image of the answer that cannot be kept (a FAL safety flag): its error stands for it in the result.</summary>
+    public sealed record Refused(HermesError Error) : ProducedImage;
 }

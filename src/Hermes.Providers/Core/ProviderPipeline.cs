@@ -35,13 +35,18 @@ internal sealed class ProviderPipeline(HermesContext ctx)
                 {
                     return Fail(new HermesError(ErrorKind.InvalidArgument, controls.ErrorValue), model);
                 }
-                var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options) { Controls = controls.ResultValue }, ct);
+                var asked = Math.Max(1, options.Images);
+                var call = await PrepareAsync(provider, new ImageCall(text, aspect, model, options) { Controls = ImageCount.withImages(asked, controls.ResultValue) }, ct);
                 var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithCallExtras(p, c)));
                 var sent = produced.Match(Right: p => p.Model ?? model, Left: _ => model);
                 var price = call.Map(c => Prices.perImage(provider.Name, sent, aspect, c.IsEdit)).IfLeft(Estimate.NewUnknown("not sent"));
-                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, price, options.Progress, ct));
+                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, price, asked, options.Progress, ct));
                 return saved.Match(
-                    Right: result => new ImageGenResult.Success(result.Image, provider.Name, sent, text, wire, result.Extras),
+                    Right: result => new ImageGenResult.Success(result.Images[0], provider.Name, sent, text, wire, result.Extras)
+                    {
+                        Images = result.Images,
+                        Missing = result.Missing,
+                    },
                     Left: error => Fail(error, sent));
             },
             Left: error => Fail(error, options.Model));
@@ -110,33 +115,66 @@ internal sealed class ProviderPipeline(HermesContext ctx)
         return produced with { Extras = extras };
     }
 
-    /// <summary>The first image as a local file (or the bare URL when an allowed download failed), with its pixel size in the extras.</summary>
-    private async Task<Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)>> MaterializeAsync(
-        IImageGenProvider provider, string model, string prompt, Produced produced, Estimate price, IProgress<GenerationProgress>? progress, CancellationToken ct)
+    /// <summary>Every image of the answer, saved in order (no generated image is lost, more than asked included): local files, or
+    /// bare URLs when an allowed download failed; the first image's extras (with its pixel size); one error per image asked for
+    /// and not made. An error when no image could be kept.</summary>
+    private async Task<Either<HermesError, Materialized>> MaterializeAsync(
+        IImageGenProvider provider, string model, string prompt, Produced produced, Estimate price, int asked,
+        IProgress<GenerationProgress>? progress, CancellationToken ct)
     {
         if (produced.Images.Count == 0)
         {
             return new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image");
         }
         var prefix = produced.CachePrefix ?? $"{provider.Name}_{model}";
-        var saved = produced.Images[0] switch
+        var images = new List<string>();
+        var missing = new List<HermesError>();
+        IReadOnlyDictionary<string, object>? firstExtras = null;
+        for (var i = 0; i < produced.Images.Count; i++)
+        {
+            var one = await SaveOneAsync(provider, model, prompt, produced.Images[i], produced.ExtrasOf(i), prefix, price, progress, ct);
+            one.Match(
+                Right: kept =>
+                {
+                    images.Add(kept.Image);
+                    firstExtras ??= kept.Extras;
+                },
+                Left: missing.Add);
+        }
+        if (produced.Images.Count < asked)
+        {
+            var shortfall = new HermesError(ErrorKind.NoImage, ImageCount.shortfall(provider.DisplayName, produced.Images.Count, asked));
+            missing.AddRange(Enumerable.Repeat(shortfall, asked - produced.Images.Count));
+        }
+        return images.Count == 0 ? missing[0] : new Materialized(images, firstExtras!, missing);
+    }
+
+    private sealed record Materialized(IReadOnlyList<string> Images, IReadOnlyDictionary<string, object> Extras, IReadOnlyList<HermesError> Missing);
+
+    /// <summary>One image as a local file with its sidecar (or the bare URL when an allowed download failed), its pixel size in the extras.</summary>
+    private async Task<Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)>> SaveOneAsync(
+        IImageGenProvider provider, string model, string prompt, ProducedImage image, IReadOnlyDictionary<string, object> extras, string prefix,
+        Estimate price, IProgress<GenerationProgress>? progress, CancellationToken ct)
+    {
+        var saved = image switch
         {
             ProducedImage.Encoded encoded => (await ctx.Cache.SaveBase64Async(encoded.Base64, prefix, ct)).Map(Prelude.Right<string, SavedImage>),
             ProducedImage.EncodedText text => (await ctx.Cache.SaveBase64Async(text.Base64, prefix, ct)).Map(Prelude.Right<string, SavedImage>),
             ProducedImage.Link link => await DownloadAsync(link.Url, prefix, progress, ct),
+            ProducedImage.Refused refused => refused.Error,
             _ => new HermesError(ErrorKind.NoImage, $"{provider.DisplayName} returned no image"),
         };
         return await saved.BindAsync(outcome => outcome.MatchAsync(
             RightAsync: async file =>
             {
-                var extras = WithPixelSize(produced.Extras, file);
-                await KeepAsync(file, Describe(provider.Name, model, prompt, extras, price), ct);
-                return Materialized(file.Path, extras);
+                var withSize = WithPixelSize(extras, file);
+                await KeepAsync(file, Describe(provider.Name, model, prompt, withSize, price), ct);
+                return Kept(file.Path, withSize);
             },
-            Left: url => Materialized(url, produced.Extras)));
+            Left: url => Kept(url, extras)));
     }
 
-    private static Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)> Materialized(
+    private static Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)> Kept(
         string image, IReadOnlyDictionary<string, object> extras) => (image, extras);
 
     /// <summary>The sidecar, then the automatic prune; neither can lose the image just saved (failures are warnings).</summary>

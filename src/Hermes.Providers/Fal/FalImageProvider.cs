@@ -48,18 +48,25 @@ internal sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
             : EditRequests.fal(model, edit, call.Prompt, call.Aspect, overrides,
                 Microsoft.FSharp.Collections.ListModule.OfSeq(call.Sources.Select(source => source.UrlForProvider)), Fs.Opt(call.Mask?.UrlForProvider));
         var generated = await queue.RunAsync(edit?.Endpoint ?? call.Model, payload, call.Options.Progress, ct);
-        var firstUrl = generated.Bind(result => FirstImageUrl(result, result["images"]));
+        var images = generated.Bind(result => ImagesOf(result, result["images"]));
         // The model's own upscale flag is for text-to-image; an edit is upscaled only when the caller asks.
         var upscale = edit is null ? call.Options.Upscale ?? model.Upscale : call.Options.Upscale == true;
-        return await firstUrl.MapAsync(async url =>
+        return await images.MapAsync(async found =>
         {
-            var upscaled = upscale ? await UpscaleAsync(queue, url, call, ct) : Option<string>.None;
-            var extras = new Dictionary<string, object> { ["route"] = endpoint.RouteName, ["upscaled"] = upscaled.IsSome };
+            var kept = new List<ProducedImage>();
+            var upscaledAny = false;
+            foreach (var image in found)
+            {
+                var upscaled = upscale && image is ProducedImage.Link link ? await UpscaleAsync(queue, link.Url, call, ct) : Option<string>.None;
+                upscaledAny |= upscaled.IsSome;
+                kept.Add(upscaled.Match(Some: url => new ProducedImage.Link(url), None: () => image));
+            }
+            var extras = new Dictionary<string, object> { ["route"] = endpoint.RouteName, ["upscaled"] = upscaledAny };
             if (edit is not null)
             {
                 extras["edit_endpoint"] = edit.Endpoint;
             }
-            return new Produced([new ProducedImage.Link(upscaled.IfNone(url))], extras);
+            return new Produced(kept, extras);
         });
     }
 
@@ -68,7 +75,9 @@ internal sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
     {
         call.Options.Progress?.Report(new GenerationProgress("upscaling", FalPayload.upscalerModel));
         var upscale = await queue.RunAsync(FalPayload.upscalerModel, FalPayload.upscale(url, call.Prompt), call.Options.Progress, ct);
-        var upscaledUrl = upscale.Bind(result => FirstImageUrl(result, result["image"] is JsonNode image ? new JsonArray(image.DeepClone()) : null));
+        var upscaledUrl = upscale
+            .Bind(result => ImagesOf(result, result["image"] is JsonNode image ? new JsonArray(image.DeepClone()) : null))
+            .Bind(images => images[0] is ProducedImage.Link link ? Prelude.Right<HermesError, string>(link.Url) : ((ProducedImage.Refused)images[0]).Error);
         return upscaledUrl.Match(
             Right: Prelude.Some,
             Left: error =>
@@ -78,20 +87,29 @@ internal sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
             });
     }
 
-    /// <summary>The first image's URL; an image the model's safety checker flagged is a content_policy refusal.</summary>
-    private static Either<HermesError, string> FirstImageUrl(JsonObject result, JsonNode? images)
+    /// <summary>
+    /// Every image of the answer in order: its URL, or a content_policy refusal where the model's safety checker flagged it
+    /// (has_nsfw_concepts, one flag per image); an error when the answer has no image URL at all.
+    /// </summary>
+    private static Either<HermesError, IReadOnlyList<ProducedImage>> ImagesOf(JsonObject result, JsonNode? images)
     {
-        if (result["has_nsfw_concepts"] is JsonArray flags && flags.Count > 0 && JsonFields.Flag(flags[0]))
-        {
-            return new HermesError(ErrorKind.ContentPolicy, "FAL's safety checker flagged the image (has_nsfw_concepts); nothing was saved");
-        }
         if (images is not JsonArray list)
         {
             return new HermesError(ErrorKind.NoImage, "FAL returned no images");
         }
-        var url = list.OfType<JsonObject>().Select(i => JsonFields.Text(i["url"])).FirstOrDefault(u => u is not null);
-        return url is null
-            ? new HermesError(ErrorKind.NoImage, list.Count == 0 ? "FAL generated no images" : "FAL returned images without URLs")
-            : url;
+        var flags = result["has_nsfw_concepts"] as JsonArray;
+        var refused = new HermesError(ErrorKind.ContentPolicy, "FAL's safety checker flagged the image (has_nsfw_concepts); nothing was saved");
+        var found = list.OfType<JsonObject>()
+            .Select(i => JsonFields.Text(i["url"]))
+            .Select((url, index) => (url, flagged: flags is not null && index < flags.Count && JsonFields.Flag(flags[index])))
+            .Where(image => image.url is not null || image.flagged)
+            .Select(image => image.flagged ? new ProducedImage.Refused(refused) : (ProducedImage)new ProducedImage.Link(image.url!))
+            .ToList();
+        if (found.Count == 0)
+        {
+            return new HermesError(ErrorKind.NoImage, list.Count == 0 ? "FAL generated no images" : "FAL returned images without URLs");
+        }
+        // one flagged image alone is the refusal itself, as before
+        return found.All(image => image is ProducedImage.Refused) ? refused : found;
     }
 }

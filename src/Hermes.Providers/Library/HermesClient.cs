@@ -14,13 +14,16 @@ using Microsoft.FSharp.Collections;
 
 namespace Hermes;
 
-/// <summary>The .NET entry point: dispatch (pure, in Hermes.Domain) then the chosen provider, N images at once.</summary>
+/// <summary>The .NET entry point: dispatch (pure, in Hermes.Domain) then the chosen provider, N images at once (native n where the API has it).</summary>
 /// <example><code>var result = await new HermesClient(new HermesOptions { XaiApiKey = key }).GenerateAsync("a red fox in snow");</code></example>
 public sealed class HermesClient
 {
     /// <summary>The most images one call makes (<see cref="HermesGenerateOptions.Count"/>).</summary>
     public const int MaxCount = 16;
     private const int MaxParallel = 8;
+
+    /// <summary>The extra naming how many images the provider returned beyond <see cref="HermesGenerateOptions.Count"/>; all are kept.</summary>
+    public const string BeyondCount = "images_beyond_count";
     private static readonly string[] ModelEnvVars = ["FAL_IMAGE_MODEL", "OPENAI_IMAGE_MODEL", "XAI_IMAGE_MODEL"];
     private readonly HermesContext ctx;
     private readonly ILogger logger;
@@ -164,25 +167,45 @@ public sealed class HermesClient
             InputFidelity = options.InputFidelity,
             Progress = options.Progress,
         };
+        // Native n where the provider has it (split at its max), else one request an image; the requests run concurrently.
+        var isEdit = (options.Sources ?? []).Count > 0;
+        var requests = ImageCount.requests(provider.CountFor(model, isEdit), options.Count).ToList();
+        var firsts = requests.Select((_, i) => 1 + requests.Take(i).Sum()).ToList();
         using var gate = new SemaphoreSlim(MaxParallel);
-        var runs = Enumerable.Range(1, options.Count).Select(async image =>
+        var runs = requests.Select(async (images, i) =>
         {
             await gate.WaitAsync(ct);
             try
             {
-                var numbered = options.Progress is { } progress ? generateOptions with { Progress = new NumberedProgress(progress, image) } : generateOptions;
-                return await provider.GenerateAsync(text, aspect, numbered, ct);
+                var numbered = generateOptions with
+                {
+                    Images = images,
+                    Progress = options.Progress is { } progress ? new NumberedProgress(progress, firsts[i], images) : null,
+                };
+                return (Asked: images, Result: await provider.GenerateAsync(text, aspect, numbered, ct));
             }
             finally
             {
                 gate.Release();
             }
         });
-        var results = await Task.WhenAll(runs);
+        var answered = await Task.WhenAll(runs);
+        var results = answered.Select(r => r.Result).ToList();
         var successes = results.OfType<ImageGenResult.Success>().ToList();
-        var failures = results.OfType<ImageGenResult.Failure>().Select(f => f.Error).ToList();
-        var images = successes.Select(s => s.Image).ToList();
+        // One failure per image not made: a failed request stands for every image it asked for, a short answer for the rest.
+        var failures = answered.SelectMany(r => r.Result switch
+        {
+            ImageGenResult.Failure failed => Enumerable.Repeat(failed.Error, r.Asked),
+            ImageGenResult.Success made => made.Missing,
+            _ => [],
+        }).ToList();
+        var images = successes.SelectMany(s => s.Images).ToList();
         var extras = TokenUsage.Summed([.. successes.Select(s => s.Extras)]);
+        if (images.Count > options.Count)
+        {
+            // paid for, so kept: the result says there are more than asked
+            extras = new Dictionary<string, object>(extras) { [BeyondCount] = images.Count - options.Count };
+        }
         // The model actually sent: an xAI edit may use another model than the one asked for.
         var sent = successes.Count > 0 ? successes[0].Model : model;
         var made = new HermesResult(images, failures, provider.Name, sent, text, ratio ?? AspectRatioModule.toWire(aspect), extras);

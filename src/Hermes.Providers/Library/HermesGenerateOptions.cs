@@ -18,7 +18,11 @@ public sealed record HermesGenerateOptions
     /// <summary>xAI only: 1k or 2k.</summary>
     public string? Resolution { get; init; }
 
-    /// <summary>How many images, generated concurrently (1 to <see cref="HermesClient.MaxCount"/>).</summary>
+    /// <summary>
+    /// How many images (1 to <see cref="HermesClient.MaxCount"/>): one request with the API's own n where the provider has it
+    /// (OpenAI, xAI, OpenAI-compatible and Azure endpoints up to 10, FAL models with num_images up to the model's max; more are
+    /// split into several requests), else concurrent requests of one image each (Codex, Gemini).
+    /// </summary>
     public int Count { get; init; } = 1;
 
     /// <summary>A folder the cached files are also copied to.</summary>

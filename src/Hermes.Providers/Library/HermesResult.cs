@@ -10,7 +10,8 @@ namespace Hermes;
 /// <param name="Model">The model sent to the provider.</param>
 /// <param name="Prompt">The prompt as sent (trimmed).</param>
 /// <param name="AspectRatio">landscape, square or portrait.</param>
-/// <param name="Extras">What the provider reported besides the images (revised prompt, token usage under "usage", …).</param>
+/// <param name="Extras">What the provider reported besides the images (revised prompt, token usage under "usage", …); when the
+/// provider returned more images than asked, <see cref="HermesClient.BeyondCount"/> says how many more (all are kept).</param>
 public sealed record HermesResult(
     IReadOnlyList<string> Images,
     IReadOnlyList<HermesError> Failures,

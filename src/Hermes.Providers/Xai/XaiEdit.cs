@@ -20,7 +20,7 @@ internal sealed record XaiEdit(string Model, string RequestedModel, JsonObject B
     {
         var model = EditCapability.xaiEditModel(call.Model, acceptsImageInput is { } known ? FSharpOption<bool>.Some(known) : FSharpOption<bool>.None);
         var urls = Microsoft.FSharp.Collections.ListModule.OfSeq(call.Sources.Select(source => source.UrlForProvider));
-        return new XaiEdit(model, call.Model, EditRequests.xai(model, call.Prompt, urls));
+        return new XaiEdit(model, call.Model, EditRequests.xai(model, call.Prompt, call.Controls, urls));
     }
 
     /// <summary>The answer's images, preferring a public URL as generation does, with the model actually sent.</summary>

@@ -153,14 +153,11 @@ let expectErrorDocument (errorType: string) (run: Run) =
     Assert.False(String.IsNullOrWhiteSpace(doc.GetProperty("error").GetString()))
     doc
 
+/// A loopback xAI: as many distinct images as each request's n asks for, or every request refused with `status`.
 let xaiApi (status: int) =
-    let mutable n = 0
-
     new LoopbackServer(fun r c ->
-        n <- n + 1
-
         if status = 200 then
-            Reply.json 200 (b64Response (png (10 + n))) r c
+            answerAsked r c
         else
             Reply.json status """{"error":"Too many requests, slow down"}""" r c)
 

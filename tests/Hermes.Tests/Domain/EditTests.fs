@@ -258,7 +258,7 @@ let ``a mask of any other size is refused, naming both sizes`` () =
 
 [<Fact>]
 let ``xAI edit JSON: one source as image, two or three as images, never aspect_ratio or resolution`` () =
-    let one = EditRequests.xai "grok-imagine-image-quality" "make it blue" [ "https://x/a.png" ]
+    let one = EditRequests.xai "grok-imagine-image-quality" "make it blue" OutputControls.none [ "https://x/a.png" ]
 
     Assert.Equal(
         """{"model":"grok-imagine-image-quality","prompt":"make it blue","image":{"url":"https://x/a.png","type":"image_url"}}""",
@@ -266,7 +266,7 @@ let ``xAI edit JSON: one source as image, two or three as images, never aspect_r
     )
 
     let three =
-        EditRequests.xai "m" "p" [ "https://x/a.png"; "data:image/png;base64,AAAA"; "https://x/c.png" ]
+        EditRequests.xai "m" "p" OutputControls.none [ "https://x/a.png"; "data:image/png;base64,AAAA"; "https://x/c.png" ]
 
     Assert.Equal(
         """{"model":"m","prompt":"p","images":[{"url":"https://x/a.png","type":"image_url"},{"url":"data:image/png;base64,AAAA","type":"image_url"},{"url":"https://x/c.png","type":"image_url"}]}""",

@@ -77,18 +77,9 @@ let ``the managed-gateway-only setup generates through the gateway on the legacy
         assertLocalFile home result.Image fake.Image
     }
 
+/// xAI's generations answering with as many images as the request's n asks for.
 let xaiServer () =
-    let mutable n = 0
-
-    new LoopbackServer(
-        Reply.routes
-            [
-                ("POST", "/v1/images/generations"),
-                (fun r c ->
-                    n <- n + 1
-                    Reply.json 200 (b64Response (png (100 + n))) r c)
-            ]
-    )
+    new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), answerAsked ])
 
 [<Fact>]
 let ``with only XAI_API_KEY and no config, generate goes to xAI`` () =
@@ -104,7 +95,7 @@ let ``with only XAI_API_KEY and no config, generate goes to xAI`` () =
     }
 
 [<Fact>]
-let ``count runs concurrently and --out copies every image`` () =
+let ``count runs as xAI's native n in one request and --out copies every image`` () =
     task {
         use home = new TestHome()
         use api = xaiServer ()
@@ -119,7 +110,7 @@ let ``count runs concurrently and --out copies every image`` () =
         Assert.All(result.Images, fun i -> Assert.Equal(out, Path.GetDirectoryName i))
         Assert.Equal(3, Directory.GetFiles(out, "*.png").Length)
         Assert.Equal(3, home.CachedFiles().Length)
-        Assert.Equal(3, api.Requests.Length)
+        Assert.Equal(3, askedImages (Assert.Single api.Requests))
     }
 
 [<Theory>]

@@ -21,10 +21,11 @@ open Hermes.Tests.Support.Fakes
 let generations = "POST", "/v1/images/generations"
 
 /// OpenAI's images answer with its token counts, as gpt-image models report them.
-let withUsage (image: byte[]) =
+let withUsageOf (count: int) (image: byte[]) =
     sprintf
-        """{"created":1,"data":[{"b64_json":"%s"}],"usage":{"input_tokens":50,"output_tokens":4160,"total_tokens":4210,"input_tokens_details":{"text_tokens":40,"image_tokens":10}}}"""
-        (Convert.ToBase64String image)
+        """{"created":1,"data":[%s],"usage":{"input_tokens":50,"output_tokens":4160,"total_tokens":4210,"input_tokens_details":{"text_tokens":40,"image_tokens":10}}}"""
+        (List.replicate count (sprintf """{"b64_json":"%s"}""" (Convert.ToBase64String image))
+         |> String.concat ",")
 
 let imagesServer (answer: string) =
     new LoopbackServer(Reply.routes [ generations, Reply.json 200 answer ])
@@ -120,18 +121,28 @@ let ``a moved base URL is the endpoint the metadata names`` () =
     Assert.Equal(Uri(api.Url "/v1"), metadata.ProviderUri)
 
 [<Fact>]
-let ``Usage carries the provider's token counts, added up over every image of the call`` () =
+let ``Usage carries the provider's token counts, added up over every request of the call`` () =
     task {
         use home = new TestHome()
-        use api = imagesServer (withUsage (png 67))
+
+        use api =
+            new LoopbackServer(
+                Reply.routes
+                    [
+                        generations, fun r c -> Reply.json 200 (withUsageOf (askedImages r) (png 67)) r c
+                    ]
+            )
+
         let services = ServiceCollection()
         services.AddHermesImageGeneration(configure home (openAiEnv api)) |> ignore
         use provider = services.BuildServiceProvider()
 
-        let! response = provider.GetRequiredService<IImageGenerator>().GenerateImagesAsync("a fox", ImageGenerationOptions(Count = 2))
+        // 12 on OpenAI are two requests (n 10 and n 2), each reporting its own usage
+        let! response = provider.GetRequiredService<IImageGenerator>().GenerateImagesAsync("a fox", ImageGenerationOptions(Count = 12))
 
         let usage = response.Usage
         Assert.Equal(2, api.Requests.Length)
+        Assert.Equal(12, response.Contents.Count)
 
         Assert.Equal(
             (Nullable 100L, Nullable 8320L, Nullable 8420L, Nullable 80L),

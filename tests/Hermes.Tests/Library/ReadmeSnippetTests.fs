@@ -39,13 +39,13 @@ let ``the library example in the docs is the compiled sample, character for char
     for block in blocks do
         Assert.Equal(normalized (File.ReadAllText sampleSource), normalized block)
 
-/// A loopback xAI answering generations with one image and edits with another.
+/// A loopback xAI answering generations with one image (as many copies as n asks for) and edits with another.
 let sampleApi (generated: byte[]) (edited: byte[]) =
     new LoopbackServer(
         Reply.routes
             [
-                ("POST", "/v1/images/generations"), Reply.json 200 (b64Response generated)
-                ("POST", "/v1/images/edits"), Reply.json 200 (b64Response edited)
+                ("POST", "/v1/images/generations"), answerEach generated
+                ("POST", "/v1/images/edits"), answerEach edited
             ]
     )
 
@@ -86,7 +86,7 @@ let runSample (app: string) (home: TestHome) (api: LoopbackServer) =
         return out.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
     }
 
-/// What the sample must have done: two portrait images generated, then the first edited, all files in $HERMES_HOME.
+/// What the sample must have done: two portrait images generated (one request with xAI's n 2), then the first edited, all files in $HERMES_HOME.
 let assertSampleRan (home: TestHome) (api: LoopbackServer) (generated: byte[]) (edited: byte[]) (files: string[]) =
     Assert.Equal(3, files.Length)
 
@@ -96,7 +96,7 @@ let assertSampleRan (home: TestHome) (api: LoopbackServer) (generated: byte[]) (
     assertLocalFile home files[2] edited
 
     Assert.Equal<string list>(
-        [ "/v1/images/edits"; "/v1/images/generations"; "/v1/images/generations" ],
+        [ "/v1/images/edits"; "/v1/images/generations" ],
         api.Requests |> List.filter (fun r -> r.Method = "POST") |> List.map (fun r -> r.Path) |> List.sort
     )
 
@@ -105,6 +105,7 @@ let assertSampleRan (home: TestHome) (api: LoopbackServer) (generated: byte[]) (
 
     for request in api.Requests |> List.filter (fun r -> r.Path.EndsWith "generations") do
         Assert.Equal("2:3", jsonField request.Body "aspect_ratio")
+        Assert.Equal(2, askedImages request)
 
 [<Fact>]
 let ``the library example, run as an app, writes two portrait images from a loopback xAI into $HERMES_HOME and edits the first`` () =

@@ -123,44 +123,41 @@ let ``no aspect ratio is landscape without a note`` () =
     Assert.Equal(("portrait", None), ImageRequest.aspect (Some " Portrait "))
 
 [<Property>]
-let ``size is xAI's 1k or 2k; anything else is refused naming size`` (given: string) =
+let ``size is xAI's 1k or 2k, or auto or WxH as --size takes it; anything else is refused naming every allowed form``
+    (given: string)
+    =
     match ImageRequest.size (Some given), Validation.nonBlank given with
-    | Ok None, None -> true
-    | Ok(Some size), Some text -> size = text && (text = "1k" || text = "2k")
-    | Error message, Some text -> message = sprintf "invalid size '%s': allowed values are 1k, 2k" text
+    | Ok(None, None), None -> true
+    | Ok(Some resolution, None), Some text -> resolution = text && (resolution = "1k" || resolution = "2k")
+    | Ok(None, Some size), Some text ->
+        size = text.ToLowerInvariant()
+        && (size = "auto" || (OutputControls.dimensions size).IsSome)
+    | Error message, Some text ->
+        message.StartsWith "invalid size '"
+        && message.EndsWith "': allowed values are auto, WxH such as 1024x1024, or xAI's resolution 1k or 2k"
+        && (OutputControls.dimensions text).IsNone
     | _ -> false
 
 [<Fact>]
-let ``quality picks the gpt-image-2 tier of a provider that has the tiers`` () =
-    for tier in Tier.all do
-        Assert.Equal(Ok(Some(Tier.id tier)), ImageRequest.model (Some(Tier.quality tier)) None (Some Catalog.openAi))
+let ``size sorts the old resolutions from exact sizes`` () =
+    Assert.Equal(Ok(Some "2k", None), ImageRequest.size (Some " 2k "))
+    Assert.Equal(Ok(None, Some "1024x1536"), ImageRequest.size (Some "1024x1536"))
+    Assert.Equal(Ok(None, Some "auto"), ImageRequest.size (Some "AUTO"))
+    Assert.Equal(Ok(None, None), ImageRequest.size (Some " "))
 
-        Assert.Equal(
-            Ok(Some(Tier.id tier)),
-            ImageRequest.model (Some((Tier.quality tier).ToUpperInvariant())) None (Some Catalog.openAiCodex)
-        )
-
-        Assert.Equal(Ok(Some(Tier.id tier)), ImageRequest.model (Some(Tier.quality tier)) (Some(Tier.id tier)) (Some Catalog.openAi))
-
-    Assert.Equal(Ok(Some "grok-imagine-image"), ImageRequest.model None (Some "grok-imagine-image") (Some Catalog.xai))
-    Assert.Equal(Ok None, ImageRequest.model (Some " ") None (Some Catalog.xai))
+    Assert.Equal(
+        Error "invalid size '4k': allowed values are auto, WxH such as 1024x1024, or xAI's resolution 1k or 2k",
+        ImageRequest.size (Some "4k")
+    )
 
 [<Fact>]
-let ``quality is refused where it cannot apply, and a bad quality names the allowed ones`` () =
-    Assert.Equal(
-        Error "invalid quality 'ultra': allowed values are low, medium, high",
-        ImageRequest.model (Some "ultra") None (Some Catalog.openAi)
-    )
-
-    Assert.Equal(
-        Error "quality applies to the gpt-image-2 tiers (openai, openai-codex), not xai: give one of its models instead (see list_models)",
-        ImageRequest.model (Some "high") None (Some Catalog.xai)
-    )
-
-    Assert.Equal(
-        Error "quality 'high' and model 'gpt-image-2-low' disagree: give one of them",
-        ImageRequest.model (Some "high") (Some "gpt-image-2-low") (Some Catalog.openAi)
-    )
+let ``list_models' qualities and sizes are what OutputControls.forProvider takes for the model`` () =
+    Assert.Equal((OutputControls.qualities, [ "auto"; "WxH" ]), ImageRequest.takes "openai" "gpt-image-2-medium")
+    Assert.Equal((OutputControls.qualities, [ "auto"; "WxH" ]), ImageRequest.takes "openai-codex" "gpt-image-2-high")
+    Assert.Equal(([], [ "1k"; "2k"; "auto"; "WxH" ]), ImageRequest.takes "xai" "grok-imagine-image")
+    Assert.Equal(([], [ "auto"; "WxH" ]), ImageRequest.takes "gemini" "gemini-3.1-flash-image")
+    Assert.Equal(([], [ "auto"; "WxH" ]), ImageRequest.takes "fal" FalCatalog.defaultModel)
+    Assert.Equal((OutputControls.qualities, [ "auto"; "WxH" ]), ImageRequest.takes "fal" "fal-ai/gpt-image-1.5")
 
 [<Property>]
 let ``a progress message is one line that names the stage, previews by their detail`` (stage: string) (detail: string) =
@@ -220,4 +217,22 @@ let ``a partial result is a success with its images; no image at all is a tool e
     Assert.Equal(
         "OpenAI refused the prompt (content policy)",
         (Seq.exactlyOne failed.Content :?> ModelContextProtocol.Protocol.TextContentBlock).Text
+    )
+
+[<Fact>]
+let ``the tool's text notes images a provider sent beyond the count`` () =
+    let result: Hermes.Cli.Commands.Generate.GenerateResult =
+        {
+            Images = [ "/c/a.png"; "/c/b.png"; "/c/c.png" ]
+            Failures = []
+            Provider = Some "openai"
+            Model = Some "gpt-image-2-medium"
+            Prompt = "a fox"
+            AspectRatio = "landscape"
+            Extras = [ HermesClient.BeyondCount, Hermes.Cli.Commands.Generate.Extra.Number 1.0 ]
+        }
+
+    Assert.EndsWith(
+        "note: the provider returned 3 images where 2 were asked for; all were kept",
+        ToolResult.summary result []
     )

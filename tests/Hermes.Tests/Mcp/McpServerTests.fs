@@ -113,7 +113,8 @@ let ``generate_image against the xAI fake saves the file and answers with its pa
             Assert.Equal(Nullable(FileInfo(Uri(link.Uri).LocalPath).Length), link.Size)
 
         Assert.Empty(inlineImages result)
-        Assert.Equal(2, api.Requests.Length)
+        // count is xAI's native n: one request for both
+        Assert.Equal(2, askedImages (Assert.Single api.Requests))
     }
 
 [<Fact>]
@@ -164,31 +165,99 @@ let ``an aspect ratio an agent invented becomes landscape with a note; a known o
     }
 
 [<Fact>]
-let ``quality picks the gpt-image-2 tier on OpenAI`` () =
+let ``quality and size mean what --quality and --size mean: on OpenAI's wire, on xAI a size maps and 1k or 2k is the resolution`` () =
     task {
         use home = new TestHome()
-
-        use api =
-            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), Reply.json 200 (b64Response (png 2000)) ])
+        use openAi = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), answerAsked ])
+        use xai = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), answerAsked ])
 
         let env =
-            [ "OPENAI_API_KEY", "sk-test-abcdef123456"; "OPENAI_BASE_URL", api.Url "/v1" ]
+            [
+                "OPENAI_API_KEY", "sk-test-abcdef123456"
+                "OPENAI_BASE_URL", openAi.Url "/v1"
+                "XAI_API_KEY", "xai-secret-key-0123456789"
+                "XAI_BASE_URL", xai.Url "/v1"
+            ]
 
         use! session = connect home env []
 
-        let! result = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "openai"; "quality", box "high" ])
+        let! result =
+            session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "openai"; "quality", box "high"; "size", box "1024x1536" ])
+
         expectSuccess result
-        Assert.StartsWith("1 image with openai · gpt-image-2-high (landscape):", Assert.Single(texts result))
-        let body = JsonDocument.Parse((Assert.Single api.Requests).Body).RootElement
+        // without aspect_ratio the exact size picks the aspect, as on the CLI
+        Assert.StartsWith("1 image with openai · gpt-image-2-medium (portrait):", Assert.Single(texts result))
+        let body = JsonDocument.Parse((Assert.Single openAi.Requests).Body).RootElement
         Assert.Equal("gpt-image-2", body.GetProperty("model").GetString())
         Assert.Equal("high", body.GetProperty("quality").GetString())
+        Assert.Equal("1024x1536", body.GetProperty("size").GetString())
+
+        let! auto = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "openai"; "quality", box "auto"; "size", box "auto" ])
+        expectSuccess auto
+        let sent = JsonDocument.Parse((List.last openAi.Requests).Body).RootElement
+        Assert.Equal("auto", sent.GetProperty("quality").GetString())
+        Assert.Equal("auto", sent.GetProperty("size").GetString())
+
+        let! mapped = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "xai"; "size", box "1024x1536" ])
+        expectSuccess mapped
+        Assert.Equal("2:3", jsonField (Assert.Single xai.Requests).Body "aspect_ratio")
+
+        let! resolution = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "xai"; "size", box "2k" ])
+        expectSuccess resolution
+        Assert.Equal("2k", jsonField (List.last xai.Requests).Body "resolution")
+        Assert.Equal(2, xai.Requests.Length)
+    }
+
+[<Fact>]
+let ``a quality or size the provider does not take is the CLI's own error, and nothing is sent`` () =
+    task {
+        use home = new TestHome()
+        use xai = new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), answerAsked ])
+        use gemini = new LoopbackServer(Reply.json 500 "{}")
+
+        let env =
+            [
+                "XAI_API_KEY", "xai-secret-key-0123456789"
+                "XAI_BASE_URL", xai.Url "/v1"
+                "GEMINI_API_KEY", "AIza-test-0123456789abcdef"
+                "GEMINI_BASE_URL", gemini.BaseUrl
+            ]
+
+        use! session = connect home env []
+
+        for provider, quality, size, cliFlags in
+            [
+                "xai", "high", null, [ "--quality"; "high" ]
+                "gemini", "low", null, [ "--quality"; "low" ]
+                "xai", "ultra", null, [ "--quality"; "ultra" ]
+            ] do
+            let! refused =
+                session.Call(
+                    "generate_image",
+                    [ "prompt", box "a fox"; "provider", box provider; "quality", box quality; "size", box size ]
+                )
+
+            let message = expectToolError refused
+            Assert.Contains(sprintf "'%s'" quality, message)
+            let! cli = hermes home env ([ "generate"; "a fox"; "--provider"; provider ] @ cliFlags)
+            Assert.Equal("hermes: " + message, oneLineError cli)
 
         let! onXai = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "xai"; "quality", box "high" ])
 
         Assert.Equal(
-            "quality applies to the gpt-image-2 tiers (openai, openai-codex), not xai: give one of its models instead (see list_models)",
+            "quality 'high' is not taken by xai; it is taken by openai and openai-codex (on xai choose the model grok-imagine-image-quality)",
             expectToolError onXai
         )
+
+        let! huge = session.Call("generate_image", [ "prompt", box "a fox"; "provider", box "xai"; "size", box "huge" ])
+
+        Assert.Equal(
+            "invalid size 'huge': allowed values are auto, WxH such as 1024x1024, or xAI's resolution 1k or 2k",
+            expectToolError huge
+        )
+
+        Assert.Empty(xai.Requests)
+        Assert.Empty(gemini.Requests)
     }
 
 [<Fact>]
@@ -294,7 +363,7 @@ let ``a bad argument is a tool error with the CLI's one-line message, and the se
         Assert.Equal("hermes: " + message, oneLineError cli)
 
         let! size = session.Call("generate_image", [ "prompt", box "a fox"; "size", box "4k" ])
-        Assert.Equal("invalid size '4k': allowed values are 1k, 2k", expectToolError size)
+        Assert.Equal("invalid size '4k': allowed values are auto, WxH such as 1024x1024, or xAI's resolution 1k or 2k", expectToolError size)
 
         let! empty = session.Call("generate_image", [ "prompt", box "  " ])
         Assert.Equal("the prompt is empty: give a text prompt", expectToolError empty)
@@ -372,9 +441,9 @@ let ``list_models gives each provider's models and limits; an unknown provider i
             ]
         )
 
-        Assert.Equal<string list>([ "low"; "medium"; "high" ], strings "qualities")
+        Assert.Equal<string list>([ "low"; "medium"; "high"; "auto" ], strings "qualities")
         Assert.Equal<string list>([ "landscape"; "square"; "portrait" ], strings "aspect_ratios")
-        Assert.Equal<string list>([], strings "sizes")
+        Assert.Equal<string list>([ "auto"; "WxH" ], strings "sizes")
         Assert.Equal(16, only.GetProperty("count").GetProperty("max").GetInt32())
         Assert.Equal("gpt-image-*", only.GetProperty("other_models").GetString())
 
@@ -383,7 +452,13 @@ let ``list_models gives each provider's models and limits; an unknown provider i
         let xaiRow =
             Assert.Single((document xai).GetProperty("providers").EnumerateArray() |> List.ofSeq)
 
-        Assert.Equal<string list>([ "1k"; "2k" ], [ for e in xaiRow.GetProperty("sizes").EnumerateArray() -> e.GetString() ])
+        Assert.Equal<string list>([ "1k"; "2k"; "auto"; "WxH" ], [ for e in xaiRow.GetProperty("sizes").EnumerateArray() -> e.GetString() ])
+        Assert.Equal(0, xaiRow.GetProperty("qualities").GetArrayLength())
+
+        let model =
+            only.GetProperty("models").EnumerateArray() |> Seq.find (fun m -> m.GetProperty("id").GetString() = "gpt-image-2-high")
+
+        Assert.Equal(4, model.GetProperty("qualities").GetArrayLength())
 
         let! unknown = session.Call("list_models", [ "provider", box "opnai" ])
         Assert.EndsWith("did you mean 'openai'?", expectToolError unknown)

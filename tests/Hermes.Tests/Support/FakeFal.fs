@@ -25,6 +25,8 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
     let hostile = defaultArg hostileStatusUrl false
     let polls = ConcurrentDictionary<string, int ref>()
     let models = ConcurrentDictionary<string, string>()
+    /// num_images of each submitted request: the answer carries that many images.
+    let asked = ConcurrentDictionary<string, int>()
     let mutable baseUrl = ""
 
     let image = Fakes.png 3000
@@ -41,6 +43,15 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
                 let id = Guid.NewGuid().ToString("N")
                 models[id] <- model
                 polls[id] <- ref 0
+
+                asked[id] <-
+                    try
+                        match (Text.Json.Nodes.JsonNode.Parse request.Body)["num_images"] with
+                        | null -> 1
+                        | n -> n.GetValue<int>()
+                    with _ ->
+                        1
+
                 let statusBase = if hostile then "http://127.0.0.2:1" else baseUrl
 
                 Reply.json
@@ -85,15 +96,27 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
             | _ when outcome = FalOutcome.FailedResult ->
                 Reply.json 422 """{"detail":[{"loc":["body","prompt"],"msg":"prompt is too long"}]}""" request ctx
             | _ ->
-                Reply.json
-                    200
-                    (sprintf
-                        """{"images":[{"url":"%s/files/out.png","width":1536,"height":1024,"content_type":"image/png"}],"seed":42,"has_nsfw_concepts":[%b]}"""
-                        baseUrl
-                        (outcome = FalOutcome.Flagged))
-                    request
-                    ctx
-        elif path = "/files/out.png" then
+                let images = max 1 asked[id]
+
+                let entries =
+                    [
+                        for k in 1..images ->
+                            sprintf
+                                """{"url":"%s/files/%s","width":1536,"height":1024,"content_type":"image/png"}"""
+                                baseUrl
+                                (if k = 1 then "out.png" else sprintf "out-%d.png" k)
+                    ]
+                    |> String.concat ","
+
+                let flags =
+                    [ for _ in 1..images -> sprintf "%b" (outcome = FalOutcome.Flagged) ]
+                    |> String.concat ","
+
+                Reply.json 200 (sprintf """{"images":[%s],"seed":42,"has_nsfw_concepts":[%s]}""" entries flags) request ctx
+        elif
+            path = "/files/out.png"
+            || (path.StartsWith "/files/out-" && path.EndsWith ".png")
+        then
             Reply.bytes 200 "image/png" image request ctx
         elif path = "/files/up.png" then
             Reply.bytes 200 "image/png" upscaled request ctx

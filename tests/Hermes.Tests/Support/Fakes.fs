@@ -51,3 +51,41 @@ let assertJson (expected: string) (actual: string) =
 let assertLocalFile (home: TestHome) (path: string) (bytes: byte[]) =
     Assert.StartsWith(home.CacheDir, path)
     Assert.Equal<byte[]>(bytes, File.ReadAllBytes path)
+
+/// An images answer (xAI/OpenAI shape) carrying each of these images as b64_json, in order.
+let b64ResponseOf (images: byte[] list) =
+    images
+    |> List.map (fun bytes -> sprintf """{"b64_json":"%s"}""" (Convert.ToBase64String bytes))
+    |> String.concat ","
+    |> sprintf """{"created":1,"data":[%s]}"""
+
+/// The images one request asks for: `n` of a JSON body, the `n` part of a multipart form; 1 when absent.
+let askedImages (request: RecordedRequest) =
+    let form =
+        Text.RegularExpressions.Regex.Match(request.Body, "name=\"?n\"?\\r\\n(?:[^\\r\\n]+\\r\\n)*\\r\\n(\\d+)")
+
+    if form.Success then
+        int form.Groups[1].Value
+    else
+        try
+            match (JsonNode.Parse request.Body)["n"] with
+            | null -> 1
+            | n -> n.GetValue<int>()
+        with :? Text.Json.JsonException ->
+            1
+
+let private madeImages = ref 0
+
+/// Answers as an honest images API does: as many distinct PNGs as the request's `n` asks for.
+let answerAsked: Reply =
+    fun request ctx ->
+        let images =
+            [
+                for _ in 1 .. askedImages request -> png (100 + Threading.Interlocked.Increment(&madeImages.contents))
+            ]
+
+        Reply.json 200 (b64ResponseOf images) request ctx
+
+/// Answers every images request with as many copies of `image` as its n asks for.
+let answerEach (image: byte[]) : Reply =
+    fun request ctx -> Reply.json 200 (b64ResponseOf (List.replicate (askedImages request) image)) request ctx
