@@ -209,13 +209,13 @@ module CachePrune =
         }
 
     /// Oldest first: files past the age limit, then the oldest until the rest fit the size limit.
-    /// Never the newest file nor `keep` (the file just made), so a save is never undone by its own prune.
-    let plan (now: DateTime) (limits: CacheLimits) (keep: string option) (files: CachedFile list) : CachedFile list =
+    /// Never the newest file nor any name in `keep` (every image the call just made), so a save is never undone by its own prune.
+    let plan (now: DateTime) (limits: CacheLimits) (keep: string list) (files: CachedFile list) : CachedFile list =
         let ordered = files |> List.sortBy (fun f -> f.WrittenUtc, f.Name)
 
         let protectedNames =
             set [
-                yield! keep |> Option.toList
+                yield! keep
                 yield! ordered |> List.tryLast |> Option.map (fun f -> f.Name) |> Option.toList
             ]
 

@@ -86,7 +86,7 @@ let prune (args: ParseResults<CachePruneArgs>) : Result<Pruned, CliError> =
         let! size = option CacheUnits.parseSize (args.TryGetResult CachePruneArgs.Max_Size) configured.MaxBytes
 
         let! removed =
-            guarded cache.Directory (fun () -> cache.Prune(DateTime.UtcNow, { MaxAge = age; MaxBytes = size }, null))
+            guarded cache.Directory (fun () -> cache.Prune(DateTime.UtcNow, { MaxAge = age; MaxBytes = size }, []))
 
         let! left = guarded cache.Directory (fun () -> cache.List())
 

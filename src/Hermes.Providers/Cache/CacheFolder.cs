@@ -53,12 +53,12 @@ internal sealed class CacheFolder(string directory, ILogger logger)
     }
 
     /// <summary>Deletes what the plan names (image and sidecar), oldest first; returns what was removed.</summary>
-    public IReadOnlyList<CachedImage> Prune(DateTime nowUtc, CacheLimits limits, string? keep)
+    public IReadOnlyList<CachedImage> Prune(DateTime nowUtc, CacheLimits limits, IEnumerable<string> keep)
     {
         var images = List();
         var byName = images.ToDictionary(image => System.IO.Path.GetFileName(image.Path), StringComparer.Ordinal);
-        var keepName = keep is null ? null : Microsoft.FSharp.Core.FSharpOption<string>.Some(System.IO.Path.GetFileName(keep));
-        var plan = CachePrune.plan(nowUtc, limits, keepName, Microsoft.FSharp.Collections.ListModule.OfSeq(images.Select(image => image.Facts)));
+        var keepNames = Microsoft.FSharp.Collections.ListModule.OfSeq(keep.Select(path => System.IO.Path.GetFileName(path)));
+        var plan = CachePrune.plan(nowUtc, limits, keepNames, Microsoft.FSharp.Collections.ListModule.OfSeq(images.Select(image => image.Facts)));
         var removed = new List<CachedImage>();
         foreach (var file in plan)
         {

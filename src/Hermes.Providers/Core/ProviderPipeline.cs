@@ -141,12 +141,27 @@ internal sealed class ProviderPipeline(HermesContext ctx)
                 },
                 Left: missing.Add);
         }
+        PruneCache(images);
         if (produced.Images.Count < asked)
         {
             var shortfall = new HermesError(ErrorKind.NoImage, ImageCount.shortfall(provider.DisplayName, produced.Images.Count, asked));
             missing.AddRange(Enumerable.Repeat(shortfall, asked - produced.Images.Count));
         }
         return images.Count == 0 ? missing[0] : new Materialized(images, firstExtras!, missing);
+    }
+
+    /// <summary>The automatic prune, once every image of the answer is saved, sparing them all (a prune after each image
+    /// could delete the ones before it); a failure is a warning, never the call's.</summary>
+    private void PruneCache(IReadOnlyList<string> kept)
+    {
+        try
+        {
+            new CacheFolder(ctx.Cache.Directory, logger).Prune(ctx.Clock.GetUtcNow().UtcDateTime, CacheFolder.LimitsIn(ctx.Home), kept);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("could not prune the image cache: {Reason}", e.Message);
+        }
     }
 
     private sealed record Materialized(IReadOnlyList<string> Images, IReadOnlyDictionary<string, object> Extras, IReadOnlyList<HermesError> Missing);
@@ -168,7 +183,7 @@ internal sealed class ProviderPipeline(HermesContext ctx)
             RightAsync: async file =>
             {
                 var withSize = WithPixelSize(extras, file);
-                await KeepAsync(file, Describe(provider.Name, model, prompt, withSize, price), ct);
+                await new CacheFolder(ctx.Cache.Directory, logger).WriteSidecarAsync(file.Path, Describe(provider.Name, model, prompt, withSize, price), ct);
                 return Kept(file.Path, withSize);
             },
             Left: url => Kept(url, extras)));
@@ -176,21 +191,6 @@ internal sealed class ProviderPipeline(HermesContext ctx)
 
     private static Either<HermesError, (string Image, IReadOnlyDictionary<string, object> Extras)> Kept(
         string image, IReadOnlyDictionary<string, object> extras) => (image, extras);
-
-    /// <summary>The sidecar, then the automatic prune; neither can lose the image just saved (failures are warnings).</summary>
-    private async Task KeepAsync(SavedImage file, Provenance provenance, CancellationToken ct)
-    {
-        var folder = new CacheFolder(ctx.Cache.Directory, logger);
-        await folder.WriteSidecarAsync(file.Path, provenance, ct);
-        try
-        {
-            folder.Prune(ctx.Clock.GetUtcNow().UtcDateTime, CacheFolder.LimitsIn(ctx.Home), file.Path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("could not prune the image cache: {Reason}", e.Message);
-        }
-    }
 
     private Provenance Describe(string provider, string model, string prompt, IReadOnlyDictionary<string, object> extras, Estimate price)
     {

@@ -128,6 +128,32 @@ let ``after a save, the oldest images go until the cache fits image_gen.cache.ma
     }
 
 [<Fact>]
+let ``the prune after an answer of several images spares every one of them, not only the last`` () =
+    task {
+        use home = new TestHome()
+        home.WriteConfig "image_gen:\n  cache:\n    max_total_mb: 1\n"
+        let oldest = seed home "xai_m_20250101_000000_00000001.png" 600_000 (TimeSpan.FromHours 3.0)
+        // Three images of 500 KB in one answer: together over the limit, and none of them may go.
+        let three =
+            [ for i in 1..3 -> sprintf """{"b64_json":"%s"}""" (Convert.ToBase64String(png (500_000 + i))) ]
+            |> String.concat ","
+
+        use s =
+            new LoopbackServer(Reply.routes [ generations, Reply.json 200 (sprintf """{"created":1,"data":[%s]}""" three) ])
+
+        let! result = generate home s (CapturedLogs())
+
+        match result with
+        | :? ImageGenResult.Success as made ->
+            Assert.Equal(3, made.Images.Count)
+            Assert.All(made.Images, fun image -> Assert.True(File.Exists image, image))
+            Assert.All(made.Images, fun image -> Assert.True(File.Exists(CacheFolder.SidecarOf image), image))
+        | other -> failwithf "expected a success, got %A" other
+
+        Assert.False(File.Exists oldest)
+    }
+
+[<Fact>]
 let ``with the defaults a month-old image stays until it is 30 days old`` () =
     task {
         use home = new TestHome()

@@ -43,7 +43,7 @@ let private case =
         gen {
             let! files = filesGen
             let! limits = limitsGen
-            let! keep = if files.IsEmpty then Gen.constant None else Gen.optionOf (Gen.elements files |> Gen.map (fun f -> f.Name))
+            let! keep = Gen.subListOf (files |> List.map (fun f -> f.Name)) |> Gen.map List.ofSeq
             return files, limits, keep
         }
     )
@@ -52,10 +52,10 @@ let private newest (files: CachedFile list) =
     files |> List.sortBy (fun f -> f.WrittenUtc, f.Name) |> List.tryLast |> Option.map (fun f -> f.Name)
 
 [<Property>]
-let ``prune never deletes the newest file nor the file just made`` () =
+let ``prune never deletes the newest file nor any file the call just made`` () =
     Prop.forAll case (fun (files, limits, keep) ->
         let deleted = CachePrune.plan now limits keep files |> List.map (fun f -> f.Name)
-        let spared = (Option.toList keep) @ (Option.toList (newest files))
+        let spared = keep @ (Option.toList (newest files))
         spared |> List.forall (fun n -> not (List.contains n deleted)))
 
 [<Property>]
@@ -69,7 +69,7 @@ let ``prune deletes oldest first and only files it was given, each once`` () =
 let ``after a prune nothing spared is older than the age limit`` () =
     Prop.forAll case (fun (files, limits, keep) ->
         let deleted = CachePrune.plan now limits keep files
-        let spared = (Option.toList keep) @ (Option.toList (newest files))
+        let spared = keep @ (Option.toList (newest files))
 
         let left = files |> List.filter (fun f -> not (List.contains f deleted) && not (List.contains f.Name spared))
 
@@ -82,7 +82,7 @@ let ``after a prune the cache fits the size limit whenever the protected files a
     Prop.forAll case (fun (files, limits, keep) ->
         let deleted = CachePrune.plan now limits keep files
         let left = files |> List.filter (fun f -> not (List.contains f deleted))
-        let spared = (Option.toList keep) @ (Option.toList (newest files)) |> List.distinct
+        let spared = keep @ (Option.toList (newest files)) |> List.distinct
         let protectedBytes = files |> List.filter (fun f -> List.contains f.Name spared) |> List.sumBy (fun f -> f.Bytes)
 
         match limits.MaxBytes with
@@ -101,7 +101,7 @@ let ``the size limit removes just enough of the oldest files`` () =
         { Name = name; Bytes = int64 mb * 1024L * 1024L; WrittenUtc = now.AddHours(-float hours) }
 
     let files = [ file "a" 3 4; file "b" 2 4; file "c" 1 4; file "d" 0 4 ]
-    let plan = CachePrune.plan now { MaxAge = None; MaxBytes = Some(9L * 1024L * 1024L) } None files
+    let plan = CachePrune.plan now { MaxAge = None; MaxBytes = Some(9L * 1024L * 1024L) } [] files
     Assert.Equal<string list>([ "a"; "b" ], plan |> List.map (fun f -> f.Name))
 
 [<Property>]
