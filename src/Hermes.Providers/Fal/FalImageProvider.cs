@@ -93,21 +93,25 @@ internal sealed class FalImageProvider(HermesContext ctx) : IImageGenProvider
     /// </summary>
     private static Either<HermesError, IReadOnlyList<ProducedImage>> ImagesOf(JsonObject result, JsonNode? images)
     {
-        if (images is not JsonArray list)
-        {
-            return new HermesError(ErrorKind.NoImage, "FAL returned no images");
-        }
         var flags = result["has_nsfw_concepts"] as JsonArray;
         var refused = new HermesError(ErrorKind.ContentPolicy, "FAL's safety checker flagged the image (has_nsfw_concepts); nothing was saved");
-        var found = list.OfType<JsonObject>()
-            .Select(i => JsonFields.Text(i["url"]))
-            .Select((url, index) => (url, flagged: flags is not null && index < flags.Count && JsonFields.Flag(flags[index])))
+        // A flag with no image left to refuse is still the checker's refusal, not a missing image
+        var anyFlagged = flags is not null && flags.Any(flag => JsonFields.Flag(flag));
+        if (images is not JsonArray list)
+        {
+            return anyFlagged ? refused : new HermesError(ErrorKind.NoImage, "FAL returned no images");
+        }
+        // Flags pair with images by their place in the answer, counting entries that are not objects too
+        var found = list
+            .Select((node, index) => (
+                url: node is JsonObject image ? JsonFields.Text(image["url"]) : null,
+                flagged: flags is not null && index < flags.Count && JsonFields.Flag(flags[index])))
             .Where(image => image.url is not null || image.flagged)
             .Select(image => image.flagged ? new ProducedImage.Refused(refused) : (ProducedImage)new ProducedImage.Link(image.url!))
             .ToList();
         if (found.Count == 0)
         {
-            return new HermesError(ErrorKind.NoImage, list.Count == 0 ? "FAL generated no images" : "FAL returned images without URLs");
+            return anyFlagged ? refused : new HermesError(ErrorKind.NoImage, list.Count == 0 ? "FAL generated no images" : "FAL returned images without URLs");
         }
         // one flagged image alone is the refusal itself, as before
         return found.All(image => image is ProducedImage.Refused) ? refused : found;

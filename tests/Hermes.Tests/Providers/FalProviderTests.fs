@@ -230,3 +230,33 @@ let ``an image FAL's safety checker flagged is content_policy and nothing is dow
         Assert.Empty(home.CachedFiles())
         Assert.DoesNotContain(fake.Requests, fun r -> r.Path = "/files/out.png")
     }
+
+[<Fact>]
+let ``a safety flag with no image left in the answer is still content_policy, not a missing image`` () =
+    task {
+        use home = new TestHome()
+        use fake = new FakeFal(outcome = FalOutcome.FlaggedWithoutImages)
+
+        let! result =
+            (direct home fake (CapturedLogs()))
+                .GenerateAsync("a lighthouse", AspectRatio.Landscape, GenerateOptions.Default, CancellationToken.None)
+
+        Assert.Equal("content_policy", (failure result).ErrorType)
+        Assert.Empty(home.CachedFiles())
+    }
+
+[<Fact>]
+let ``safety flags pair with images by their place in the answer, a null entry included`` () =
+    task {
+        use home = new TestHome()
+        use fake = new FakeFal(outcome = FalOutcome.FlagAfterNullEntry)
+
+        let! result =
+            (direct home fake (CapturedLogs()))
+                .GenerateAsync("a lighthouse", AspectRatio.Landscape, GenerateOptions.Default, CancellationToken.None)
+
+        // out.png was flagged: never fetched; out-2.png was clean: kept
+        Assert.DoesNotContain(fake.Requests, fun r -> r.Path = "/files/out.png")
+        Assert.Contains(fake.Requests, fun r -> r.Path = "/files/out-2.png")
+        Assert.Equal(1, (success result).Images.Count)
+    }

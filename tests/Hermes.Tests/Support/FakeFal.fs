@@ -12,6 +12,10 @@ type FalOutcome =
     | Images
     /// The model's safety checker flagged the image (has_nsfw_concepts: [true]).
     | Flagged
+    /// The checker's flag with no image left in the answer (images: [], has_nsfw_concepts: [true]).
+    | FlaggedWithoutImages
+    /// A null entry first, then out.png flagged and out-2.png clean: flags pair with places, not with objects.
+    | FlagAfterNullEntry
     | FailedResult
     | ErrorStatus
     | Forever
@@ -93,6 +97,17 @@ type FakeFal(?pollsBeforeDone: int, ?outcome: FalOutcome, ?upscalerFails: bool, 
             | "fal-ai/clarity-upscaler" when upscalerFails -> Reply.json 500 """{"detail":"upscaler down"}""" request ctx
             | "fal-ai/clarity-upscaler" ->
                 Reply.json 200 (sprintf """{"image":{"url":"%s/files/up.png","width":3072,"height":2048}}""" baseUrl) request ctx
+            | _ when outcome = FalOutcome.FlaggedWithoutImages ->
+                Reply.json 200 """{"images":[],"seed":42,"has_nsfw_concepts":[true]}""" request ctx
+            | _ when outcome = FalOutcome.FlagAfterNullEntry ->
+                Reply.json
+                    200
+                    (sprintf
+                        """{"images":[null,{"url":"%s/files/out.png"},{"url":"%s/files/out-2.png"}],"has_nsfw_concepts":[false,true,false]}"""
+                        baseUrl
+                        baseUrl)
+                    request
+                    ctx
             | _ when outcome = FalOutcome.FailedResult ->
                 Reply.json 422 """{"detail":[{"loc":["body","prompt"],"msg":"prompt is too long"}]}""" request ctx
             | _ ->
