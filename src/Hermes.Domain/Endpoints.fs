@@ -21,6 +21,8 @@ type Endpoint =
         Kind: EndpointKind
         /// The api-version query of an azure endpoint; None for openai.
         ApiVersion: string option
+        /// The most images one request asks for (`n`); 1 for a gateway that ignores or refuses `n`.
+        MaxImages: int
     }
 
 /// A value of an endpoint section as YAML held it, before any check.
@@ -47,7 +49,7 @@ module Endpoints =
     /// The api-version Microsoft's gpt-image-1 guide uses for both /images/generations and /images/edits.
     let defaultAzureApiVersion = "2025-04-01-preview"
 
-    let settingNames = [ "base_url"; "key_env"; "models"; "kind"; "api_version" ]
+    let settingNames = [ "base_url"; "key_env"; "models"; "kind"; "api_version"; "max_images" ]
 
     /// Names under which a key could be pasted into config.yaml itself.
     let private secretNames =
@@ -176,6 +178,14 @@ module Endpoints =
         else
             invalid field trimmed [ $"an Azure OpenAI api-version such as {defaultAzureApiVersion}" ]
 
+    /// max_images: a whole number from 1 to ImageCount.openAiMax (the OpenAI images API's own limit on `n`).
+    let maxImages (field: string) (text: string) : Result<int, BadValue> =
+        let trimmed = if isNull text then "" else text.Trim()
+
+        match Int32.TryParse trimmed with
+        | true, n when n >= 1 && n <= ImageCount.openAiMax -> Ok n
+        | _ -> invalid field trimmed [ $"a whole number from 1 to {ImageCount.openAiMax} (1 for a gateway that ignores n)" ]
+
     /// An endpoint's name: a plain name that is not a bundled provider's (nor the nous alias), compared ignoring case.
     let validName (text: string) : Result<string, BadValue> =
         let given = if isNull text then "" else text.Trim()
@@ -211,6 +221,7 @@ module Endpoints =
                     |> Result.map ignore
                 )
             | "api_version" -> Some(apiVersion key value |> Result.map ignore)
+            | "max_images" -> Some(maxImages key value |> Result.map ignore)
             | _ -> None
 
         valueCheck
@@ -287,6 +298,12 @@ module Endpoints =
                 | EndpointKind.OpenAi, Some v ->
                     Error(sprintf "%s '%s' applies to kind azure only; remove it or set kind: azure" (key name "api_version") v))
 
+        let maxImagesOf () =
+            text "max_images"
+            |> Result.bind (function
+                | None -> Ok ImageCount.openAiMax
+                | Some n -> maxImages (key name "max_images") n |> Result.mapError _.Message)
+
         validName name
         |> Result.mapError _.Message
         |> Result.bind (fun _ -> noPastedKey ())
@@ -302,15 +319,18 @@ module Endpoints =
                     modelsOf kind
                     |> Result.bind (fun ids ->
                         versionOf kind
-                        |> Result.map (fun version ->
-                            {
-                                Name = name
-                                BaseUrl = url
-                                KeyEnv = keyName
-                                Models = ids
-                                Kind = kind
-                                ApiVersion = version
-                            })))))
+                        |> Result.bind (fun version ->
+                            maxImagesOf ()
+                            |> Result.map (fun most ->
+                                {
+                                    Name = name
+                                    BaseUrl = url
+                                    KeyEnv = keyName
+                                    Models = ids
+                                    Kind = kind
+                                    ApiVersion = version
+                                    MaxImages = most
+                                }))))))
 
     /// Every endpoint section checked, in file order; the first problem stops the lot (nothing is sent with a half-valid config).
     let parse (sections: EndpointSection list) : Result<Endpoint list, string> =

@@ -41,6 +41,9 @@ internal sealed class EndpointImageProvider(HermesContext ctx, Endpoint endpoint
     /// <summary>An endpoint speaks the OpenAI images API, so it takes OpenAI's output controls.</summary>
     public string OutputControlsAs => "openai";
 
+    /// <summary>The OpenAI images API's `n`, up to the endpoint's max_images (1: one request an image, for a gateway that ignores n).</summary>
+    public CountSupport CountFor(string model, bool isEdit) => endpoint.MaxImages > 1 ? CountSupport.NewNative(endpoint.MaxImages) : CountSupport.OnePerRequest;
+
     public Task<ImageGenResult> GenerateAsync(string prompt, AspectRatio aspectRatio, GenerateOptions options, CancellationToken ct) =>
         OpenAiImageProvider.BadOption(options) is { } bad
             ? Task.FromResult<ImageGenResult>(new ImageGenResult.Failure(bad, Name, options.Model, prompt, AspectRatioModule.toWire(aspectRatio)))

@@ -55,6 +55,24 @@ let ``an openai endpoint keeps its models in order, trims the base URL and has n
     Assert.False(Catalog.accepts catalog "flux-pr")
 
 [<Fact>]
+let ``max_images defaults to the n limit of the OpenAI images API, and 1 makes one request an image`` () =
+    Assert.Equal(ImageCount.openAiMax, (checkedOk gateway).MaxImages)
+    Assert.Equal(1, (checkedOk (gateway @ [ "max_images", text "1" ])).MaxImages)
+    Assert.Equal(4, (checkedOk (azure @ [ "max_images", text " 4 " ])).MaxImages)
+
+[<Theory>]
+[<InlineData("0")>]
+[<InlineData("11")>]
+[<InlineData("-1")>]
+[<InlineData("two")>]
+[<InlineData("1.5")>]
+let ``max_images outside 1 to 10 is refused, naming the key, the value and what is allowed`` (value: string) =
+    let message = refusal "my-gateway" (gateway @ [ "max_images", text value ])
+    Assert.StartsWith($"invalid image_gen.endpoints.my-gateway.max_images '{value}'", message)
+    Assert.Contains("a whole number from 1 to 10", message)
+    Assert.Equal(Some(Error message), Endpoints.checkSetting "my-gateway" "max_images" value |> Option.map (Result.mapError _.Message))
+
+[<Fact>]
 let ``kind defaults to openai; an azure endpoint gets the documented api-version unless it names one`` () =
     Assert.Equal(EndpointKind.OpenAi, (checkedOk (gateway |> List.filter (fst >> (<>) "kind"))).Kind)
     let endpoint = checkedOk azure
@@ -139,7 +157,7 @@ let ``no bundled provider name, in any case, can be an endpoint's`` (upper: bool
 [<Fact>]
 let ``an unknown setting and an api_version on an openai endpoint are refused`` () =
     Assert.Equal(
-        "image_gen.endpoints.my-gateway.modles is not an endpoint setting; allowed: base_url, key_env, models, kind, api_version",
+        "image_gen.endpoints.my-gateway.modles is not an endpoint setting; allowed: base_url, key_env, models, kind, api_version, max_images",
         refusal "my-gateway" (gateway @ [ "modles", text "x" ])
     )
 

@@ -207,6 +207,25 @@ let ``an Azure endpoint takes n like OpenAI: count 12 is two requests to the dep
     }
 
 [<Fact>]
+let ``an endpoint with max_images 1 gets one request an image: count 3 is three requests of n 1`` () =
+    task {
+        use home = new TestHome()
+
+        use server =
+            new LoopbackServer(Reply.routes [ ("POST", "/v1/images/generations"), answerAsked ])
+
+        home.WriteConfig(
+            (EndpointProviderTests.endpointsYaml server)
+                .Replace("      kind: openai\n", "      kind: openai\n      max_images: 1\n")
+        )
+
+        let client = HermesClient(home.Context EndpointProviderTests.keys)
+        let! result = generate client (HermesGenerateOptions(Provider = "my-gateway", Count = 3))
+        assertSavedWithSidecars home result 3
+        Assert.Equal<int list>([ 1; 1; 1 ], askedIn "n" server.Requests)
+    }
+
+[<Fact>]
 let ``flux-2-pro upscales every image of its one request`` () =
     task {
         use home = new TestHome()
