@@ -208,6 +208,11 @@ module CachePrune =
             MaxBytes = Some(2048L * 1024L * 1024L)
         }
 
+    /// The files written at or after `since`, the start of the call that prunes: images a concurrent call (another request
+    /// of the same count, another batch line, another process) may still be saving and about to report, spared like its own.
+    let writtenSince (since: DateTime) (files: CachedFile list) : string list =
+        files |> List.filter (fun f -> f.WrittenUtc >= since) |> List.map (fun f -> f.Name)
+
     /// Oldest first: files past the age limit, then the oldest until the rest fit the size limit.
     /// Never the newest file nor any name in `keep` (every image the call just made), so a save is never undone by its own prune.
     let plan (now: DateTime) (limits: CacheLimits) (keep: string list) (files: CachedFile list) : CachedFile list =

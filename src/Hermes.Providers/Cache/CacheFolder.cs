@@ -52,13 +52,16 @@ internal sealed class CacheFolder(string directory, ILogger logger)
         }
     }
 
-    /// <summary>Deletes what the plan names (image and sidecar), oldest first; returns what was removed.</summary>
-    public IReadOnlyList<CachedImage> Prune(DateTime nowUtc, CacheLimits limits, IEnumerable<string> keep)
+    /// <summary>Deletes what the plan names (image and sidecar), oldest first, sparing <paramref name="keep"/> and, when
+    /// <paramref name="sparedSince"/> is given, every file written since then (the pruning call's start, in file-system time); returns what was removed.</summary>
+    public IReadOnlyList<CachedImage> Prune(DateTime nowUtc, CacheLimits limits, IEnumerable<string> keep, DateTime? sparedSince = null)
     {
         var images = List();
         var byName = images.ToDictionary(image => System.IO.Path.GetFileName(image.Path), StringComparer.Ordinal);
-        var keepNames = Microsoft.FSharp.Collections.ListModule.OfSeq(keep.Select(path => System.IO.Path.GetFileName(path)));
-        var plan = CachePrune.plan(nowUtc, limits, keepNames, Microsoft.FSharp.Collections.ListModule.OfSeq(images.Select(image => image.Facts)));
+        var facts = Microsoft.FSharp.Collections.ListModule.OfSeq(images.Select(image => image.Facts));
+        var recent = sparedSince is { } since ? CachePrune.writtenSince(since, facts) : Microsoft.FSharp.Collections.FSharpList<string>.Empty;
+        var keepNames = Microsoft.FSharp.Collections.ListModule.OfSeq(keep.Select(path => System.IO.Path.GetFileName(path)).Concat(recent));
+        var plan = CachePrune.plan(nowUtc, limits, keepNames, facts);
         var removed = new List<CachedImage>();
         foreach (var file in plan)
         {

@@ -13,10 +13,15 @@ namespace Hermes.Providers.Core;
 /// </summary>
 internal sealed class ProviderPipeline(HermesContext ctx)
 {
+    // File systems that keep times to the second (or two, FAT) could date a concurrent image a little before the call began
+    private static readonly TimeSpan FileTimeSlack = TimeSpan.FromSeconds(2);
+
     private readonly ILogger logger = ctx.Logging.CreateLogger<ProviderPipeline>();
 
     public async Task<ImageGenResult> RunAsync(IImageGenProvider provider, ProduceStep produce, string prompt, AspectRatio aspect, GenerateOptions options, CancellationToken ct)
     {
+        // File-system time, as the cache's file times are: what concurrent calls write from now on is never pruned by this one
+        var started = DateTime.UtcNow - FileTimeSlack;
         var text = (prompt ?? "").Trim();
         var wire = AspectRatioModule.toWire(aspect);
         ImageGenResult Fail(HermesError error, string? model) =>
@@ -40,7 +45,7 @@ internal sealed class ProviderPipeline(HermesContext ctx)
                 var produced = await call.BindAsync(async c => (await produce(c, ct)).Map(p => WithCallExtras(p, c)));
                 var sent = produced.Match(Right: p => p.Model ?? model, Left: _ => model);
                 var price = call.Map(c => Prices.perImage(provider.Name, sent, aspect, c.IsEdit)).IfLeft(Estimate.NewUnknown("not sent"));
-                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, price, asked, options.Progress, ct));
+                var saved = await produced.BindAsync(p => MaterializeAsync(provider, sent, text, p, price, asked, started, options.Progress, ct));
                 return saved.Match(
                     Right: result => new ImageGenResult.Success(result.Images[0], provider.Name, sent, text, wire, result.Extras)
                     {
@@ -119,7 +124,7 @@ internal sealed class ProviderPipeline(HermesContext ctx)
     /// bare URLs when an allowed download failed; the first image's extras (with its pixel size); one error per image asked for
     /// and not made. An error when no image could be kept.</summary>
     private async Task<Either<HermesError, Materialized>> MaterializeAsync(
-        IImageGenProvider provider, string model, string prompt, Produced produced, Estimate price, int asked,
+        IImageGenProvider provider, string model, string prompt, Produced produced, Estimate price, int asked, DateTime started,
         IProgress<GenerationProgress>? progress, CancellationToken ct)
     {
         if (produced.Images.Count == 0)
@@ -141,7 +146,7 @@ internal sealed class ProviderPipeline(HermesContext ctx)
                 },
                 Left: missing.Add);
         }
-        PruneCache(images);
+        PruneCache(images, started);
         if (produced.Images.Count < asked)
         {
             var shortfall = new HermesError(ErrorKind.NoImage, ImageCount.shortfall(provider.DisplayName, produced.Images.Count, asked));
@@ -151,12 +156,12 @@ internal sealed class ProviderPipeline(HermesContext ctx)
     }
 
     /// <summary>The automatic prune, once every image of the answer is saved, sparing them all (a prune after each image
-    /// could delete the ones before it); a failure is a warning, never the call's.</summary>
-    private void PruneCache(IReadOnlyList<string> kept)
+    /// could delete the ones before it) and whatever was written since the call began; a failure is a warning, never the call's.</summary>
+    private void PruneCache(IReadOnlyList<string> kept, DateTime started)
     {
         try
         {
-            new CacheFolder(ctx.Cache.Directory, logger).Prune(ctx.Clock.GetUtcNow().UtcDateTime, CacheFolder.LimitsIn(ctx.Home), kept);
+            new CacheFolder(ctx.Cache.Directory, logger).Prune(ctx.Clock.GetUtcNow().UtcDateTime, CacheFolder.LimitsIn(ctx.Home), kept, started);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -154,6 +154,27 @@ let ``the prune after an answer of several images spares every one of them, not 
     }
 
 [<Fact>]
+let ``the prune spares an image a concurrent call wrote while this one ran, though the cache is over its limit`` () =
+    task {
+        use home = new TestHome()
+        home.WriteConfig "image_gen:\n  cache:\n    max_total_mb: 1\n"
+        let oldest = seed home "xai_m_20250101_000000_00000001.png" 600_000 (TimeSpan.FromHours 3.0)
+        let sibling = Path.Combine(home.CacheDir, "xai_m_20250101_000000_00000002.png")
+
+        // Another request saves its image while this one waits for its answer: older than ours, newer than the call's start.
+        let answerAfterSibling (request: RecordedRequest) (ctx: Microsoft.AspNetCore.Http.HttpContext) =
+            File.WriteAllBytes(sibling, png 600_000)
+            Reply.json 200 (answer (png 500_000)) request ctx
+
+        use s = new LoopbackServer(Reply.routes [ generations, answerAfterSibling ])
+        let! result = generate home s (CapturedLogs())
+        let ok = success result
+        Assert.True(File.Exists ok.Image)
+        Assert.True(File.Exists sibling, "the concurrent call's image was pruned")
+        Assert.False(File.Exists oldest)
+    }
+
+[<Fact>]
 let ``with the defaults a month-old image stays until it is 30 days old`` () =
     task {
         use home = new TestHome()

@@ -59,6 +59,15 @@ let ``prune never deletes the newest file nor any file the call just made`` () =
         spared |> List.forall (fun n -> not (List.contains n deleted)))
 
 [<Property>]
+let ``the files written since a time are exactly those at or after it`` () =
+    Prop.forAll case (fun (files, _, _) ->
+        let since = now.AddHours -12.0
+        let spared = CachePrune.writtenSince since files
+
+        files
+        |> List.forall (fun f -> List.contains f.Name spared = (f.WrittenUtc >= since)))
+
+[<Property>]
 let ``prune deletes oldest first and only files it was given, each once`` () =
     Prop.forAll case (fun (files, limits, keep) ->
         let deleted = CachePrune.plan now limits keep files
