@@ -159,17 +159,21 @@ let ``--preview draws the image on stderr only under kitty or iTerm2, never on s
         noAnsi plain
     }
 
+/// An xdg-open in `tools` that appends each path it is given to opened.txt: (that file, a PATH that finds it first).
+let private fakeOpener (tools: TestHome) =
+    let opened = Path.Combine(tools.Path, "opened.txt")
+    let opener = Path.Combine(tools.Path, "xdg-open")
+    File.WriteAllText(opener, sprintf "#!/bin/sh\necho \"$1\" >> '%s'\n" opened)
+    File.SetUnixFileMode(opener, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
+    opened, tools.Path + ":" + Environment.GetEnvironmentVariable "PATH"
+
 [<Fact>]
 let ``--open hands each image to the system opener; a missing opener is a warning and exit 0`` () =
     task {
         use home = new TestHome()
         use tools = new TestHome()
         use api = xaiApi 200
-        let opened = Path.Combine(tools.Path, "opened.txt")
-        let opener = Path.Combine(tools.Path, "xdg-open")
-        File.WriteAllText(opener, sprintf "#!/bin/sh\necho \"$1\" >> '%s'\n" opened)
-        File.SetUnixFileMode(opener, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
-        let path = tools.Path + ":" + Environment.GetEnvironmentVariable "PATH"
+        let opened, path = fakeOpener tools
 
         let! run = hermes home (xaiEnv api @ [ "PATH", path ]) [ "generate"; "a fox"; "--open" ]
         Assert.Equal(0, run.Code)
@@ -202,11 +206,7 @@ let ``--open never hands the opener a provider's URL: an image whose download fa
                 else
                     Reply.json 404 """{"error":"gone"}""" request ctx)
 
-        let opened = Path.Combine(tools.Path, "opened.txt")
-        let opener = Path.Combine(tools.Path, "xdg-open")
-        File.WriteAllText(opener, sprintf "#!/bin/sh\necho \"$1\" >> '%s'\n" opened)
-        File.SetUnixFileMode(opener, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
-        let path = tools.Path + ":" + Environment.GetEnvironmentVariable "PATH"
+        let opened, path = fakeOpener tools
 
         let! run = hermes home (xaiEnv api @ [ "PATH", path ]) [ "generate"; "a fox"; "--open" ]
         Assert.Equal(0, run.Code)
